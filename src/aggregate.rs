@@ -1,0 +1,241 @@
+//! Aggregate: daily sales per channel and the top products per day, from the
+//! valid rows only. The grouping is Polars; the results are a few rows per
+//! day and are returned as plain structs for the writers and the terminal.
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::columns::*;
+use crate::error::{Error, Result};
+use crate::money::Money;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DailySales {
+    pub date: String,
+    pub channel: String,
+    /// Distinct transaction ids.
+    pub orders: u64,
+    pub units: i64,
+    pub revenue: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TopProduct {
+    pub date: String,
+    pub rank: u32,
+    pub product_id: String,
+    pub units: i64,
+    pub revenue: Money,
+}
+
+const ORDERS: &str = "orders";
+const UNITS: &str = "units";
+const REVENUE: &str = "revenue";
+const RANK: &str = "rank";
+
+/// Orders, units and revenue per date and channel, sorted by both.
+pub fn daily_sales(valid: &DataFrame) -> Result<Vec<DailySales>> {
+    let frame = valid
+        .clone()
+        .lazy()
+        .group_by([col(DATE), col(CHANNEL)])
+        .agg([
+            col(TRANSACTION_ID)
+                .n_unique()
+                .cast(DataType::UInt64)
+                .alias(ORDERS),
+            col(QUANTITY).cast(DataType::Int64).sum().alias(UNITS),
+            col(LINE_REVENUE).sum().alias(REVENUE),
+        ])
+        .sort([DATE, CHANNEL], SortMultipleOptions::default())
+        .collect()
+        .map_err(Error::engine("daily sales"))?;
+    let engine = Error::engine;
+    let dates = date_strings(&frame)?;
+    let channels = frame
+        .column(CHANNEL)
+        .and_then(|c| c.str().cloned())
+        .map_err(engine("daily sales"))?;
+    let orders = frame
+        .column(ORDERS)
+        .and_then(|c| c.u64().cloned())
+        .map_err(engine("daily sales"))?;
+    let units = frame
+        .column(UNITS)
+        .and_then(|c| c.i64().cloned())
+        .map_err(engine("daily sales"))?;
+    let revenue = money(&frame)?;
+    Ok((0..frame.height())
+        .map(|i| DailySales {
+            date: dates[i].clone(),
+            channel: channels.get(i).unwrap_or_default().to_owned(),
+            orders: orders.get(i).unwrap_or(0),
+            units: units.get(i).unwrap_or(0),
+            revenue: revenue[i],
+        })
+        .collect())
+}
+
+/// The `top` products of each date by units, ties broken by revenue, then by
+/// product id (byte order).
+pub fn top_products(valid: &DataFrame, top: u32) -> Result<Vec<TopProduct>> {
+    let frame = valid
+        .clone()
+        .lazy()
+        .group_by([col(DATE), col(PRODUCT_ID)])
+        .agg([
+            col(QUANTITY).cast(DataType::Int64).sum().alias(UNITS),
+            col(LINE_REVENUE).sum().alias(REVENUE),
+        ])
+        .sort(
+            [DATE, UNITS, REVENUE, PRODUCT_ID],
+            SortMultipleOptions::default().with_order_descending_multi([false, true, true, false]),
+        )
+        .with_column(
+            col(PRODUCT_ID)
+                .cum_count(false)
+                .over([col(DATE)])
+                .expect("a partition is given")
+                .alias(RANK),
+        )
+        .filter(col(RANK).lt_eq(lit(top)))
+        .collect()
+        .map_err(Error::engine("top products"))?;
+    let engine = Error::engine;
+    let dates = date_strings(&frame)?;
+    let products = frame
+        .column(PRODUCT_ID)
+        .and_then(|c| c.str().cloned())
+        .map_err(engine("top products"))?;
+    let ranks = frame
+        .column(RANK)
+        .and_then(|c| c.cast(&DataType::UInt32))
+        .and_then(|c| c.u32().cloned())
+        .map_err(engine("top products"))?;
+    let units = frame
+        .column(UNITS)
+        .and_then(|c| c.i64().cloned())
+        .map_err(engine("top products"))?;
+    let revenue = money(&frame)?;
+    Ok((0..frame.height())
+        .map(|i| TopProduct {
+            date: dates[i].clone(),
+            rank: ranks.get(i).unwrap_or(0),
+            product_id: products.get(i).unwrap_or_default().to_owned(),
+            units: units.get(i).unwrap_or(0),
+            revenue: revenue[i],
+        })
+        .collect())
+}
+
+fn date_strings(frame: &DataFrame) -> Result<Vec<String>> {
+    let dates = frame
+        .column(DATE)
+        .and_then(|c| c.cast(&DataType::String))
+        .map_err(Error::engine("dates"))?;
+    let dates = dates.str().map_err(Error::engine("dates"))?;
+    Ok(dates
+        .iter()
+        .map(|d| d.unwrap_or_default().to_owned())
+        .collect())
+}
+
+fn money(frame: &DataFrame) -> Result<Vec<Money>> {
+    let column = frame.column(REVENUE).map_err(Error::engine("revenue"))?;
+    let decimal = column.decimal().map_err(Error::engine("revenue"))?;
+    debug_assert_eq!(decimal.scale(), crate::rules::MONEY_SCALE);
+    Ok(decimal
+        .physical()
+        .iter()
+        .map(|v| Money(v.unwrap_or(0)))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::MONEY_SCALE;
+
+    /// Valid rows: (date offset from 2024-03-01, channel, transaction, product, quantity, revenue in millionths).
+    fn valid(rows: &[(i32, &str, &str, &str, i32, i128)]) -> DataFrame {
+        let n = rows.len();
+        let revenue = Int128Chunked::from_iter_values("".into(), rows.iter().map(|r| r.5))
+            .into_decimal_unchecked(38, MONEY_SCALE)
+            .into_series()
+            .with_name(LINE_REVENUE.into());
+        DataFrame::new(
+            n,
+            vec![
+                Column::new(
+                    DATE.into(),
+                    rows.iter().map(|r| 19783 + r.0).collect::<Vec<_>>(),
+                )
+                .cast(&DataType::Date)
+                .unwrap(),
+                Column::new(CHANNEL.into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+                Column::new(
+                    TRANSACTION_ID.into(),
+                    rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    PRODUCT_ID.into(),
+                    rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    QUANTITY.into(),
+                    rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+                ),
+                revenue.into_column(),
+            ],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn daily_sales_per_date_and_channel() {
+        let rows = valid(&[
+            (0, "web", "T1", "P1", 2, 5_000),
+            (0, "web", "T2", "P2", 1, 10_000),
+            (0, "store", "T3", "P1", 1, 1_000_000),
+            (1, "web", "T4", "P1", 3, 1),
+        ]);
+        let got = daily_sales(&rows).unwrap();
+        let line = |d: &DailySales| {
+            format!(
+                "{} {} {} {} {}",
+                d.date, d.channel, d.orders, d.units, d.revenue
+            )
+        };
+        assert_eq!(
+            got.iter().map(line).collect::<Vec<_>>(),
+            [
+                "2024-03-01 store 1 1 1.00",
+                "2024-03-01 web 2 3 0.02",
+                "2024-03-02 web 1 3 0.00"
+            ]
+        );
+    }
+
+    #[test]
+    fn top_products_ties_by_revenue_then_id() {
+        let rows = valid(&[
+            (0, "web", "T1", "B", 5, 100),
+            (0, "web", "T2", "A", 5, 100),
+            (0, "web", "T3", "C", 5, 900),
+            (0, "web", "T4", "D", 9, 1),
+            (0, "web", "T5", "E", 1, 1),
+            (1, "web", "T6", "Z", 1, 1),
+        ]);
+        let got = top_products(&rows, 3).unwrap();
+        let line = |t: &TopProduct| format!("{} {} {}", t.date, t.rank, t.product_id);
+        assert_eq!(
+            got.iter().map(line).collect::<Vec<_>>(),
+            [
+                "2024-03-01 1 D",
+                "2024-03-01 2 C",
+                "2024-03-01 3 A",
+                "2024-03-02 1 Z"
+            ]
+        );
+    }
+}

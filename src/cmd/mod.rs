@@ -1,0 +1,21 @@
+//! The command line: one thin file per subcommand, each with its help text,
+//! its arguments and a `run` that builds a checked config and calls the
+//! library.
+
+pub mod run;
+
+use clap::{Parser, Subcommand};
+
+/// Turns folders of messy daily sales CSV exports into audited clean data
+/// and daily reports.
+#[derive(Debug, Parser)]
+#[command(name = "sales-etl", version, about, long_about = None, after_help = run::EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Run(run::RunArgs),
+}

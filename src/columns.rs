@@ -1,0 +1,50 @@
+//! Column names shared by every stage: the input columns of a sales export and
+//! the bookkeeping columns the pipeline adds. Names only; no logic.
+
+/// The columns of a sales export, in the order the clean data and the
+/// rejected-row files use.
+pub const INPUT: [&str; 8] = [
+    TRANSACTION_ID,
+    TIMESTAMP,
+    CHANNEL,
+    STORE_ID,
+    CUSTOMER_ID,
+    PRODUCT_ID,
+    QUANTITY,
+    UNIT_PRICE,
+];
+
+/// Input columns a file may leave out.
+pub const OPTIONAL: [&str; 2] = [STORE_ID, CUSTOMER_ID];
+
+pub const TRANSACTION_ID: &str = "transaction_id";
+pub const TIMESTAMP: &str = "timestamp";
+pub const CHANNEL: &str = "channel";
+pub const STORE_ID: &str = "store_id";
+pub const CUSTOMER_ID: &str = "customer_id";
+pub const PRODUCT_ID: &str = "product_id";
+pub const QUANTITY: &str = "quantity";
+pub const UNIT_PRICE: &str = "unit_price";
+
+/// Index of the file in the run's file list (byte order of names).
+pub const FILE_INDEX: &str = "file_index";
+/// Physical line of the record's first line; the header is line 1 unless
+/// comment or blank lines precede it.
+pub const SOURCE_LINE: &str = "source_line";
+pub const SOURCE_FILE: &str = "source_file";
+/// The record's field count differs from its file's header.
+pub const RAGGED: &str = "ragged";
+/// Some field of the record is not valid UTF-8.
+pub const BAD_ENCODING: &str = "bad_encoding";
+
+/// Parsed values, named after what they hold.
+pub const TIMESTAMP_UTC: &str = "timestamp_utc";
+pub const DATE: &str = "date";
+pub const CHANNEL_NAME: &str = "channel_name";
+pub const QUANTITY_UNITS: &str = "quantity_units";
+pub const UNIT_PRICE_AMOUNT: &str = "unit_price_amount";
+pub const LINE_REVENUE: &str = "line_revenue";
+
+pub const DISPOSITION: &str = "disposition";
+pub const REASON: &str = "reason";
+pub const REASONS: &str = "reasons";

@@ -1,0 +1,146 @@
+//! The library's one error type and the exit codes it maps to.
+//!
+//! Rejected rows are not errors: they are findings, counted in the summary and
+//! written to `errors/`. This module owns only what stops a run: unusable input
+//! files, a missing input folder, outputs that cannot be written, and bugs
+//! (a failed accounting check, an engine error). It does not print anything;
+//! `main.rs` reports an error once.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Why a whole input file could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadFile {
+    /// The file's name inside the input folder.
+    pub file: String,
+    /// What is wrong, lowercase, user values in backticks.
+    pub problem: String,
+}
+
+impl fmt::Display for BadFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file, self.problem)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("input folder `{}` does not exist or is not a folder", path.display())]
+    InputDirMissing { path: PathBuf },
+
+    #[error("cannot list input folder `{}`: {source}", path.display())]
+    InputDirUnreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("no CSV files in `{}`{}", path.display(), ignored_note(*ignored))]
+    NoInputFiles { path: PathBuf, ignored: usize },
+
+    #[error("{} input file{} cannot be read as sales CSV:\n{}", files.len(), plural(files.len()), list_bad_files(files))]
+    BadInputFiles { files: Vec<BadFile> },
+
+    #[error("cannot write `{}`: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("row accounting does not add up for `{file}`: {data_rows} data rows but {valid} valid + {invalid} invalid + {duplicate} duplicate + {outlier} outlier")]
+    AccountingMismatch {
+        file: String,
+        data_rows: u64,
+        valid: u64,
+        invalid: u64,
+        duplicate: u64,
+        outlier: u64,
+    },
+
+    #[error("data engine error in stage `{stage}`: {source}")]
+    Engine {
+        stage: &'static str,
+        source: polars::error::PolarsError,
+    },
+
+    #[error("cannot write to standard output: {0}")]
+    Stdout(std::io::Error),
+}
+
+impl Error {
+    /// The process exit code for this error; the README's exit code table
+    /// lists the same numbers.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::BadInputFiles { .. } => exit::BAD_INPUT,
+            Error::InputDirMissing { .. }
+            | Error::InputDirUnreadable { .. }
+            | Error::NoInputFiles { .. } => exit::NO_INPUT,
+            Error::Write { .. } | Error::Stdout(_) => exit::OUTPUT,
+            Error::AccountingMismatch { .. } | Error::Engine { .. } => exit::INTERNAL,
+        }
+    }
+
+    /// A hint for the user, shown under the error where one helps.
+    pub fn suggestion(&self) -> Option<&'static str> {
+        match self {
+            Error::BadInputFiles { .. } => {
+                Some("fix or move these files, or pass `--skip-bad-files` to process the others")
+            }
+            Error::InputDirMissing { .. } => {
+                Some("pass the folder of raw CSV files: `sales-etl run path/to/folder`")
+            }
+            Error::NoInputFiles { .. } => Some("only files ending in `.csv` are read"),
+            Error::AccountingMismatch { .. } | Error::Engine { .. } => {
+                Some("this is a bug in sales-etl; please report it with the input that caused it")
+            }
+            _ => None,
+        }
+    }
+
+    pub(crate) fn engine(stage: &'static str) -> impl FnOnce(polars::error::PolarsError) -> Error {
+        move |source| Error::Engine { stage, source }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Exit codes. 0 is success even when rows were rejected: a rejected row is a
+/// finding, not a failure.
+pub mod exit {
+    pub const SUCCESS: i32 = 0;
+    /// An internal failure: a bug, such as an accounting mismatch.
+    pub const INTERNAL: i32 = 1;
+    /// Bad command-line usage (clap's own code).
+    pub const USAGE: i32 = 2;
+    /// One or more input files cannot be read as sales CSV.
+    pub const BAD_INPUT: i32 = 3;
+    /// The input folder is missing or holds no CSV file.
+    pub const NO_INPUT: i32 = 4;
+    /// An output file or folder cannot be written.
+    pub const OUTPUT: i32 = 5;
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn ignored_note(ignored: usize) -> String {
+    if ignored == 0 {
+        String::new()
+    } else {
+        format!(" ({ignored} other file{} ignored)", plural(ignored))
+    }
+}
+
+fn list_bad_files(files: &[BadFile]) -> String {
+    files
+        .iter()
+        .map(|f| format!("  {f}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,23 @@
+//! sales-etl turns a folder of messy daily sales CSV exports into audited
+//! clean data, an audit trail of every rejected row and daily reports.
+//!
+//! The modules follow the pipeline: [`discover`] → [`extract`] →
+//! [`rules`]/[`validate`] → [`split`] → [`aggregate`] → [`output`] and
+//! [`report`]; [`pipeline`] runs them in order. The binary is a thin layer
+//! over [`cmd`].
+
+pub mod aggregate;
+pub mod cmd;
+pub mod columns;
+pub mod discover;
+pub mod error;
+pub mod extract;
+pub mod messages;
+pub mod money;
+pub mod output;
+pub mod pipeline;
+pub mod report;
+pub mod rules;
+pub mod split;
+pub mod summary;
+pub mod validate;

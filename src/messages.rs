@@ -1,0 +1,74 @@
+//! Messages to the person at the terminal: step lines, warnings and spinners
+//! on stderr. Results (tables, JSON) go to stdout and are `report`'s. Nothing
+//! here decides what happened; it only tells.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
+#[derive(Debug, Clone)]
+pub struct Messages {
+    verbosity: Verbosity,
+    /// Spinners only on a terminal.
+    progress: bool,
+}
+
+impl Messages {
+    pub fn new(verbosity: Verbosity) -> Messages {
+        Messages {
+            verbosity,
+            progress: verbosity > Verbosity::Quiet && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// No output at all: for tests and library callers.
+    pub fn silent() -> Messages {
+        Messages {
+            verbosity: Verbosity::Quiet,
+            progress: false,
+        }
+    }
+
+    /// A step of the run: "found 3 CSV files".
+    pub fn step(&self, text: impl AsRef<str>) {
+        if self.verbosity >= Verbosity::Normal {
+            eprintln!("{}", text.as_ref());
+        }
+    }
+
+    /// Detail for `-v`: timings, fences, files written.
+    pub fn detail(&self, text: impl AsRef<str>) {
+        if self.verbosity >= Verbosity::Verbose {
+            eprintln!("  {}", text.as_ref());
+        }
+    }
+
+    pub fn warn(&self, text: impl AsRef<str>) {
+        if self.verbosity >= Verbosity::Normal {
+            eprintln!("warning: {}", text.as_ref());
+        }
+    }
+
+    /// A spinner for a stage that may take more than a moment; cleared when
+    /// dropped. Hidden when stderr is not a terminal.
+    pub fn spinner(&self, text: impl Into<String>) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new_spinner().with_message(text.into());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(100));
+        bar
+    }
+}

@@ -1,0 +1,89 @@
+//! Exact money: amounts are `i128` counts of millionths (the scale of
+//! `unit_price`), summed without floating point and rounded half-up to cents
+//! only where they are written.
+
+use std::fmt;
+use std::ops::Add;
+
+use crate::rules::MONEY_SCALE;
+
+const UNITS_PER_CENT: i128 = 10i128.pow(MONEY_SCALE as u32 - 2);
+
+/// An amount in millionths of a currency unit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Money(pub i128);
+
+impl Money {
+    /// Cents, rounded half away from zero.
+    pub fn cents(self) -> i128 {
+        let half = UNITS_PER_CENT / 2;
+        if self.0 >= 0 {
+            (self.0 + half) / UNITS_PER_CENT
+        } else {
+            (self.0 - half) / UNITS_PER_CENT
+        }
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, other: Money) -> Money {
+        Money(self.0 + other.0)
+    }
+}
+
+impl std::iter::Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::default(), Add::add)
+    }
+}
+
+/// Two decimals: `1234.50`, `-0.05`.
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cents = self.cents();
+        let sign = if cents < 0 { "-" } else { "" };
+        let cents = cents.abs();
+        let text = format!("{sign}{}.{:02}", cents / 100, cents % 100);
+        f.pad(&text)
+    }
+}
+
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn case(millionths: i128, expected: &str) {
+        assert_eq!(Money(millionths).to_string(), expected, "{millionths}");
+    }
+
+    #[test]
+    fn rounds_half_up_to_cents() {
+        case(0, "0.00");
+        case(1_234_500_000, "1234.50");
+        case(4_999, "0.00");
+        case(5_000, "0.01");
+        case(14_999, "0.01");
+        case(15_000, "0.02");
+        case(-5_000, "-0.01");
+        case(-4_999, "0.00");
+        case(i128::from(i64::MAX) * 1_000, "9223372036854775.81");
+    }
+
+    #[test]
+    fn sums_exactly() {
+        // 0.1 + 0.2 in floating point is 0.30000000000000004.
+        let total: Money = [Money(100_000), Money(200_000)].into_iter().sum();
+        assert_eq!(total, Money(300_000));
+        // Rounding happens once, on the total: 3 × 0.005 = 0.015 → 0.02.
+        let total: Money = [Money(5_000); 3].into_iter().sum();
+        assert_eq!(total.to_string(), "0.02");
+    }
+}

@@ -1,0 +1,204 @@
+//! The terminal report: comfy-table tables of a run's summary, or the summary
+//! as one JSON object. Rendering only; the numbers come from `summary`.
+
+use std::io::{IsTerminal, Write};
+
+use comfy_table::modifiers::UTF8_ROUND_CORNERS;
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
+
+use crate::money::Money;
+use crate::summary::Summary;
+
+/// How the summary is printed on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Tables for people.
+    Table,
+    /// One JSON object for programs.
+    Json,
+}
+
+/// Whether tables may use colour: stdout is a terminal and `NO_COLOR` is unset.
+pub fn colour_wanted() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+pub fn print(
+    summary: &Summary,
+    format: Format,
+    colour: bool,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, summary)?;
+            writeln!(out)
+        }
+        Format::Table => print_tables(summary, colour, out),
+    }
+}
+
+fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::io::Result<()> {
+    let style = Style { colour };
+
+    let mut files = style.table(&[
+        "file",
+        "data rows",
+        "valid",
+        "invalid",
+        "duplicate",
+        "outlier",
+    ]);
+    for file in &summary.files {
+        let a = &file.accounting;
+        files.add_row(vec![
+            Cell::new(&file.file),
+            Cell::new(a.data_rows),
+            style.count(a.valid, Color::Green),
+            style.count(a.invalid, Color::Red),
+            style.count(a.duplicate, Color::Yellow),
+            style.count(a.outlier, Color::Magenta),
+        ]);
+    }
+    let t = &summary.totals;
+    files.add_row(vec![
+        style.total("total"),
+        style.total_number(t.data_rows),
+        style.total_number(t.valid),
+        style.total_number(t.invalid),
+        style.total_number(t.duplicate),
+        style.total_number(t.outlier),
+    ]);
+    writeln!(out, "Rows per file")?;
+    writeln!(out, "{files}")?;
+
+    if !summary.skipped_files.is_empty() {
+        let mut skipped = style.table(&["skipped file", "why"]);
+        for file in &summary.skipped_files {
+            skipped.add_row(vec![Cell::new(&file.file), Cell::new(&file.error)]);
+        }
+        writeln!(out, "\nSkipped files")?;
+        writeln!(out, "{skipped}")?;
+    }
+
+    if !summary.reasons.is_empty() {
+        let mut reasons: Vec<(&String, &u64)> = summary.reasons.iter().collect();
+        reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let mut table = style.table(&["reject reason", "rows"]);
+        for (reason, rows) in reasons {
+            table.add_row(vec![Cell::new(reason), Cell::new(*rows)]);
+        }
+        writeln!(out, "\nRejected rows by reason")?;
+        writeln!(out, "{table}")?;
+    }
+
+    match &summary.fences {
+        Some(f) => writeln!(
+            out,
+            "\nOutlier fences on quantity: Q1 {}, Q3 {}; valid within [{}, {}]",
+            f.q1, f.q3, f.lower, f.upper
+        )?,
+        None => writeln!(
+            out,
+            "\nOutlier fences on quantity: none (rule off or no rows)"
+        )?,
+    }
+
+    if !summary.daily_sales.is_empty() {
+        let mut daily = style.table(&["date", "channel", "orders", "units", "revenue"]);
+        for d in &summary.daily_sales {
+            daily.add_row(vec![
+                Cell::new(&d.date),
+                Cell::new(&d.channel),
+                Cell::new(d.orders),
+                Cell::new(d.units),
+                Cell::new(d.revenue),
+            ]);
+        }
+        let orders: u64 = summary.daily_sales.iter().map(|d| d.orders).sum();
+        let units: i64 = summary.daily_sales.iter().map(|d| d.units).sum();
+        let revenue: Money = summary.daily_sales.iter().map(|d| d.revenue).sum();
+        daily.add_row(vec![
+            style.total("total"),
+            Cell::new(""),
+            style.total_number(orders),
+            style.total_number(units),
+            style.total_number(revenue),
+        ]);
+        writeln!(out, "\nDaily sales")?;
+        writeln!(out, "{daily}")?;
+    }
+
+    if !summary.top_products.is_empty() {
+        let mut top = style.table(&["date", "rank", "product", "units", "revenue"]);
+        for p in &summary.top_products {
+            top.add_row(vec![
+                Cell::new(&p.date),
+                Cell::new(p.rank),
+                Cell::new(&p.product_id),
+                Cell::new(p.units),
+                Cell::new(p.revenue),
+            ]);
+        }
+        writeln!(out, "\nTop products")?;
+        writeln!(out, "{top}")?;
+    }
+    Ok(())
+}
+
+struct Style {
+    colour: bool,
+}
+
+impl Style {
+    fn table(&self, header: &[&str]) -> Table {
+        let mut table = Table::new();
+        table
+            .load_preset(UTF8_FULL_CONDENSED)
+            .apply_modifier(UTF8_ROUND_CORNERS)
+            .set_content_arrangement(ContentArrangement::Dynamic);
+        if !self.colour {
+            table.force_no_tty();
+        }
+        table.set_header(header.iter().map(|h| {
+            let cell = Cell::new(h);
+            if self.colour {
+                cell.add_attribute(Attribute::Bold)
+            } else {
+                cell
+            }
+        }));
+        for (index, name) in header.iter().enumerate().skip(1) {
+            if let Some(column) = table.column_mut(index) {
+                if !matches!(*name, "channel" | "product" | "why") {
+                    column.set_cell_alignment(CellAlignment::Right);
+                }
+            }
+        }
+        table
+    }
+
+    /// A count coloured when non-zero.
+    fn count(&self, n: u64, colour: Color) -> Cell {
+        let cell = Cell::new(n);
+        if self.colour && n > 0 {
+            cell.fg(colour)
+        } else {
+            cell
+        }
+    }
+
+    fn total(&self, text: &str) -> Cell {
+        let cell = Cell::new(text);
+        if self.colour {
+            cell.add_attribute(Attribute::Bold)
+        } else {
+            cell
+        }
+    }
+
+    fn total_number(&self, n: impl std::fmt::Display) -> Cell {
+        self.total(&n.to_string())
+    }
+}

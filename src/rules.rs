@@ -1,0 +1,498 @@
+//! The validation rules: each one a named Polars expression with its reason
+//! string, in the order that decides a row's `reason`.
+//!
+//! This module owns what makes a row invalid and how raw text becomes typed
+//! values. It does not decide duplicates or outliers (those compare rows with
+//! each other; see `validate`), and it never drops a row. Adding a rule is one
+//! entry in [`RULES`]; the README's rules table is checked against it by a test.
+
+use polars::prelude::*;
+
+use crate::columns::*;
+
+/// Scale of `unit_price` and money: six decimal places, stored exactly.
+pub const MONEY_SCALE: usize = 6;
+/// `unit_price` is a DECIMAL(18, 6): at most 12 integer digits.
+pub const PRICE_PRECISION: usize = 18;
+/// `line_revenue` and sums of it.
+pub const REVENUE_PRECISION: usize = 38;
+
+/// Where a rule sits in the order of rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Structure,
+    Field,
+    Range,
+}
+
+/// One validation rule.
+pub struct Rule {
+    /// The reason written to `errors/` for rows that break the rule.
+    pub reason: &'static str,
+    pub stage: Stage,
+    /// One line for the README's rules table.
+    pub description: &'static str,
+    /// True for rows that break the rule; never null. Reads the raw text
+    /// columns and the columns of [`typed_values`].
+    pub broken: fn() -> Expr,
+}
+
+/// The rules, in the order that decides a row's `reason`.
+pub const RULES: &[Rule] = &[
+    Rule {
+        reason: "ragged_row",
+        stage: Stage::Structure,
+        description: "the row has more or fewer fields than its file's header",
+        broken: || col(RAGGED),
+    },
+    Rule {
+        reason: "bad_encoding",
+        stage: Stage::Structure,
+        description: "the row holds bytes that are not UTF-8 (written to errors/ with U+FFFD in their place)",
+        broken: || col(BAD_ENCODING),
+    },
+    Rule {
+        reason: "missing_transaction_id",
+        stage: Stage::Field,
+        description: "`transaction_id` is empty or only spaces",
+        broken: || missing(TRANSACTION_ID),
+    },
+    Rule {
+        reason: "missing_timestamp",
+        stage: Stage::Field,
+        description: "`timestamp` is empty or only spaces",
+        broken: || missing(TIMESTAMP),
+    },
+    Rule {
+        reason: "missing_channel",
+        stage: Stage::Field,
+        description: "`channel` is empty or only spaces",
+        broken: || missing(CHANNEL),
+    },
+    Rule {
+        reason: "missing_product_id",
+        stage: Stage::Field,
+        description: "`product_id` is empty or only spaces",
+        broken: || missing(PRODUCT_ID),
+    },
+    Rule {
+        reason: "missing_quantity",
+        stage: Stage::Field,
+        description: "`quantity` is empty or only spaces",
+        broken: || missing(QUANTITY),
+    },
+    Rule {
+        reason: "missing_unit_price",
+        stage: Stage::Field,
+        description: "`unit_price` is empty or only spaces",
+        broken: || missing(UNIT_PRICE),
+    },
+    Rule {
+        reason: "bad_quantity",
+        stage: Stage::Field,
+        description: "`quantity` is not an integer from -2147483648 to 2147483647",
+        broken: || unparsed(QUANTITY, QUANTITY_UNITS),
+    },
+    Rule {
+        reason: "bad_unit_price",
+        stage: Stage::Field,
+        description: "`unit_price` is not a plain decimal (`-12.5`, `3`, `.99`) with at most 12 integer digits and 6 decimals; no exponent, separator, currency sign, NaN or infinity",
+        broken: || unparsed(UNIT_PRICE, UNIT_PRICE_AMOUNT),
+    },
+    Rule {
+        reason: "bad_timestamp",
+        stage: Stage::Field,
+        description: "`timestamp` is not a real `YYYY-MM-DD HH:MM:SS` (or `T`), optional fraction, optional `Z` or `±HH:MM`",
+        broken: || unparsed(TIMESTAMP, TIMESTAMP_UTC),
+    },
+    Rule {
+        reason: "bad_channel",
+        stage: Stage::Field,
+        description: "`channel` is not web, mobile or store (any case)",
+        broken: || unparsed(CHANNEL, CHANNEL_NAME),
+    },
+    Rule {
+        reason: "nonpositive_quantity",
+        stage: Stage::Range,
+        description: "`quantity` is 0 or less",
+        broken: || col(QUANTITY_UNITS).lt_eq(lit(0)).fill_null(lit(false)),
+    },
+    Rule {
+        reason: "negative_unit_price",
+        stage: Stage::Range,
+        description: "`unit_price` is below 0",
+        broken: || {
+            col(UNIT_PRICE_AMOUNT)
+                .lt(lit(0).cast(DataType::Decimal(PRICE_PRECISION, MONEY_SCALE)))
+                .fill_null(lit(false))
+        },
+    },
+];
+
+/// A field as the rules read it: spaces and tabs around it removed. The raw
+/// text is kept verbatim elsewhere; only checks and parsing use this.
+fn trimmed(name: &str) -> Expr {
+    col(name).str().strip_chars(lit(" \t"))
+}
+
+fn missing(name: &str) -> Expr {
+    trimmed(name).eq(lit("")).fill_null(lit(true))
+}
+
+/// Present but not parsed: the typed column is null though the text is not
+/// empty (an empty field is the `missing_*` rule's).
+fn unparsed(raw: &str, typed: &str) -> Expr {
+    trimmed(raw)
+        .neq(lit(""))
+        .and(col(typed).is_null())
+        .fill_null(lit(false))
+}
+
+const INTEGER: &str = r"^[+-]?[0-9]+$";
+/// Up to six decimals; further digits may only be zeros (`1.2500000`).
+const PLAIN_DECIMAL: &str = r"^[+-]?([0-9]+(\.[0-9]{0,6}0*)?|\.[0-9]{1,6}0*)$";
+const ISO_TIMESTAMP: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$";
+
+/// The typed values parsed from the raw text, each null where the text does
+/// not parse: `quantity_units` (Int32), `unit_price_amount` (Decimal 18,6),
+/// `timestamp_utc` (Datetime µs, UTC), `date`, `channel_name` (lower-case).
+pub fn typed_values() -> [Expr; 4] {
+    [
+        quantity_units().alias(QUANTITY_UNITS),
+        unit_price_amount().alias(UNIT_PRICE_AMOUNT),
+        timestamp_utc().alias(TIMESTAMP_UTC),
+        channel_name().alias(CHANNEL_NAME),
+    ]
+}
+
+fn quantity_units() -> Expr {
+    let text = trimmed(QUANTITY);
+    let wide = text.clone().cast(DataType::Int64);
+    let fits = wide
+        .clone()
+        .gt_eq(lit(i32::MIN as i64))
+        .and(wide.clone().lt_eq(lit(i32::MAX as i64)));
+    when(text.str().contains(lit(INTEGER), true).and(fits))
+        .then(wide.cast(DataType::Int32))
+        .otherwise(lit(NULL).cast(DataType::Int32))
+}
+
+fn unit_price_amount() -> Expr {
+    let text = trimmed(UNIT_PRICE);
+    let dtype = DataType::Decimal(PRICE_PRECISION, MONEY_SCALE);
+    when(text.clone().str().contains(lit(PLAIN_DECIMAL), true))
+        .then(text.cast(dtype.clone()))
+        .otherwise(lit(NULL).cast(dtype))
+}
+
+/// ISO 8601 in UTC. The local date and time are parsed by strptime (which
+/// rejects impossible dates like `2024-02-30`); fraction and offset are
+/// applied as durations. Fractions finer than a microsecond are truncated.
+fn timestamp_utc() -> Expr {
+    let text = trimmed(TIMESTAMP);
+    let local = concat_str(
+        [
+            text.clone().str().slice(lit(0), lit(10)),
+            lit(" "),
+            text.clone().str().slice(lit(11), lit(8)),
+        ],
+        "",
+        false,
+    )
+    .str()
+    .to_datetime(
+        Some(TimeUnit::Microseconds),
+        None,
+        StrptimeOptions {
+            format: Some("%Y-%m-%d %H:%M:%S".into()),
+            strict: false,
+            exact: true,
+            cache: false,
+        },
+        lit("raise"),
+    );
+    let micros = text
+        .clone()
+        .str()
+        .extract(lit(r"\.([0-9]+)"), 1)
+        .str()
+        .slice(lit(0), lit(6))
+        .str()
+        .pad_end(lit(6), '0')
+        .cast(DataType::Int64)
+        .fill_null(lit(0i64));
+    let offset_part = |group| {
+        text.clone()
+            .str()
+            .extract(lit(r"([+-])([0-9]{2}):([0-9]{2})$"), group)
+    };
+    let hours = offset_part(2).cast(DataType::Int64);
+    let minutes = offset_part(3).cast(DataType::Int64);
+    let sign = when(offset_part(1).eq(lit("-")))
+        .then(lit(-1i64))
+        .otherwise(lit(1i64));
+    let offset_ok = hours
+        .clone()
+        .lt_eq(lit(23i64))
+        .and(minutes.clone().lt_eq(lit(59i64)))
+        .fill_null(lit(true));
+    let offset_micros =
+        (sign * (hours * lit(60i64) + minutes) * lit(60_000_000i64)).fill_null(lit(0i64));
+    let duration = DataType::Duration(TimeUnit::Microseconds);
+    when(text.str().contains(lit(ISO_TIMESTAMP), true).and(offset_ok))
+        .then(local + (micros - offset_micros).cast(duration))
+        .otherwise(lit(NULL).cast(DataType::Datetime(TimeUnit::Microseconds, None)))
+}
+
+fn channel_name() -> Expr {
+    let name = trimmed(CHANNEL).str().to_lowercase();
+    let known = name
+        .clone()
+        .eq(lit("web"))
+        .or(name.clone().eq(lit("mobile")))
+        .or(name.clone().eq(lit("store")));
+    when(known)
+        .then(name)
+        .otherwise(lit(NULL).cast(DataType::String))
+}
+
+/// `reason` (the first broken rule, null for rows that pass) and `reasons`
+/// (every broken rule, `;`-separated).
+pub fn reason_columns() -> [Expr; 2] {
+    let broken: Vec<Expr> = RULES
+        .iter()
+        .map(|rule| {
+            when((rule.broken)())
+                .then(lit(rule.reason))
+                .otherwise(lit(NULL).cast(DataType::String))
+        })
+        .collect();
+    [
+        coalesce(&broken).alias(REASON),
+        when(coalesce(&broken).is_not_null())
+            .then(concat_str(broken, ";", true))
+            .otherwise(lit(NULL).cast(DataType::String))
+            .alias(REASONS),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One row per case: the input columns as text, structural flags off.
+    fn judge(rows: &[[&str; 8]]) -> DataFrame {
+        let column = |i: usize| {
+            Column::new(
+                INPUT[i].into(),
+                rows.iter().map(|r| r[i]).collect::<Vec<_>>(),
+            )
+        };
+        let n = rows.len();
+        let mut columns: Vec<Column> = (0..8).map(column).collect();
+        columns.push(Column::new(RAGGED.into(), vec![false; n]));
+        columns.push(Column::new(BAD_ENCODING.into(), vec![false; n]));
+        DataFrame::new(n, columns)
+            .unwrap()
+            .lazy()
+            .with_columns(typed_values())
+            .with_columns(reason_columns())
+            .collect()
+            .unwrap()
+    }
+
+    const GOOD: [&str; 8] = [
+        "T1",
+        "2024-03-01 10:00:00",
+        "web",
+        "S1",
+        "C1",
+        "P1",
+        "2",
+        "9.99",
+    ];
+
+    fn with(index: usize, value: &'static str) -> [&'static str; 8] {
+        let mut row = GOOD;
+        row[index] = value;
+        row
+    }
+
+    fn reasons(frame: &DataFrame) -> Vec<Option<String>> {
+        frame
+            .column(REASONS)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_owned))
+            .collect()
+    }
+
+    /// `field` set to each value gives the expected `reasons` (None = valid).
+    #[track_caller]
+    fn case(field: usize, values: &[(&'static str, Option<&str>)]) {
+        let rows: Vec<_> = values.iter().map(|(v, _)| with(field, v)).collect();
+        let got = reasons(&judge(&rows));
+        for ((value, expected), got) in values.iter().zip(got) {
+            assert_eq!(got.as_deref(), *expected, "{} = {value:?}", INPUT[field]);
+        }
+    }
+
+    #[test]
+    fn required_fields() {
+        for (field, reason) in [
+            (0, "missing_transaction_id"),
+            (1, "missing_timestamp"),
+            (2, "missing_channel"),
+            (5, "missing_product_id"),
+            (6, "missing_quantity"),
+            (7, "missing_unit_price"),
+        ] {
+            case(field, &[("", Some(reason)), ("   ", Some(reason))]);
+        }
+        // store and customer ids are optional.
+        case(3, &[("", None)]);
+        case(4, &[("", None)]);
+    }
+
+    #[test]
+    fn quantity() {
+        case(
+            6,
+            &[
+                ("3", None),
+                (" 3 ", None),
+                ("+3", None),
+                ("2147483647", None),
+                ("2147483648", Some("bad_quantity")),
+                ("99999999999999999999999", Some("bad_quantity")),
+                ("1.5", Some("bad_quantity")),
+                ("3.0", Some("bad_quantity")),
+                ("1e3", Some("bad_quantity")),
+                ("three", Some("bad_quantity")),
+                ("0", Some("nonpositive_quantity")),
+                ("-2", Some("nonpositive_quantity")),
+            ],
+        );
+    }
+
+    #[test]
+    fn unit_price() {
+        case(
+            7,
+            &[
+                ("9.99", None),
+                ("0", None),
+                ("+1.5", None),
+                (".99", None),
+                ("5.", None),
+                ("1.123456", None),
+                ("1.1234560000", None),
+                ("999999999999.99", None),
+                ("1.1234567", Some("bad_unit_price")),
+                ("1000000000000", Some("bad_unit_price")),
+                ("1e3", Some("bad_unit_price")),
+                ("1,000.00", Some("bad_unit_price")),
+                ("$5.00", Some("bad_unit_price")),
+                ("NaN", Some("bad_unit_price")),
+                ("inf", Some("bad_unit_price")),
+                (".", Some("bad_unit_price")),
+                ("-0.01", Some("negative_unit_price")),
+            ],
+        );
+    }
+
+    #[test]
+    fn timestamp() {
+        case(
+            1,
+            &[
+                ("2024-03-01T10:00:00", None),
+                ("2024-03-01 10:00:00.123456789", None),
+                ("2024-03-01T10:00:00Z", None),
+                ("2024-03-01T10:00:00+05:30", None),
+                ("2024-02-29 23:59:59", None),
+                ("2023-02-29 10:00:00", Some("bad_timestamp")),
+                ("2024-03-01 25:00:00", Some("bad_timestamp")),
+                ("2024-03-01", Some("bad_timestamp")),
+                ("01/03/2024 10:00:00", Some("bad_timestamp")),
+                ("2024-03-01 10:00:00+24:00", Some("bad_timestamp")),
+                ("2024-03-01 10:00:00 UTC", Some("bad_timestamp")),
+                ("yesterday", Some("bad_timestamp")),
+            ],
+        );
+    }
+
+    #[test]
+    fn offsets_convert_to_utc() {
+        let frame = judge(&[
+            with(1, "2024-03-01T01:30:00+05:30"),
+            with(1, "2024-02-29T23:00:00.5-02:00"),
+            with(1, "2024-03-01 10:00:00Z"),
+        ]);
+        let got: Vec<String> = frame
+            .column(TIMESTAMP_UTC)
+            .unwrap()
+            .as_materialized_series()
+            .cast(&DataType::String)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "2024-02-29 20:00:00.000000",
+                "2024-03-01 01:00:00.500000",
+                "2024-03-01 10:00:00.000000"
+            ]
+        );
+    }
+
+    #[test]
+    fn channel() {
+        case(
+            2,
+            &[
+                ("web", None),
+                ("Mobile", None),
+                (" STORE ", None),
+                ("webshop", Some("bad_channel")),
+                ("phone", Some("bad_channel")),
+            ],
+        );
+    }
+
+    #[test]
+    fn several_broken_rules_first_is_reason() {
+        let mut row = with(0, " ");
+        row[6] = "-1";
+        row[2] = "fax";
+        let frame = judge(&[row]);
+        assert_eq!(
+            frame.column(REASON).unwrap().str().unwrap().get(0),
+            Some("missing_transaction_id")
+        );
+        assert_eq!(
+            reasons(&frame)[0].as_deref(),
+            Some("missing_transaction_id;bad_channel;nonpositive_quantity")
+        );
+    }
+
+    #[test]
+    fn ids_are_not_trimmed_or_typed() {
+        case(0, &[(" T 1 ", None), ("#1", None)]);
+        case(5, &[("0001", None)]);
+    }
+
+    #[test]
+    fn reasons_are_unique() {
+        let mut names: Vec<_> = RULES.iter().map(|r| r.reason).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), RULES.len());
+    }
+}

@@ -1,0 +1,260 @@
+//! Split: turns the judged rows into the frames the outputs and sinks read —
+//! valid rows as clean typed data, rejected rows with their original text —
+//! and checks that every file's rows add up.
+//!
+//! Both frames are filters of the one collected frame; nothing is recomputed.
+//! A sink (such as a database loader) plugs in after this stage and reads
+//! [`Split::valid`] as it is.
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::columns::*;
+use crate::error::{Error, Result};
+use crate::validate::{DUPLICATE, INVALID, OUTLIER, VALID};
+
+/// Per-file (or total) counts of dispositions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Accounting {
+    pub data_rows: u64,
+    pub valid: u64,
+    pub invalid: u64,
+    pub duplicate: u64,
+    pub outlier: u64,
+}
+
+impl Accounting {
+    pub fn rejected(&self) -> u64 {
+        self.invalid + self.duplicate + self.outlier
+    }
+
+    fn adds_up(&self) -> bool {
+        self.data_rows == self.valid + self.invalid + self.duplicate + self.outlier
+    }
+
+    fn add(&mut self, other: &Accounting) {
+        self.data_rows += other.data_rows;
+        self.valid += other.valid;
+        self.invalid += other.invalid;
+        self.duplicate += other.duplicate;
+        self.outlier += other.outlier;
+    }
+}
+
+#[derive(Debug)]
+pub struct Split {
+    /// One row per valid transaction, typed: `transaction_id`, `timestamp`
+    /// (UTC), `date`, `channel` (lower-case), `store_id`, `customer_id`,
+    /// `product_id`, `quantity`, `unit_price`, `line_revenue`, `file_index`,
+    /// `source_line`.
+    pub valid: DataFrame,
+    /// Rejected rows: the input fields as text, `file_index`, `source_line`,
+    /// `disposition`, `reason`, `reasons`, in file and line order.
+    pub rejected: DataFrame,
+    /// Counts per input file, in the order of the run's files.
+    pub files: Vec<Accounting>,
+    pub totals: Accounting,
+}
+
+/// Splits `judged` and checks the accounting against `data_rows`, the rows
+/// extract counted in each file (indexed by file index).
+pub fn split(judged: &DataFrame, data_rows: &[u64]) -> Result<Split> {
+    let files = accounting(judged, data_rows)?;
+    let mut totals = Accounting::default();
+    for account in &files {
+        totals.add(account);
+    }
+
+    let valid = judged
+        .clone()
+        .lazy()
+        .filter(col(DISPOSITION).eq(lit(VALID)))
+        .select([
+            col(TRANSACTION_ID),
+            col(TIMESTAMP_UTC).alias(TIMESTAMP),
+            col(DATE),
+            col(CHANNEL_NAME).alias(CHANNEL),
+            col(STORE_ID),
+            col(CUSTOMER_ID),
+            col(PRODUCT_ID),
+            col(QUANTITY_UNITS).alias(QUANTITY),
+            col(UNIT_PRICE_AMOUNT).alias(UNIT_PRICE),
+            col(LINE_REVENUE),
+            col(FILE_INDEX),
+            col(SOURCE_LINE),
+        ])
+        .collect()
+        .map_err(Error::engine("split valid rows"))?;
+    let mut rejected_columns: Vec<Expr> = INPUT.iter().map(|name| col(*name)).collect();
+    rejected_columns.extend([
+        col(FILE_INDEX),
+        col(SOURCE_LINE),
+        col(DISPOSITION),
+        col(REASON),
+        col(REASONS),
+    ]);
+    let rejected = judged
+        .clone()
+        .lazy()
+        .filter(col(DISPOSITION).neq(lit(VALID)))
+        .select(rejected_columns)
+        .collect()
+        .map_err(Error::engine("split rejected rows"))?;
+    Ok(Split {
+        valid,
+        rejected,
+        files,
+        totals,
+    })
+}
+
+/// Counts dispositions per file and fails loudly when a file's counts do not
+/// add up to the rows extract read from it: that would be a lost row.
+fn accounting(judged: &DataFrame, data_rows: &[u64]) -> Result<Vec<Accounting>> {
+    let count = |disposition: &str| {
+        col(DISPOSITION)
+            .eq(lit(disposition))
+            .cast(DataType::UInt64)
+            .sum()
+            .alias(disposition)
+    };
+    let counts = judged
+        .clone()
+        .lazy()
+        .group_by([col(FILE_INDEX)])
+        .agg([
+            count(VALID),
+            count(INVALID),
+            count(DUPLICATE),
+            count(OUTLIER),
+        ])
+        .collect()
+        .map_err(Error::engine("accounting"))?;
+    let mut files: Vec<Accounting> = data_rows
+        .iter()
+        .map(|rows| Accounting {
+            data_rows: *rows,
+            ..Accounting::default()
+        })
+        .collect();
+    let engine = Error::engine("accounting");
+    let index = counts
+        .column(FILE_INDEX)
+        .map_err(engine)?
+        .u32()
+        .map_err(Error::engine("accounting"))?;
+    let get = |name: &str| -> Result<Vec<u64>> {
+        Ok(counts
+            .column(name)
+            .map_err(Error::engine("accounting"))?
+            .u64()
+            .map_err(Error::engine("accounting"))?
+            .iter()
+            .map(|v| v.unwrap_or(0))
+            .collect())
+    };
+    let (valid, invalid, duplicate, outlier) =
+        (get(VALID)?, get(INVALID)?, get(DUPLICATE)?, get(OUTLIER)?);
+    for (row, file) in index.iter().enumerate() {
+        let file = file.unwrap_or(u32::MAX) as usize;
+        let Some(account) = files.get_mut(file) else {
+            return Err(Error::AccountingMismatch {
+                file: format!("#{file}"),
+                data_rows: 0,
+                valid: valid[row],
+                invalid: invalid[row],
+                duplicate: duplicate[row],
+                outlier: outlier[row],
+            });
+        };
+        account.valid = valid[row];
+        account.invalid = invalid[row];
+        account.duplicate = duplicate[row];
+        account.outlier = outlier[row];
+    }
+    Ok(files)
+}
+
+/// Fails with the first file whose counts do not add up.
+pub fn check(files: &[Accounting], names: &[String]) -> Result<()> {
+    for (account, name) in files.iter().zip(names) {
+        if !account.adds_up() {
+            return Err(Error::AccountingMismatch {
+                file: name.clone(),
+                data_rows: account.data_rows,
+                valid: account.valid,
+                invalid: account.invalid,
+                duplicate: account.duplicate,
+                outlier: account.outlier,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn judged(files: &[u32], dispositions: &[&str]) -> DataFrame {
+        let n = files.len();
+        let mut columns: Vec<Column> = INPUT
+            .iter()
+            .map(|name| Column::full_null((*name).into(), n, &DataType::String))
+            .collect();
+        columns.extend([
+            Column::new(FILE_INDEX.into(), files.to_vec()),
+            Column::new(SOURCE_LINE.into(), (0..n as u64).collect::<Vec<_>>()),
+            Column::new(DISPOSITION.into(), dispositions.to_vec()),
+            Column::full_null(REASON.into(), n, &DataType::String),
+            Column::full_null(REASONS.into(), n, &DataType::String),
+            Column::full_null(
+                TIMESTAMP_UTC.into(),
+                n,
+                &DataType::Datetime(TimeUnit::Microseconds, None),
+            ),
+            Column::full_null(DATE.into(), n, &DataType::Date),
+            Column::full_null(CHANNEL_NAME.into(), n, &DataType::String),
+            Column::full_null(QUANTITY_UNITS.into(), n, &DataType::Int32),
+            Column::full_null(UNIT_PRICE_AMOUNT.into(), n, &DataType::Decimal(18, 6)),
+            Column::full_null(LINE_REVENUE.into(), n, &DataType::Decimal(38, 6)),
+        ]);
+        DataFrame::new(n, columns).unwrap()
+    }
+
+    #[test]
+    fn counts_per_file_including_files_without_rows() {
+        let frame = judged(
+            &[0, 0, 2, 2, 2],
+            &["valid", "invalid", "duplicate", "outlier", "valid"],
+        );
+        let split = split(&frame, &[2, 0, 3]).unwrap();
+        assert_eq!(
+            split.files[0],
+            Accounting {
+                data_rows: 2,
+                valid: 1,
+                invalid: 1,
+                duplicate: 0,
+                outlier: 0
+            }
+        );
+        assert_eq!(split.files[1], Accounting::default());
+        assert_eq!(split.totals.rejected(), 3);
+        assert_eq!(split.valid.height(), 2);
+        assert_eq!(split.rejected.height(), 3);
+        check(&split.files, &["a".into(), "b".into(), "c".into()]).unwrap();
+    }
+
+    #[test]
+    fn a_lost_row_fails_the_run() {
+        let frame = judged(&[0], &["valid"]);
+        let split = split(&frame, &[2]).unwrap();
+        let err = check(&split.files, &["web.csv".into()]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`web.csv`: 2 data rows but 1 valid"),
+            "{err}"
+        );
+    }
+}
