@@ -193,6 +193,7 @@ impl<R: Read> Records<R> {
                 .input
                 .fill_buf()
                 .map_err(|e| format!("read failed at line {line}: {e}"))?;
+            let at_end_of_input = input.is_empty();
             let (result, read, written, ended) = self.parser.read_record(
                 input,
                 &mut self.fields[field_bytes..],
@@ -211,10 +212,13 @@ impl<R: Read> Records<R> {
                 Parsed::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
                 Parsed::Record => {
                     let fields = &self.fields[..field_bytes];
-                    // The record ends on the line of its terminator (whose
-                    // LF, if any, is counted already); it starts as many
-                    // lines earlier as it holds quoted line feeds.
-                    let end_line = self.newlines + u64::from(last_byte != b'\n');
+                    // The record ends on the line of its terminator, whose
+                    // LF (if it is one) is counted already; a record cut
+                    // short by the end of the input has no terminator, and
+                    // a final LF there belongs to a quoted field. It starts
+                    // as many lines earlier as it holds quoted line feeds.
+                    let terminated_by_lf = !at_end_of_input && last_byte == b'\n';
+                    let end_line = self.newlines + u64::from(!terminated_by_lf);
                     let inside = memchr::memchr_iter(b'\n', fields).count() as u64;
                     return Ok(Some(Record {
                         fields,
@@ -387,6 +391,30 @@ mod tests {
         );
         assert_eq!(numbers(&got.frame, columns::SOURCE_LINE), [2, 4]);
         assert_eq!(flags(&got.frame, columns::RAGGED), [false, false]);
+    }
+
+    #[test]
+    fn lines_at_end_of_input() {
+        // No final line feed; then an unterminated quote that swallows the
+        // rest of the file, final line feed included.
+        let input = format!("{HEADER}T1,a,web,,C,P,1,2\nT2,a,web,,C,P,1,2");
+        assert_eq!(
+            numbers(&rows(input.as_bytes()).frame, columns::SOURCE_LINE),
+            [2, 3]
+        );
+        let input = format!("{HEADER}T1,a,web,,\"C,P,1,2\nT2,a,web,,C,P,1,2\n");
+        let got = rows(input.as_bytes());
+        assert_eq!(numbers(&got.frame, columns::SOURCE_LINE), [2]);
+        assert_eq!(flags(&got.frame, columns::RAGGED), [true]);
+        // A lone CR ends a line too.
+        let input = format!(
+            "{}T1,a,web,,C,P,1,2\rT2,a,web,,C,P,1,2\r",
+            HEADER.replace('\n', "\r")
+        );
+        assert_eq!(
+            numbers(&rows(input.as_bytes()).frame, columns::SOURCE_LINE).len(),
+            2
+        );
     }
 
     #[test]

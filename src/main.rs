@@ -2,11 +2,14 @@
 //! error once and exits with the documented code.
 
 use clap::Parser;
+use color_eyre::config::{HookBuilder, Theme};
+use color_eyre::Section;
 use sales_etl::cmd::{Cli, Command};
 use sales_etl::error::{exit, Error};
 
 fn main() {
     let cli = Cli::parse();
+    install_error_reporter();
     let result = match &cli.command {
         Command::Run(args) => sales_etl::cmd::run::run(args),
     };
@@ -15,19 +18,32 @@ fn main() {
         // `sales-etl run … | head` closes the pipe: not an error.
         Err(Error::Stdout(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::SUCCESS,
         Err(error) => {
-            report(&error);
-            error.exit_code()
+            let code = error.exit_code();
+            let hint = error.suggestion();
+            let mut report = color_eyre::eyre::Report::new(error);
+            if let Some(hint) = hint {
+                report = report.suggestion(hint);
+            }
+            eprintln!("Error: {report:?}");
+            code
         }
     };
     std::process::exit(code);
 }
 
-/// One message, no backtrace: `error: …` and a hint where one helps.
-fn report(error: &Error) {
-    let report = color_eyre::eyre::Report::msg(error.to_string());
-    let report = match error.suggestion() {
-        Some(hint) => color_eyre::Section::suggestion(report, hint),
-        None => report,
+/// color-eyre without backtraces, locations or environment hints: the
+/// errors this tool reports are about the user's input, not its own code.
+fn install_error_reporter() {
+    // A `RUST_BACKTRACE` set for other programs must not turn a message
+    // about a bad file into a stack dump.
+    std::env::set_var("RUST_LIB_BACKTRACE", "0");
+    let theme = if sales_etl::report::colour_wanted_on_stderr() {
+        Theme::dark()
+    } else {
+        Theme::new()
     };
-    eprintln!("error: {report:?}");
+    let _ = HookBuilder::blank()
+        .display_env_section(false)
+        .theme(theme)
+        .install();
 }

@@ -21,7 +21,16 @@ pub enum Format {
 
 /// Whether tables may use colour: stdout is a terminal and `NO_COLOR` is unset.
 pub fn colour_wanted() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    std::io::stdout().is_terminal() && no_color_unset()
+}
+
+/// The same for error messages on stderr.
+pub fn colour_wanted_on_stderr() -> bool {
+    std::io::stderr().is_terminal() && no_color_unset()
+}
+
+fn no_color_unset() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 pub fn print(

@@ -1,1 +1,19 @@
+//! The one integration-test binary. Where each kind of test goes:
+//!
+//! - `util`: the builder that runs the `sales-etl` binary in a temporary
+//!   folder with a clean environment.
+//! - `samples`: the README tour, run on `samples/`, with its exact figures.
+//! - `cli`: flags, help, exit codes, step lines, output files.
+//! - `bad_input`: every class of bad input the tool must survive.
+//! - `properties`: property tests on the library (row accounting adds up,
+//!   same input gives byte-identical outputs).
+//! - `docs`: the README agrees with the code (rules table, exit codes).
+//!
+//! Unit tests of single rules and stages live beside the code in `src/`.
 
+mod bad_input;
+mod cli;
+mod docs;
+mod properties;
+mod samples;
+mod util;

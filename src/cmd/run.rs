@@ -31,14 +31,14 @@ pub struct RunArgs {
     #[arg(default_value = "data/raw", value_name = "INPUT_DIR")]
     pub input_dir: PathBuf,
 
-    /// Folder for <file>.rejected.csv, one per input file with rejects.
+    /// Folder for STEM.rejected.csv, one per input file with rejects.
     ///
     /// Each file is rewritten on every run; the rejects file of an input
     /// that now has no rejected row is removed.
     #[arg(long, default_value = "errors", value_name = "DIR")]
     pub errors_dir: PathBuf,
 
-    /// Folder for daily_sales_<date>.csv and top<N>_products_<date>.csv.
+    /// Folder for daily_sales_DATE.csv and topN_products_DATE.csv.
     #[arg(long, default_value = "reports", value_name = "DIR")]
     pub reports_dir: PathBuf,
 

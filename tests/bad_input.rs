@@ -1,0 +1,200 @@
+//! Every class of bad input: none may crash the tool or lose a row.
+
+use crate::util::{Test, HEADER};
+
+const ROW: &str = "T1,2024-03-01 10:00:00,web,,C1,P1,2,9.99";
+
+fn totals(out: &crate::util::Output) -> serde_json::Value {
+    out.json()["totals"].clone()
+}
+
+#[test]
+fn empty_folder_has_its_own_exit_code() {
+    let out = Test::new()
+        .file("input/notes.txt", "x")
+        .args(&["run", "input"])
+        .run()
+        .code(4);
+    out.stderr_has("no CSV files in `input` (1 other file ignored)");
+    let out = Test::new()
+        .args(&["run", "missing"])
+        .env("RUST_BACKTRACE", "1")
+        .run()
+        .code(4);
+    out.stderr_has("input folder `missing` does not exist");
+    // A message, never a stack dump, whatever the environment says.
+    assert!(
+        !out.stderr.contains("acktrace") && !out.stderr.contains("Location"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn unusable_files_fail_before_anything_is_written() {
+    let out = Test::new()
+        .csv("good.csv", &[ROW, ROW])
+        .file(
+            "input/no_quantity.csv",
+            "transaction_id,timestamp,channel,product_id,unit_price\n",
+        )
+        .file("input/binary.csv", b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")
+        .file("input/empty.csv", "")
+        .args(&["run", "input"])
+        .run()
+        .code(3);
+    out.stderr_has("3 input files cannot be read")
+        .stderr_has("no_quantity.csv: missing required column `quantity`")
+        .stderr_has("binary.csv: not a UTF-8 text file")
+        .stderr_has("empty.csv: no header row");
+    assert!(
+        !out.exists("errors") && !out.exists("reports"),
+        "wrote output before failing"
+    );
+}
+
+#[test]
+fn skip_bad_files_lists_them_and_goes_on() {
+    let out = Test::new()
+        .csv("good.csv", &[ROW])
+        .file("input/empty.csv", "")
+        .args(&["run", "input", "--skip-bad-files", "--format", "json"])
+        .run()
+        .code(0);
+    let json = out.json();
+    assert_eq!(json["skipped_files"][0]["file"], "empty.csv");
+    assert_eq!(json["files"].as_array().unwrap().len(), 1);
+    assert_eq!(json["totals"]["valid"], 1);
+}
+
+#[test]
+fn invalid_utf8_and_nul_bytes() {
+    let mut bytes = HEADER.as_bytes().to_vec();
+    bytes.extend_from_slice(b"T\xff1,2024-03-01 10:00:00,web,,C1,P1,2,9.99\n");
+    bytes.extend_from_slice(b"T\x002,2024-03-01 10:00:00,web,,C1,P1,2,9.99\n");
+    bytes.extend_from_slice(b"T3,2024-03-01 10:00:00,web,,C\xc3,P1,2,9.99\n");
+    let out = Test::new()
+        .file("input/a.csv", bytes)
+        .args(&["run", "input", "--format", "json", "--no-outliers"])
+        .run()
+        .code(0);
+    let json = out.json();
+    assert_eq!(json["totals"]["data_rows"], 3);
+    assert_eq!(json["reasons"]["bad_encoding"], 2);
+    assert_eq!(json["totals"]["valid"], 1);
+    let rejected = out.read("errors/a.rejected.csv");
+    assert!(rejected.contains("T\u{fffd}1,"), "{rejected}");
+}
+
+#[test]
+fn a_one_megabyte_field() {
+    let long = "x".repeat(1 << 20);
+    let out = Test::new()
+        .csv(
+            "a.csv",
+            &[
+                &format!("{long},2024-03-01 10:00:00,web,,C1,P1,2,9.99"),
+                &format!("T2,2024-03-01 10:00:00,web,,\"{long}\",P1,2,9.99"),
+            ],
+        )
+        .args(&["run", "input", "--format", "json"])
+        .run()
+        .code(0);
+    assert_eq!(totals(&out)["valid"], 2);
+}
+
+#[test]
+fn an_unterminated_quote_is_a_rejected_row_not_a_crash() {
+    let out = Test::new()
+        .csv(
+            "a.csv",
+            &[
+                ROW,
+                "T2,2024-03-01 10:00:00,web,,\"C1,P1,2,9.99",
+                "T3,2024-03-01 10:00:00,web,,C1,P1,2,9.99",
+            ],
+        )
+        .args(&["run", "input", "--format", "json"])
+        .run()
+        .code(0);
+    let json = out.json();
+    // The open quote swallows the rest of the file into one field: the row
+    // is ragged, and its line is reported.
+    assert_eq!(json["totals"]["data_rows"], 2);
+    assert_eq!(json["reasons"]["ragged_row"], 1);
+    assert!(out
+        .read("errors/a.rejected.csv")
+        .contains(",a.csv,3,invalid,ragged_row,"));
+}
+
+#[test]
+fn numbers_that_overflow() {
+    let out = Test::new()
+        .csv(
+            "a.csv",
+            &[
+                "T1,2024-03-01 10:00:00,web,,C1,P1,99999999999999999999999999,9.99",
+                "T2,2024-03-01 10:00:00,web,,C1,P1,2,99999999999999999999999999999999999999999.5",
+                "T3,2024-03-01 10:00:00,web,,C1,P1,2147483647,999999999999.999999",
+                "T4,99999-03-01 10:00:00,web,,C1,P1,1,1",
+            ],
+        )
+        .args(&["run", "input", "--format", "json", "--no-outliers"])
+        .run()
+        .code(0);
+    let json = out.json();
+    assert_eq!(json["reasons"]["bad_quantity"], 1);
+    assert_eq!(json["reasons"]["bad_unit_price"], 1);
+    assert_eq!(json["reasons"]["bad_timestamp"], 1);
+    // The largest allowed line: 2147483647 × 999999999999.999999 =
+    // 2147483646999999997852.516353, exact, rounded once.
+    assert_eq!(
+        json["daily_sales"][0]["revenue"],
+        "2147483646999999997852.52"
+    );
+}
+
+#[test]
+fn two_thousand_tiny_files() {
+    let mut test = Test::new();
+    for i in 0..2000 {
+        test = test.csv(
+            &format!("f{i:04}.csv"),
+            &[&format!("T{i},2024-03-01 10:00:00,web,,C1,P1,2,9.99")],
+        );
+    }
+    let out = test
+        .args(&["run", "input", "--format", "json", "-q", "--dry-run"])
+        .run()
+        .code(0);
+    let json = out.json();
+    assert_eq!(json["files"].as_array().unwrap().len(), 2000);
+    assert_eq!(json["totals"]["valid"], 2000);
+}
+
+#[test]
+fn ignored_hidden_and_unknown_columns() {
+    let out = Test::new()
+        .file(
+            "input/a.csv",
+            format!("{},coupon\n{ROW},X\n", HEADER.trim_end()),
+        )
+        .file("input/.~lock.a.csv#", "lock")
+        .file("input/readme.txt", "x")
+        .args(&["run", "input"])
+        .run()
+        .code(0);
+    out.stderr_has("warning: ignored 1 non-CSV file: readme.txt")
+        .stderr_has("warning: a.csv: unknown column `coupon` left out");
+}
+
+#[test]
+fn header_only_and_comment_only_bodies() {
+    let out = Test::new()
+        .file("input/a.csv", format!("{HEADER}# nothing today\n\n"))
+        .args(&["run", "input", "--format", "json"])
+        .run()
+        .code(0);
+    assert_eq!(totals(&out)["data_rows"], 0);
+    assert_eq!(out.json()["fences"], serde_json::Value::Null);
+}

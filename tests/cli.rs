@@ -1,0 +1,199 @@
+//! Flags, help text, exit codes, step lines and output files.
+
+use crate::util::Test;
+
+const ROW: &str = "T1,2024-03-01 10:00:00,web,,C1,P1,2,9.99";
+
+#[test]
+fn help_has_examples_and_version_prints() {
+    let out = Test::new().args(&["run", "--help"]).run().code(0);
+    assert!(out.stdout.contains("Examples:"), "{}", out.stdout);
+    assert!(out.stdout.contains("--iqr-k"));
+    let out = Test::new().args(&["--version"]).run().code(0);
+    assert!(out.stdout.starts_with("sales-etl "), "{}", out.stdout);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    Test::new().args(&["run", "--top", "0"]).run().code(2);
+    Test::new().args(&["run", "--iqr-k", "nan"]).run().code(2);
+    Test::new().args(&["run", "--format", "xml"]).run().code(2);
+    Test::new().args(&["frobnicate"]).run().code(2);
+}
+
+#[test]
+fn rejected_rows_are_findings_exit_0_with_step_lines() {
+    let out = Test::new()
+        .csv(
+            "a.csv",
+            &[ROW, ROW, "T2,2024-03-01 10:00:00,web,,C1,P1,-1,9.99"],
+        )
+        .args(&["run", "input", "--no-outliers"])
+        .run()
+        .code(0);
+    out.stderr_has("found 1 CSV file")
+        .stderr_has("removed 1 duplicate row\n")
+        .stderr_has("wrote 2 rejected rows to errors");
+    assert!(out.stdout.contains("Rows per file"));
+    assert!(!out.stdout.contains('\u{1b}'), "colour when not a terminal");
+}
+
+#[test]
+fn quiet_prints_no_step_lines() {
+    let out = Test::new()
+        .csv("a.csv", &[ROW])
+        .args(&["run", "input", "-q"])
+        .run()
+        .code(0);
+    assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn verbose_prints_timings() {
+    let out = Test::new()
+        .csv("a.csv", &[ROW])
+        .args(&["run", "input", "-v"])
+        .run()
+        .code(0);
+    out.stderr_has("validate_ms")
+        .stderr_has("wrote reports/daily_sales_2024-03-01.csv");
+}
+
+#[test]
+fn json_has_the_documented_keys() {
+    let out = Test::new()
+        .csv("a.csv", &[ROW])
+        .args(&["run", "input", "--format", "json"])
+        .run()
+        .code(0);
+    let json = out.json();
+    for key in [
+        "files",
+        "totals",
+        "reasons",
+        "fences",
+        "daily_sales",
+        "top_products",
+        "timings",
+    ] {
+        assert!(json.get(key).is_some(), "no {key} in {json}");
+    }
+    assert_eq!(json["daily_sales"][0]["revenue"], "19.98");
+    assert_eq!(json["top_products"][0]["product_id"], "P1");
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let out = Test::new()
+        .csv("a.csv", &[ROW, ROW])
+        .args(&["run", "input", "--dry-run"])
+        .run()
+        .code(0);
+    out.stderr_has("dry run");
+    assert!(!out.exists("errors") && !out.exists("reports"));
+}
+
+#[test]
+fn custom_output_dirs_and_top_n() {
+    let out = Test::new()
+        .csv(
+            "a.csv",
+            &[
+                "T1,2024-03-01 10:00:00,web,,C1,A,3,1",
+                "T2,2024-03-01 10:00:00,web,,C1,B,2,1",
+                "T3,2024-03-01 10:00:00,web,,C1,C,1,1",
+            ],
+        )
+        .args(&[
+            "run",
+            "input",
+            "--top",
+            "2",
+            "--reports-dir",
+            "out/r",
+            "--errors-dir",
+            "out/e",
+        ])
+        .run()
+        .code(0);
+    assert_eq!(
+        out.read("out/r/top2_products_2024-03-01.csv"),
+        "date,rank,product_id,units,revenue\n2024-03-01,1,A,3,3.00\n2024-03-01,2,B,2,2.00\n"
+    );
+}
+
+#[test]
+fn rerun_rewrites_rejects_and_removes_stale_ones() {
+    let test = Test::new()
+        .csv("a.csv", &[ROW, ROW])
+        .args(&["run", "input"]);
+    let first = test.run().code(0).read("errors/a.rejected.csv");
+    let second = test.run().code(0).read("errors/a.rejected.csv");
+    assert_eq!(first, second, "re-run appended");
+    assert_eq!(second.lines().count(), 2);
+    // The corrected export has no rejects: its old rejects file goes.
+    let test = test.csv("a.csv", &[ROW]);
+    let out = test.run().code(0);
+    assert!(!out.exists("errors/a.rejected.csv"));
+}
+
+#[test]
+fn outlier_flags() {
+    let rows: Vec<String> = (1..=8)
+        .map(|i| format!("T{i},2024-03-01 10:00:00,web,,C1,P1,{},1", i % 3 + 1))
+        .chain(["T9,2024-03-01 10:00:00,web,,C1,P1,40,1".to_owned()])
+        .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "input", "--format", "json"];
+        args.extend(extra);
+        Test::new()
+            .csv("a.csv", &rows)
+            .args(&args)
+            .run()
+            .code(0)
+            .json()
+    };
+    assert_eq!(run(&[])["totals"]["outlier"], 1);
+    assert_eq!(run(&["--no-outliers"])["totals"]["outlier"], 0);
+    assert_eq!(run(&["--no-outliers"])["fences"], serde_json::Value::Null);
+    assert_eq!(run(&["--iqr-k", "100"])["totals"]["outlier"], 0);
+}
+
+#[test]
+fn unwritable_output_exits_5() {
+    let out = Test::new()
+        .csv("a.csv", &[ROW, ROW])
+        .file("blocker", "a file where the errors folder should be")
+        .args(&["run", "input", "--errors-dir", "blocker/errors"])
+        .run()
+        .code(5);
+    out.stderr_has("cannot write `blocker/errors`");
+}
+
+#[test]
+fn broken_pipe_exits_quietly() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let test = Test::new()
+        .csv("a.csv", &[ROW])
+        .args(&["run", "input", "-q"]);
+    let output = test.command().stdout(writer).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
+fn default_input_folder_is_data_raw() {
+    let out = Test::new()
+        .file("data/raw/a.csv", format!("{}{ROW}\n", crate::util::HEADER))
+        .args(&["run", "--format", "json"])
+        .run()
+        .code(0);
+    assert_eq!(out.json()["totals"]["valid"], 1);
+}

@@ -1,0 +1,151 @@
+//! Property tests on the library: for generated exports, every data row
+//! gets exactly one disposition, per file, and the same input gives
+//! byte-identical outputs.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use proptest::prelude::*;
+use sales_etl::messages::Messages;
+use sales_etl::pipeline::{self, Config};
+use sales_etl::validate;
+
+/// One line of a generated file.
+#[derive(Debug, Clone)]
+enum Line {
+    /// A data row; `fields` are joined with commas as they are.
+    Row(Vec<String>),
+    Comment,
+    Blank,
+}
+
+fn field(values: &'static [&'static str]) -> impl Strategy<Value = String> {
+    prop::sample::select(values).prop_map(str::to_owned)
+}
+
+fn row() -> impl Strategy<Value = Line> {
+    (
+        field(&["T1", "T2", "T3", "T4", "T5", "T6", "", " ", "T 7"]),
+        field(&[
+            "2024-03-01 10:00:00",
+            "2024-03-01T23:30:00-02:00",
+            "2024-02-30 10:00:00",
+            "",
+            "x",
+        ]),
+        field(&["web", "Mobile", "store", "fax", ""]),
+        field(&["", "S1"]),
+        field(&["", "C1", "\"Doe, J\"", "\"a\nb\""]),
+        field(&["P1", "P2", "P3", ""]),
+        field(&["1", "2", "3", "4", "0", "-1", "900", "x", "", "99999999999"]),
+        field(&["9.99", "0", "1.50", "-1", "1e3", "", "0.10"]),
+        0..3usize,
+    )
+        .prop_map(|(t, ts, ch, st, cu, p, q, u, shape)| {
+            let mut fields = vec![t, ts, ch, st, cu, p, q, u];
+            match shape {
+                1 => fields.truncate(5),
+                2 => fields.push("extra".into()),
+                _ => {}
+            }
+            // Mostly well-formed rows.
+            Line::Row(fields)
+        })
+}
+
+fn line() -> impl Strategy<Value = Line> {
+    prop_oneof![8 => row(), 1 => Just(Line::Comment), 1 => Just(Line::Blank)]
+}
+
+fn files() -> impl Strategy<Value = Vec<Vec<Line>>> {
+    prop::collection::vec(prop::collection::vec(line(), 0..40), 1..4)
+}
+
+const HEADER: &str =
+    "transaction_id,timestamp,channel,store_id,customer_id,product_id,quantity,unit_price";
+
+/// Writes the files; returns the data rows written per file name.
+fn write(dir: &Path, files: &[Vec<Line>], crlf: bool) -> BTreeMap<String, u64> {
+    let end = if crlf { "\r\n" } else { "\n" };
+    let mut rows = BTreeMap::new();
+    for (i, lines) in files.iter().enumerate() {
+        let name = format!("f{i}.csv");
+        let mut text = format!("{HEADER}{end}");
+        let mut count = 0;
+        for line in lines {
+            match line {
+                Line::Row(fields) => {
+                    text.push_str(&fields.join(","));
+                    count += 1;
+                }
+                Line::Comment => text.push_str("# note"),
+                Line::Blank => text.push_str("  "),
+            }
+            text.push_str(end);
+        }
+        std::fs::write(dir.join(&name), text).unwrap();
+        rows.insert(name, count);
+    }
+    rows
+}
+
+fn config(input: &Path, out: &Path) -> Config {
+    Config {
+        input_dir: input.to_path_buf(),
+        errors_dir: out.join("errors"),
+        reports_dir: out.join("reports"),
+        top: 3,
+        rules: validate::Options::default(),
+        skip_bad_files: false,
+        dry_run: false,
+    }
+}
+
+/// Every file under `dir`, relative path → bytes.
+fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut found = BTreeMap::new();
+    for sub in ["errors", "reports"] {
+        let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
+        for entry in entries {
+            let entry = entry.unwrap();
+            found.insert(
+                format!("{sub}/{}", entry.file_name().to_string_lossy()),
+                std::fs::read(entry.path()).unwrap(),
+            );
+        }
+    }
+    found
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_row_gets_one_disposition_and_outputs_repeat(files in files(), crlf in any::<bool>()) {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("input");
+        std::fs::create_dir(&input).unwrap();
+        let written = write(&input, &files, crlf);
+
+        let first = pipeline::run(&config(&input, &dir.path().join("a")), &Messages::silent()).unwrap();
+        let summary = &first.summary;
+        let mut total = 0;
+        for file in &summary.files {
+            let a = &file.accounting;
+            prop_assert_eq!(a.data_rows, written[&file.file], "rows read from {}", file.file);
+            prop_assert_eq!(a.data_rows, a.valid + a.invalid + a.duplicate + a.outlier);
+            total += a.data_rows;
+        }
+        prop_assert_eq!(summary.totals.data_rows, total);
+        prop_assert_eq!(first.split.valid.height() as u64, summary.totals.valid);
+        prop_assert_eq!(first.split.rejected.height() as u64, summary.totals.rejected());
+        let rejected_by_reason: u64 = summary.reasons.values().sum();
+        prop_assert_eq!(rejected_by_reason, summary.totals.rejected());
+
+        let second = pipeline::run(&config(&input, &dir.path().join("b")), &Messages::silent()).unwrap();
+        prop_assert_eq!(&second.summary.totals, &summary.totals);
+        prop_assert_eq!(contents(&dir.path().join("a")), contents(&dir.path().join("b")));
+    }
+}

@@ -1,0 +1,149 @@
+//! Runs the binary in a temporary folder with a clean environment.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::rc::Rc;
+
+pub struct Test {
+    /// Shared with every [`Output`], so the folder lives while either does.
+    dir: Rc<tempfile::TempDir>,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub dir: PathBuf,
+    _keep: Rc<tempfile::TempDir>,
+}
+
+/// The header of a complete sales export.
+pub const HEADER: &str =
+    "transaction_id,timestamp,channel,store_id,customer_id,product_id,quantity,unit_price\n";
+
+impl Test {
+    pub fn new() -> Test {
+        Test {
+            dir: Rc::new(tempfile::tempdir().expect("temporary folder")),
+            args: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+
+    /// Writes `contents` to `relative` inside the test folder.
+    pub fn file(self, relative: &str, contents: impl AsRef<[u8]>) -> Test {
+        let path = self.dir.path().join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+        self
+    }
+
+    /// A CSV in `input/` with the full header and these data lines.
+    pub fn csv(self, name: &str, lines: &[&str]) -> Test {
+        let mut text = HEADER.to_owned();
+        for line in lines {
+            text.push_str(line);
+            text.push('\n');
+        }
+        self.file(&format!("input/{name}"), text)
+    }
+
+    pub fn args(mut self, args: &[&str]) -> Test {
+        self.args.extend(args.iter().map(|a| a.to_string()));
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Test {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sales-etl"));
+        command
+            .args(&self.args)
+            .current_dir(self.dir.path())
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(Stdio::null());
+        command
+    }
+
+    pub fn run(&self) -> Output {
+        let output = self.command().output().expect("run sales-etl");
+        Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            dir: self.dir.path().to_path_buf(),
+            _keep: Rc::clone(&self.dir),
+        }
+    }
+}
+
+impl Output {
+    /// Fails with both streams shown when the exit code is not `code`.
+    #[track_caller]
+    pub fn code(self, code: i32) -> Output {
+        assert_eq!(
+            self.code, code,
+            "exit code {} (wanted {code})\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    #[track_caller]
+    pub fn read(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.dir.join(relative))
+            .unwrap_or_else(|e| panic!("read {relative}: {e}"))
+    }
+
+    pub fn exists(&self, relative: &str) -> bool {
+        self.dir.join(relative).exists()
+    }
+
+    #[track_caller]
+    pub fn stderr_has(&self, text: &str) -> &Output {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+}
+
+/// Line-by-line diff for readable failures on whole files.
+#[track_caller]
+pub fn assert_text(got: &str, want: &str) {
+    if got != want {
+        let mut report = String::new();
+        let (got_lines, want_lines): (Vec<_>, Vec<_>) =
+            (got.lines().collect(), want.lines().collect());
+        for i in 0..got_lines.len().max(want_lines.len()) {
+            let (g, w) = (got_lines.get(i), want_lines.get(i));
+            if g != w {
+                report.push_str(&format!(
+                    "line {}:\n  want {:?}\n  got  {:?}\n",
+                    i + 1,
+                    w,
+                    g
+                ));
+            }
+        }
+        panic!("text differs:\n{report}");
+    }
+}
