@@ -129,33 +129,57 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
+/// Input columns the rules read trimmed.
+const TRIMMED: [&str; 6] = [
+    TRANSACTION_ID,
+    TIMESTAMP,
+    CHANNEL,
+    PRODUCT_ID,
+    QUANTITY,
+    UNIT_PRICE,
+];
+
+/// Name of the trimmed copy of an input column, a temporary of the plan.
+fn trimmed(name: &str) -> String {
+    format!("{name}__trimmed")
+}
+
 /// A field as the rules read it: spaces and tabs around it removed. The raw
-/// text is kept verbatim elsewhere; only checks and parsing use this.
-fn trimmed(name: &str) -> Expr {
-    col(name).str().strip_chars(lit(" \t"))
+/// text is kept verbatim; only checks and parsing use this, and it is
+/// computed once per column (every rule on a column reads the same copy).
+pub fn trimmed_text() -> Vec<Expr> {
+    TRIMMED
+        .iter()
+        .map(|name| {
+            col(*name)
+                .str()
+                .strip_chars(lit(" \t"))
+                .alias(trimmed(name))
+        })
+        .collect()
 }
 
 fn missing(name: &str) -> Expr {
-    trimmed(name).eq(lit("")).fill_null(lit(true))
+    col(trimmed(name)).eq(lit("")).fill_null(lit(true))
 }
 
 /// Present but not parsed: the typed column is null though the text is not
 /// empty (an empty field is the `missing_*` rule's).
 fn unparsed(raw: &str, typed: &str) -> Expr {
-    trimmed(raw)
+    col(trimmed(raw))
         .neq(lit(""))
         .and(col(typed).is_null())
         .fill_null(lit(false))
 }
 
-const INTEGER: &str = r"^[+-]?[0-9]+$";
 /// Up to six decimals; further digits may only be zeros (`1.2500000`).
 const PLAIN_DECIMAL: &str = r"^[+-]?([0-9]+(\.[0-9]{0,6}0*)?|\.[0-9]{1,6}0*)$";
 const ISO_TIMESTAMP: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$";
 
-/// The typed values parsed from the raw text, each null where the text does
-/// not parse: `quantity_units` (Int32), `unit_price_amount` (Decimal 18,6),
-/// `timestamp_utc` (Datetime µs, UTC), `date`, `channel_name` (lower-case).
+/// The typed values parsed from the trimmed text (see [`trimmed_text`]),
+/// each null where the text does not parse: `quantity_units` (Int32),
+/// `unit_price_amount` (Decimal 18,6), `timestamp_utc` (Datetime µs, UTC),
+/// `channel_name` (lower-case).
 pub fn typed_values() -> [Expr; 4] {
     [
         quantity_units().alias(QUANTITY_UNITS),
@@ -165,37 +189,39 @@ pub fn typed_values() -> [Expr; 4] {
     ]
 }
 
+/// Polars' string-to-integer cast accepts exactly an optional sign and
+/// digits (the rules' unit tests pin this), so no pattern is needed.
 fn quantity_units() -> Expr {
-    let text = trimmed(QUANTITY);
-    let wide = text.clone().cast(DataType::Int64);
+    let wide = col(trimmed(QUANTITY)).cast(DataType::Int64);
     let fits = wide
         .clone()
         .gt_eq(lit(i32::MIN as i64))
         .and(wide.clone().lt_eq(lit(i32::MAX as i64)));
-    when(text.str().contains(lit(INTEGER), true).and(fits))
+    when(fits)
         .then(wide.cast(DataType::Int32))
         .otherwise(lit(NULL).cast(DataType::Int32))
 }
 
+/// The decimal cast alone would accept exponents and round extra digits, so
+/// the text must first be a plain decimal.
 fn unit_price_amount() -> Expr {
-    let text = trimmed(UNIT_PRICE);
+    let text = col(trimmed(UNIT_PRICE));
     let dtype = DataType::Decimal(PRICE_PRECISION, MONEY_SCALE);
     when(text.clone().str().contains(lit(PLAIN_DECIMAL), true))
         .then(text.cast(dtype.clone()))
         .otherwise(lit(NULL).cast(dtype))
 }
 
-/// ISO 8601 in UTC. The local date and time are parsed by strptime (which
-/// rejects impossible dates like `2024-02-30`); fraction and offset are
-/// applied as durations. Fractions finer than a microsecond are truncated.
+/// ISO 8601 in UTC. One pattern checks the shape; the local date and time
+/// (always the first 19 bytes) are parsed by strptime, which rejects
+/// impossible dates like `2024-02-30`; fraction and offset sit at known
+/// places and are applied as durations. Fractions finer than a microsecond
+/// are truncated.
 fn timestamp_utc() -> Expr {
-    let text = trimmed(TIMESTAMP);
+    let text = col(trimmed(TIMESTAMP));
+    let slice = |offset: Expr, length: Expr| text.clone().str().slice(offset, length);
     let local = concat_str(
-        [
-            text.clone().str().slice(lit(0), lit(10)),
-            lit(" "),
-            text.clone().str().slice(lit(11), lit(8)),
-        ],
+        [slice(lit(0), lit(10)), lit(" "), slice(lit(11), lit(8))],
         "",
         false,
     )
@@ -211,41 +237,52 @@ fn timestamp_utc() -> Expr {
         },
         lit("raise"),
     );
-    let micros = text
+    let length = text.clone().str().len_bytes().cast(DataType::Int64);
+    let sign = slice(lit(-6), lit(1));
+    let has_offset = length
         .clone()
-        .str()
-        .extract(lit(r"\.([0-9]+)"), 1)
+        .gt_eq(lit(25i64))
+        .and(sign.clone().eq(lit("+")).or(sign.clone().eq(lit("-"))));
+    let suffix = when(text.clone().str().ends_with(lit("Z")))
+        .then(lit(1i64))
+        .when(has_offset.clone())
+        .then(lit(6i64))
+        .otherwise(lit(0i64));
+    let digits = length - suffix - lit(20i64);
+    let digits = when(digits.clone().gt(lit(0i64)))
+        .then(digits)
+        .otherwise(lit(0i64));
+    let micros = slice(lit(20), digits)
         .str()
         .slice(lit(0), lit(6))
         .str()
         .pad_end(lit(6), '0')
         .cast(DataType::Int64)
         .fill_null(lit(0i64));
-    let offset_part = |group| {
-        text.clone()
-            .str()
-            .extract(lit(r"([+-])([0-9]{2}):([0-9]{2})$"), group)
-    };
-    let hours = offset_part(2).cast(DataType::Int64);
-    let minutes = offset_part(3).cast(DataType::Int64);
-    let sign = when(offset_part(1).eq(lit("-")))
+    let hours = slice(lit(-5), lit(2)).cast(DataType::Int64);
+    let minutes = slice(lit(-2), lit(2)).cast(DataType::Int64);
+    let direction = when(sign.eq(lit("-")))
         .then(lit(-1i64))
         .otherwise(lit(1i64));
     let offset_ok = hours
         .clone()
         .lt_eq(lit(23i64))
-        .and(minutes.clone().lt_eq(lit(59i64)))
-        .fill_null(lit(true));
-    let offset_micros =
-        (sign * (hours * lit(60i64) + minutes) * lit(60_000_000i64)).fill_null(lit(0i64));
+        .and(minutes.clone().lt_eq(lit(59i64)));
+    let offset_micros = when(has_offset.clone())
+        .then(direction * (hours * lit(60i64) + minutes) * lit(60_000_000i64))
+        .otherwise(lit(0i64));
     let duration = DataType::Duration(TimeUnit::Microseconds);
-    when(text.str().contains(lit(ISO_TIMESTAMP), true).and(offset_ok))
-        .then(local + (micros - offset_micros).cast(duration))
-        .otherwise(lit(NULL).cast(DataType::Datetime(TimeUnit::Microseconds, None)))
+    when(
+        text.str()
+            .contains(lit(ISO_TIMESTAMP), true)
+            .and(has_offset.not().or(offset_ok)),
+    )
+    .then(local + (micros - offset_micros).cast(duration))
+    .otherwise(lit(NULL).cast(DataType::Datetime(TimeUnit::Microseconds, None)))
 }
 
 fn channel_name() -> Expr {
-    let name = trimmed(CHANNEL).str().to_lowercase();
+    let name = col(trimmed(CHANNEL)).str().to_lowercase();
     let known = name
         .clone()
         .eq(lit("web"))
@@ -256,24 +293,73 @@ fn channel_name() -> Expr {
         .otherwise(lit(NULL).cast(DataType::String))
 }
 
-/// `reason` (the first broken rule, null for rows that pass) and `reasons`
-/// (every broken rule, `;`-separated).
-pub fn reason_columns() -> [Expr; 2] {
+/// Name of the column that says whether a row breaks `rule`.
+fn flag(rule: &Rule) -> String {
+    format!("broken__{}", rule.reason)
+}
+
+/// One boolean column per rule, read by [`first_reason`] and
+/// [`all_reasons`]; computing each rule once keeps both cheap.
+pub fn rule_flags() -> Vec<Expr> {
+    RULES
+        .iter()
+        .map(|rule| (rule.broken)().alias(flag(rule)))
+        .collect()
+}
+
+/// Names of the trimmed copies of [`trimmed_text`], to drop once parsed.
+pub fn trimmed_columns() -> Vec<String> {
+    TRIMMED.iter().map(|name| trimmed(name)).collect()
+}
+
+/// Names of the columns of [`rule_flags`], to drop once reasons are known.
+pub fn flag_columns() -> Vec<String> {
+    RULES.iter().map(flag).collect()
+}
+
+/// Index in [`RULES`] of the first broken rule, as a small integer (cheap on
+/// every row); null for rows that break none. [`reason_of`] names it.
+pub fn first_broken() -> Expr {
+    RULES
+        .iter()
+        .enumerate()
+        .rev()
+        .fold(lit(NULL).cast(DataType::UInt32), |later, (index, rule)| {
+            when(col(flag(rule)))
+                .then(lit(index as u32))
+                .otherwise(later)
+        })
+}
+
+/// The reason of the rule whose index `rule_index` holds. Meant for the
+/// rejected rows only.
+pub fn reason_of(rule_index: Expr) -> Expr {
+    RULES
+        .iter()
+        .enumerate()
+        .rev()
+        .fold(lit(NULL).cast(DataType::String), |later, (index, rule)| {
+            when(rule_index.clone().eq(lit(index as u32)))
+                .then(lit(rule.reason))
+                .otherwise(later)
+        })
+}
+
+/// Every broken rule's reason, `;`-separated; null for rows that break none.
+/// Meant for the rejected rows only, where the work is worth it.
+pub fn all_reasons() -> Expr {
     let broken: Vec<Expr> = RULES
         .iter()
         .map(|rule| {
-            when((rule.broken)())
+            when(col(flag(rule)))
                 .then(lit(rule.reason))
                 .otherwise(lit(NULL).cast(DataType::String))
         })
         .collect();
-    [
-        coalesce(&broken).alias(REASON),
-        when(coalesce(&broken).is_not_null())
-            .then(concat_str(broken, ";", true))
-            .otherwise(lit(NULL).cast(DataType::String))
-            .alias(REASONS),
-    ]
+    let joined = concat_str(broken, ";", true);
+    when(joined.clone().eq(lit("")))
+        .then(lit(NULL).cast(DataType::String))
+        .otherwise(joined)
 }
 
 #[cfg(test)]
@@ -295,8 +381,14 @@ mod tests {
         DataFrame::new(n, columns)
             .unwrap()
             .lazy()
+            .with_columns(trimmed_text())
             .with_columns(typed_values())
-            .with_columns(reason_columns())
+            .with_columns(rule_flags())
+            .with_column(first_broken().alias("rule_index"))
+            .with_columns([
+                reason_of(col("rule_index")).alias(REASON),
+                all_reasons().alias(REASONS),
+            ])
             .collect()
             .unwrap()
     }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::columns::*;
 use crate::error::{Error, Result};
-use crate::validate::{DUPLICATE, INVALID, OUTLIER, VALID};
+use crate::validate::{self, Disposition};
 
 /// Per-file (or total) counts of dispositions.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -68,7 +68,7 @@ pub fn split(judged: &DataFrame, data_rows: &[u64]) -> Result<Split> {
     let valid = judged
         .clone()
         .lazy()
-        .filter(col(DISPOSITION).eq(lit(VALID)))
+        .filter(Disposition::Valid.is())
         .select([
             col(TRANSACTION_ID),
             col(TIMESTAMP_UTC).alias(TIMESTAMP),
@@ -89,14 +89,14 @@ pub fn split(judged: &DataFrame, data_rows: &[u64]) -> Result<Split> {
     rejected_columns.extend([
         col(FILE_INDEX),
         col(SOURCE_LINE),
-        col(DISPOSITION),
-        col(REASON),
-        col(REASONS),
+        validate::disposition_name().alias(DISPOSITION),
+        validate::reason().alias(REASON),
+        validate::reasons().alias(REASONS),
     ]);
     let rejected = judged
         .clone()
         .lazy()
-        .filter(col(DISPOSITION).neq(lit(VALID)))
+        .filter(Disposition::Valid.is().not())
         .select(rejected_columns)
         .collect()
         .map_err(Error::engine("split rejected rows"))?;
@@ -111,22 +111,22 @@ pub fn split(judged: &DataFrame, data_rows: &[u64]) -> Result<Split> {
 /// Counts dispositions per file and fails loudly when a file's counts do not
 /// add up to the rows extract read from it: that would be a lost row.
 fn accounting(judged: &DataFrame, data_rows: &[u64]) -> Result<Vec<Accounting>> {
-    let count = |disposition: &str| {
-        col(DISPOSITION)
-            .eq(lit(disposition))
+    let count = |disposition: Disposition| {
+        disposition
+            .is()
             .cast(DataType::UInt64)
             .sum()
-            .alias(disposition)
+            .alias(disposition.name())
     };
     let counts = judged
         .clone()
         .lazy()
         .group_by([col(FILE_INDEX)])
         .agg([
-            count(VALID),
-            count(INVALID),
-            count(DUPLICATE),
-            count(OUTLIER),
+            count(Disposition::Valid),
+            count(Disposition::Invalid),
+            count(Disposition::Duplicate),
+            count(Disposition::Outlier),
         ])
         .collect()
         .map_err(Error::engine("accounting"))?;
@@ -153,8 +153,12 @@ fn accounting(judged: &DataFrame, data_rows: &[u64]) -> Result<Vec<Accounting>> 
             .map(|v| v.unwrap_or(0))
             .collect())
     };
-    let (valid, invalid, duplicate, outlier) =
-        (get(VALID)?, get(INVALID)?, get(DUPLICATE)?, get(OUTLIER)?);
+    let (valid, invalid, duplicate, outlier) = (
+        get(Disposition::Valid.name())?,
+        get(Disposition::Invalid.name())?,
+        get(Disposition::Duplicate.name())?,
+        get(Disposition::Outlier.name())?,
+    );
     for (row, file) in index.iter().enumerate() {
         let file = file.unwrap_or(u32::MAX) as usize;
         let Some(account) = files.get_mut(file) else {
@@ -205,9 +209,28 @@ mod tests {
         columns.extend([
             Column::new(FILE_INDEX.into(), files.to_vec()),
             Column::new(SOURCE_LINE.into(), (0..n as u64).collect::<Vec<_>>()),
-            Column::new(DISPOSITION.into(), dispositions.to_vec()),
-            Column::full_null(REASON.into(), n, &DataType::String),
-            Column::full_null(REASONS.into(), n, &DataType::String),
+            Column::new(
+                DISPOSITION.into(),
+                dispositions
+                    .iter()
+                    .map(|d| {
+                        Disposition::ALL
+                            .iter()
+                            .find(|x| x.name() == *d)
+                            .unwrap()
+                            .code()
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            // Invalid rows break the first rule.
+            Column::new(
+                validate::RULE_INDEX.into(),
+                dispositions
+                    .iter()
+                    .map(|d| (*d == "invalid").then_some(0u32))
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(validate::CONFLICTING.into(), vec![false; n]),
             Column::full_null(
                 TIMESTAMP_UTC.into(),
                 n,
@@ -219,6 +242,13 @@ mod tests {
             Column::full_null(UNIT_PRICE_AMOUNT.into(), n, &DataType::Decimal(18, 6)),
             Column::full_null(LINE_REVENUE.into(), n, &DataType::Decimal(38, 6)),
         ]);
+        for (index, flag) in crate::rules::flag_columns().into_iter().enumerate() {
+            let broken: Vec<bool> = dispositions
+                .iter()
+                .map(|d| index == 0 && *d == "invalid")
+                .collect();
+            columns.push(Column::new(flag.into(), broken));
+        }
         DataFrame::new(n, columns).unwrap()
     }
 
@@ -243,6 +273,17 @@ mod tests {
         assert_eq!(split.totals.rejected(), 3);
         assert_eq!(split.valid.height(), 2);
         assert_eq!(split.rejected.height(), 3);
+        let reasons: Vec<_> = split
+            .rejected
+            .column(REASONS)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(reasons, ["ragged_row", "duplicate", "outlier"]);
         check(&split.files, &["a".into(), "b".into(), "c".into()]).unwrap();
     }
 

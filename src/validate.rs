@@ -13,11 +13,51 @@ use crate::columns::*;
 use crate::error::{Error, Result};
 use crate::rules::{self, MONEY_SCALE};
 
-pub const VALID: &str = "valid";
-pub const INVALID: &str = "invalid";
+/// What became of a row. In the judged frame a row's disposition is its
+/// code (a `UInt32`, cheap on millions of rows); names are written only for
+/// rejected rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    Valid = 0,
+    Invalid = 1,
+    Duplicate = 2,
+    Outlier = 3,
+}
+
+impl Disposition {
+    pub const ALL: [Disposition; 4] = [
+        Disposition::Valid,
+        Disposition::Invalid,
+        Disposition::Duplicate,
+        Disposition::Outlier,
+    ];
+
+    pub fn code(self) -> u32 {
+        self as u32
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Disposition::Valid => "valid",
+            Disposition::Invalid => "invalid",
+            Disposition::Duplicate => "duplicate",
+            Disposition::Outlier => "outlier",
+        }
+    }
+
+    /// `disposition` equals this one.
+    pub fn is(self) -> Expr {
+        col(DISPOSITION).eq(lit(self.code()))
+    }
+}
+
+pub const CONFLICTING_DUPLICATE: &str = "conflicting_duplicate";
 pub const DUPLICATE: &str = "duplicate";
 pub const OUTLIER: &str = "outlier";
-pub const CONFLICTING_DUPLICATE: &str = "conflicting_duplicate";
+/// Index of a row's first broken rule (see `rules::first_broken`).
+pub const RULE_INDEX: &str = "rule_index";
+/// A duplicate whose values differ from the kept row's.
+pub const CONFLICTING: &str = "conflicting";
 
 /// How the cross-row rules are applied.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,7 +92,8 @@ pub struct Fences {
 #[derive(Debug)]
 pub struct Judged {
     /// File index, line, the raw text, typed values, `date`, `line_revenue`,
-    /// `disposition`, `reason` and `reasons`.
+    /// `disposition` (a [`Disposition`] code), `rule_index`, `conflicting`
+    /// and one flag column per rule; [`reason`] and [`reasons`] name them.
     pub rows: DataFrame,
     /// `None` when the outlier rule is off or no row reached it.
     pub fences: Option<Fences>,
@@ -71,25 +112,23 @@ const COMPARED: [&str; 7] = [
 ];
 
 const SURVIVOR: &str = "survivor";
-const DUPLICATE_REASON: &str = "duplicate_reason";
-/// `transaction_id` of rows that passed the row rules, null for the others.
-const DEDUP_KEY: &str = "dedup_key";
+const LATER: &str = "later";
+/// Row number within the run, to find rows again after a join.
+const ROW: &str = "row";
 
 /// Judges the raw rows of a run (in file-name, then line order).
 pub fn judge(raw: DataFrame, options: Options) -> Result<Judged> {
     let checked = raw
         .lazy()
+        .with_row_index(ROW, None)
+        .with_columns(rules::trimmed_text())
         .with_columns(rules::typed_values())
-        .with_columns(rules::reason_columns())
-        .with_column(
-            when(col(REASON).is_null())
-                .then(col(TRANSACTION_ID))
-                .otherwise(lit(NULL).cast(DataType::String))
-                .alias(DEDUP_KEY),
-        )
-        .with_columns(duplicate_columns())
+        .with_columns(rules::rule_flags())
+        .with_column(rules::first_broken().alias(RULE_INDEX))
+        .with_columns(first_of_each_id())
         .collect()
         .map_err(Error::engine("validate"))?;
+    let conflicting = conflicting_rows(&checked)?;
 
     let fences = if options.outliers {
         fences(&checked, options.iqr_k)?
@@ -104,77 +143,147 @@ pub fn judge(raw: DataFrame, options: Options) -> Result<Judged> {
         }
         None => lit(false),
     };
-    let valid = col(SURVIVOR).and(outlier.clone().not());
-    let disposition = when(col(REASON).is_not_null())
-        .then(lit(INVALID))
-        .when(col(DUPLICATE_REASON).is_not_null())
-        .then(lit(DUPLICATE))
+    let code = |d: Disposition| lit(d.code());
+    let disposition = when(col(RULE_INDEX).is_not_null())
+        .then(code(Disposition::Invalid))
+        .when(col(LATER))
+        .then(code(Disposition::Duplicate))
         .when(outlier.clone())
-        .then(lit(OUTLIER))
-        .otherwise(lit(VALID));
-    let reason = col(REASON).fill_null(col(DUPLICATE_REASON)).fill_null(
-        when(outlier)
-            .then(lit(OUTLIER))
-            .otherwise(lit(NULL).cast(DataType::String)),
-    );
+        .then(code(Disposition::Outlier))
+        .otherwise(code(Disposition::Valid));
+    let valid = col(SURVIVOR).and(outlier.not());
     let revenue = col(QUANTITY_UNITS).cast(DataType::Decimal(10, 0)) * col(UNIT_PRICE_AMOUNT);
 
+    // The rule flags stay: `split` reads them for the rejected rows' `reasons`.
+    let mut temporaries = rules::trimmed_columns();
+    temporaries.extend([ROW, SURVIVOR, LATER, RAGGED, BAD_ENCODING].map(String::from));
     let rows = checked
         .lazy()
         .with_columns([
             disposition.alias(DISPOSITION),
-            col(REASONS).fill_null(reason.clone()).alias(REASONS),
-            reason.alias(REASON),
+            col(LATER)
+                .and(col(ROW).is_in(lit(conflicting).implode(false), false))
+                .alias(CONFLICTING),
             col(TIMESTAMP_UTC).dt().date().alias(DATE),
             when(valid)
                 .then(revenue)
                 .otherwise(lit(NULL).cast(DataType::Decimal(rules::REVENUE_PRECISION, MONEY_SCALE)))
                 .alias(LINE_REVENUE),
         ])
-        .drop(cols([
-            SURVIVOR,
-            DUPLICATE_REASON,
-            DEDUP_KEY,
-            RAGGED,
-            BAD_ENCODING,
-        ]))
+        .drop(cols(temporaries))
         .collect()
         .map_err(Error::engine("dispositions"))?;
     Ok(Judged { rows, fences })
 }
 
+/// `disposition` as its name, for rejected rows.
+pub fn disposition_name() -> Expr {
+    Disposition::ALL
+        .iter()
+        .rev()
+        .fold(lit(NULL).cast(DataType::String), |later, d| {
+            when(d.is()).then(lit(d.name())).otherwise(later)
+        })
+}
+
+/// A rejected row's reason: its first broken rule, `duplicate`,
+/// `conflicting_duplicate` or `outlier`.
+pub fn reason() -> Expr {
+    when(Disposition::Invalid.is())
+        .then(rules::reason_of(col(RULE_INDEX)))
+        .when(Disposition::Duplicate.is().and(col(CONFLICTING)))
+        .then(lit(CONFLICTING_DUPLICATE))
+        .when(Disposition::Duplicate.is())
+        .then(lit(DUPLICATE))
+        .when(Disposition::Outlier.is())
+        .then(lit(OUTLIER))
+        .otherwise(lit(NULL).cast(DataType::String))
+}
+
+/// A rejected row's every reason, `;`-separated.
+pub fn reasons() -> Expr {
+    when(Disposition::Invalid.is())
+        .then(rules::all_reasons())
+        .otherwise(reason())
+}
+
 /// `survivor`: passed the row rules and is the first row with its id.
-/// `duplicate_reason`: for later rows with a kept row's id, `duplicate` when
-/// every compared value equals the kept row's, else `conflicting_duplicate`.
+/// `later`: passed the row rules but a row before it has the same id.
 /// Rows that failed a rule take no part, so an invalid row never hides a
 /// valid one.
-fn duplicate_columns() -> [Expr; 2] {
-    let passed = col(REASON).is_null();
-    let first = passed.clone().and(col(DEDUP_KEY).is_first_distinct());
-    let later = passed.and(first.clone().not());
+fn first_of_each_id() -> [Expr; 2] {
+    let passed = col(RULE_INDEX).is_null();
+    let key = when(passed.clone())
+        .then(col(TRANSACTION_ID))
+        .otherwise(lit(NULL).cast(DataType::String));
+    let first = passed.clone().and(key.is_first_distinct());
+    [
+        first.clone().alias(SURVIVOR),
+        passed.and(first.not()).alias(LATER),
+    ]
+}
+
+/// Row numbers of later rows whose compared values differ from their kept
+/// row's. Only later rows and their kept rows are compared — usually a tiny
+/// share of a run — instead of a window over every row.
+fn conflicting_rows(checked: &DataFrame) -> Result<Series> {
+    let engine = Error::engine("duplicates");
+    let compared = |frame: LazyFrame, suffix: &str| {
+        let mut columns = vec![
+            col(ROW).alias(format!("{ROW}{suffix}")),
+            col(TRANSACTION_ID),
+        ];
+        columns.extend(
+            COMPARED
+                .iter()
+                .map(|c| col(*c).alias(format!("{c}{suffix}"))),
+        );
+        frame.select(columns)
+    };
+    let later = checked.clone().lazy().filter(col(LATER));
+    let later_ids = later
+        .clone()
+        .select([col(TRANSACTION_ID)])
+        .collect()
+        .map_err(engine)?;
+    let kept = checked.clone().lazy().filter(
+        col(SURVIVOR).and(
+            col(TRANSACTION_ID).is_in(
+                lit(later_ids
+                    .column(TRANSACTION_ID)
+                    .map_err(Error::engine("duplicates"))?
+                    .as_materialized_series()
+                    .clone())
+                .implode(false),
+                false,
+            ),
+        ),
+    );
     let differs = COMPARED
         .iter()
-        .map(|name| {
-            col(*name)
-                .eq_missing(
-                    col(*name)
-                        .first()
-                        .over([col(DEDUP_KEY)])
-                        .expect("a partition is given"),
-                )
+        .map(|c| {
+            col(format!("{c}_later"))
+                .eq_missing(col(format!("{c}_kept")))
                 .not()
         })
         .reduce(|a, b| a.or(b))
         .expect("COMPARED is not empty");
-    [
-        first.alias(SURVIVOR),
-        when(later.clone().and(differs))
-            .then(lit(CONFLICTING_DUPLICATE))
-            .when(later)
-            .then(lit(DUPLICATE))
-            .otherwise(lit(NULL).cast(DataType::String))
-            .alias(DUPLICATE_REASON),
-    ]
+    let conflicting = compared(later, "_later")
+        .join(
+            compared(kept, "_kept"),
+            [col(TRANSACTION_ID)],
+            [col(TRANSACTION_ID)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(differs)
+        .select([col(format!("{ROW}_later"))])
+        .collect()
+        .map_err(Error::engine("duplicates"))?;
+    Ok(conflicting
+        .column(&format!("{ROW}_later"))
+        .map_err(Error::engine("duplicates"))?
+        .as_materialized_series()
+        .clone())
 }
 
 fn fences(checked: &DataFrame, k: f64) -> Result<Option<Fences>> {
@@ -263,6 +372,20 @@ mod tests {
             .collect()
     }
 
+    /// The judged rows with disposition and reason as names.
+    fn named(judged: &Judged) -> DataFrame {
+        judged
+            .rows
+            .clone()
+            .lazy()
+            .with_columns([
+                disposition_name().alias(DISPOSITION),
+                reason().alias(REASON),
+            ])
+            .collect()
+            .unwrap()
+    }
+
     fn no_outliers() -> Options {
         Options {
             iqr_k: 3.0,
@@ -273,8 +396,14 @@ mod tests {
     #[test]
     fn ragged_row_is_invalid_first() {
         let judged = judge(raw(&[("T1", "1", "1", true)]), no_outliers()).unwrap();
-        assert_eq!(strings(&judged.rows, DISPOSITION), [Some(INVALID.into())]);
-        assert_eq!(strings(&judged.rows, REASON), [Some("ragged_row".into())]);
+        assert_eq!(
+            strings(&named(&judged), DISPOSITION),
+            [Some("invalid".into())]
+        );
+        assert_eq!(
+            strings(&named(&judged), REASON),
+            [Some("ragged_row".into())]
+        );
     }
 
     #[test]
@@ -291,11 +420,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            strings(&judged.rows, DISPOSITION),
+            strings(&named(&judged), DISPOSITION),
             ["invalid", "valid", "duplicate", "duplicate", "valid"].map(|s| Some(s.to_owned()))
         );
         assert_eq!(
-            strings(&judged.rows, REASON),
+            strings(&named(&judged), REASON),
             [
                 Some("nonpositive_quantity".into()),
                 None,
@@ -328,12 +457,12 @@ mod tests {
                 upper: 19.0
             })
         );
-        let dispositions = strings(&judged.rows, DISPOSITION);
+        let dispositions = strings(&named(&judged), DISPOSITION);
         assert_eq!(dispositions[8].as_deref(), Some(OUTLIER));
         assert_eq!(dispositions[9].as_deref(), Some(DUPLICATE));
         assert!(dispositions[..8]
             .iter()
-            .all(|d| d.as_deref() == Some(VALID)));
+            .all(|d| d.as_deref() == Some("valid")));
     }
 
     #[test]
@@ -350,7 +479,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            strings(&judged.rows, DISPOSITION),
+            strings(&named(&judged), DISPOSITION),
             ["valid", "valid", "valid", "valid", "outlier"].map(|s| Some(s.to_owned()))
         );
     }
