@@ -65,6 +65,31 @@ pub enum Error {
 
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
+
+    #[error("database URL `{url}` is not usable: {problem}")]
+    BadDatabaseUrl { url: String, problem: String },
+
+    #[error("cannot connect to `{target}`: {reason}\nnothing was loaded; the CSV reports and rejected rows were written")]
+    DatabaseUnreachable { target: String, reason: String },
+
+    #[error("table `{table}` in `{target}` cannot take the rows: column `{column}` {problem}\nnothing was loaded; the CSV reports and rejected rows were written")]
+    SchemaMismatch {
+        target: String,
+        table: String,
+        column: String,
+        problem: String,
+    },
+
+    #[error("{file}, line {line}, column `{column}`: the value is longer than the {limit} characters the warehouse column holds\nnothing was loaded; the CSV reports and rejected rows were written")]
+    ValueTooLong {
+        file: String,
+        line: u64,
+        column: String,
+        limit: u32,
+    },
+
+    #[error("loading into `{target}` failed and was rolled back: {message}\nnothing was loaded; the CSV reports and rejected rows were written")]
+    Load { target: String, message: String },
 }
 
 impl Error {
@@ -78,6 +103,11 @@ impl Error {
             | Error::NoInputFiles { .. } => exit::NO_INPUT,
             Error::Write { .. } | Error::Stdout(_) => exit::OUTPUT,
             Error::AccountingMismatch { .. } | Error::Engine { .. } => exit::INTERNAL,
+            Error::BadDatabaseUrl { .. } => exit::USAGE,
+            Error::DatabaseUnreachable { .. }
+            | Error::SchemaMismatch { .. }
+            | Error::ValueTooLong { .. }
+            | Error::Load { .. } => exit::DATABASE,
         }
     }
 
@@ -94,6 +124,12 @@ impl Error {
             Error::AccountingMismatch { .. } | Error::Engine { .. } => {
                 Some("this is a bug in sales-etl; please report it with the input that caused it")
             }
+            Error::DatabaseUnreachable { .. } => Some(
+                "is the server running and the URL right? `--db sqlite://sales.db` works without a server; `--no-db` skips loading",
+            ),
+            Error::SchemaMismatch { .. } => Some(
+                "add the column with ALTER TABLE, or rename the table so sales-etl creates it afresh",
+            ),
             _ => None,
         }
     }
@@ -119,6 +155,8 @@ pub mod exit {
     pub const NO_INPUT: i32 = 4;
     /// An output file or folder cannot be written.
     pub const OUTPUT: i32 = 5;
+    /// The database load failed; nothing was loaded, reports were written.
+    pub const DATABASE: i32 = 6;
 }
 
 fn plural(n: usize) -> &'static str {

@@ -18,6 +18,7 @@ use std::io::{BufRead, BufReader, Read};
 
 use polars::prelude::*;
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
 use crate::columns;
 use crate::discover::InputFile;
@@ -31,6 +32,8 @@ pub struct FileRows {
     pub data_rows: u64,
     /// Header columns that are not sales columns, left out of the clean data.
     pub unknown_columns: Vec<String>,
+    /// SHA-256 of the file's bytes, hex, computed while reading.
+    pub sha256: String,
 }
 
 /// Reads every file in parallel. Results keep the order of `files`.
@@ -137,6 +140,7 @@ pub fn parse<R: Read>(reader: R, file_index: u32, capacity: usize) -> Result<Fil
         frame,
         data_rows: data_rows as u64,
         unknown_columns: header.unknown,
+        sha256: records.sha256(),
     })
 }
 
@@ -153,6 +157,8 @@ struct Records<R> {
     /// Line feeds consumed so far.
     newlines: u64,
     done: bool,
+    /// Every byte read, for the run record's content hash.
+    hash: Sha256,
 }
 
 /// One record, borrowed from [`Records`] until the next call.
@@ -166,8 +172,10 @@ struct Record<'a> {
 impl<R: Read> Records<R> {
     fn new(reader: R) -> Result<Self, String> {
         let mut input = BufReader::with_capacity(1 << 16, reader);
+        let mut hash = Sha256::new();
         let start = input.fill_buf().map_err(|e| format!("cannot read: {e}"))?;
         if start.starts_with(UTF8_BOM) {
+            hash.update(UTF8_BOM);
             input.consume(UTF8_BOM.len());
         }
         Ok(Records {
@@ -177,6 +185,7 @@ impl<R: Read> Records<R> {
             ends: vec![0; 32],
             newlines: 0,
             done: false,
+            hash,
         })
     }
 
@@ -200,6 +209,7 @@ impl<R: Read> Records<R> {
                 &mut self.ends[field_count..],
             );
             self.newlines += memchr::memchr_iter(b'\n', &input[..read]).count() as u64;
+            self.hash.update(&input[..read]);
             if read > 0 {
                 last_byte = input[read - 1];
             }
@@ -232,6 +242,14 @@ impl<R: Read> Records<R> {
                 }
             }
         }
+    }
+}
+
+impl<R> Records<R> {
+    /// The hash of the bytes read so far: of the whole file once `next`
+    /// has returned `None`.
+    fn sha256(&self) -> String {
+        format!("{:x}", self.hash.clone().finalize())
     }
 }
 

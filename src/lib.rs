@@ -3,12 +3,14 @@
 //!
 //! The modules follow the pipeline: [`discover`] → [`extract`] →
 //! [`rules`]/[`validate`] → [`split`] → [`aggregate`] → [`output`] and
-//! [`report`]; [`pipeline`] runs them in order. The binary is a thin layer
+//! [`report`]; [`pipeline`] runs them in order, then [`db`] loads the
+//! valid rows. The binary is a thin layer
 //! over [`cmd`].
 
 pub mod aggregate;
 pub mod cmd;
 pub mod columns;
+pub mod db;
 pub mod discover;
 pub mod error;
 pub mod extract;

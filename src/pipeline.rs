@@ -35,10 +35,13 @@ pub struct Config {
 pub struct Outcome {
     pub summary: Summary,
     pub split: Split,
+    /// File names by file index (the split's `file_index`).
+    pub names: Vec<String>,
 }
 
 pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
     let mut timings = Timings::new();
+    let started_at = crate::db::now_utc();
 
     let found = discover::discover(&config.input_dir)?;
     let total_bytes: u64 = found.files.iter().map(|f| f.size).sum();
@@ -69,6 +72,7 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
     let mut frames = Vec::new();
     let mut data_rows = vec![0u64; names.len()];
     let mut usable = vec![false; names.len()];
+    let mut hashes = vec![String::new(); names.len()];
     for (index, result) in read.into_iter().enumerate() {
         match result {
             Ok(rows) => {
@@ -87,6 +91,7 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
                 }
                 data_rows[index] = rows.data_rows;
                 usable[index] = true;
+                hashes[index] = rows.sha256;
                 frames.push(rows.frame);
             }
             Err(bad) => bad_files.push(bad),
@@ -190,17 +195,17 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
         messages.detail(format!("{stage}: {ms} ms"));
     }
 
-    let files = names
-        .iter()
-        .zip(&split.files)
-        .zip(&usable)
-        .filter(|(_, ok)| **ok)
-        .map(|((name, accounting), _)| FileSummary {
-            file: name.clone(),
-            accounting: accounting.clone(),
+    let files = (0..names.len())
+        .filter(|i| usable[*i])
+        .map(|i| FileSummary {
+            file: names[i].clone(),
+            bytes: found.files[i].size,
+            sha256: hashes[i].clone(),
+            accounting: split.files[i].clone(),
         })
         .collect();
     let summary = Summary {
+        started_at,
         files,
         totals: split.totals.clone(),
         reasons,
@@ -212,8 +217,13 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
         written,
         dry_run: config.dry_run,
         timings: timings.laps,
+        load: None,
     };
-    Ok(Outcome { summary, split })
+    Ok(Outcome {
+        summary,
+        split,
+        names,
+    })
 }
 
 /// The rows of every usable file, in file order, as one frame.

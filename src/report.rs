@@ -114,6 +114,19 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
         )?,
     }
 
+    if let Some(load) = &summary.load {
+        writeln!(
+            out,
+            "Loaded {} rows into {} by {} in {:.1} s ({} replaced, run {})",
+            load.rows,
+            load.target,
+            load.method.name(),
+            load.seconds,
+            load.replaced,
+            load.run_id
+        )?;
+    }
+
     if !summary.daily_sales.is_empty() {
         let mut daily = style.table(&["date", "channel", "orders", "units", "revenue"]);
         for d in &summary.daily_sales {

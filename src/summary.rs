@@ -7,12 +7,15 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::aggregate::{DailySales, TopProduct};
+use crate::db::LoadReport;
 use crate::error::BadFile;
 use crate::split::Accounting;
 use crate::validate::Fences;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
+    /// UTC, `YYYY-MM-DD HH:MM:SS.ffffff`.
+    pub started_at: String,
     pub files: Vec<FileSummary>,
     pub totals: Accounting,
     /// Rejected rows per reason (`duplicate`, `conflicting_duplicate` and
@@ -29,11 +32,16 @@ pub struct Summary {
     pub dry_run: bool,
     /// Milliseconds per stage, as `<stage>_ms`.
     pub timings: BTreeMap<String, u64>,
+    /// The database load; `None` with `--no-db` or `--dry-run`, or when it
+    /// failed (the error says so).
+    pub load: Option<LoadReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileSummary {
     pub file: String,
+    pub bytes: u64,
+    pub sha256: String,
     #[serde(flatten)]
     pub accounting: Accounting,
 }

@@ -5,6 +5,7 @@
 //! - `samples`: the README tour, run on `samples/`, with its exact figures.
 //! - `cli`: flags, help, exit codes, step lines, output files.
 //! - `bad_input`: every class of bad input the tool must survive.
+//! - `db`: the load into a real MariaDB/MySQL server and into SQLite.
 //! - `properties`: property tests on the library (row accounting adds up,
 //!   same input gives byte-identical outputs).
 //! - `docs`: the README agrees with the code (rules table, exit codes).
@@ -13,6 +14,7 @@
 
 mod bad_input;
 mod cli;
+mod db;
 mod docs;
 mod properties;
 mod samples;

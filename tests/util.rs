@@ -1,6 +1,6 @@
 //! Runs the binary in a temporary folder with a clean environment.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::rc::Rc;
 
@@ -58,6 +58,10 @@ impl Test {
     pub fn env(mut self, key: &str, value: &str) -> Test {
         self.env.push((key.into(), value.into()));
         self
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
     }
 
     pub fn command(&self) -> Command {

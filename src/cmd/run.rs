@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::error::Result;
+use crate::db::mysql::LoadMethod;
+use crate::db::{self, Target};
+use crate::error::{Error, Result};
 use crate::messages::{Messages, Verbosity};
 use crate::pipeline::{self, Config};
 use crate::report::{self, Format};
@@ -17,7 +19,9 @@ Examples:
   sales-etl run data/raw --dry-run       see what would happen, write nothing
   sales-etl run data/raw --format json | jq .totals
   sales-etl run data/raw --iqr-k 1.5 --top 10
-  sales-etl run data/raw --skip-bad-files --errors-dir out/errors";
+  sales-etl run data/raw --skip-bad-files --errors-dir out/errors
+  sales-etl run data/raw --db mysql://etl:secret@db.local:3306/sales
+  DATABASE_URL=sqlite://warehouse.db sales-etl run data/raw";
 
 /// Clean a folder of sales CSV exports, write rejects and daily reports.
 #[derive(Debug, Args)]
@@ -71,6 +75,31 @@ pub struct RunArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Database to load valid rows and reports into.
+    ///
+    /// `sqlite://path/to/file.db` (created when missing) or
+    /// `mysql://user:password@host:3306/database` (MySQL 8 or MariaDB).
+    /// Without this flag, DATABASE_URL is read from the environment, then
+    /// from a `.env` file in the working folder; without any, the default is
+    /// sqlite://sales.db. The load is one transaction: re-running the same
+    /// files replaces what they loaded before. The password is never shown.
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub db: Option<String>,
+
+    /// Do not load into any database; write only the files.
+    ///
+    /// Wins over --db and DATABASE_URL.
+    #[arg(long)]
+    pub no_db: bool,
+
+    /// How rows reach MySQL: LOAD DATA when the server allows it, or INSERT.
+    ///
+    /// `auto` streams rows with LOAD DATA LOCAL INFILE when the server's
+    /// local_infile is on, else sends multi-row INSERTs (slower). `insert`
+    /// always sends INSERTs, for servers whose policy forbids LOAD DATA.
+    #[arg(long, value_enum, default_value_t = LoadMethod::Auto, value_name = "METHOD")]
+    pub load_method: LoadMethod,
+
     /// How to print the summary on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -119,16 +148,77 @@ impl RunArgs {
     }
 }
 
+/// The database to load into: `--db`, else `DATABASE_URL` (clap reads
+/// both), else `.env` in the working folder, else the SQLite default; none
+/// with `--no-db` or `--dry-run`.
+fn target(args: &RunArgs) -> Result<Option<Target>> {
+    if args.no_db || args.dry_run {
+        return Ok(None);
+    }
+    let url = match &args.db {
+        Some(url) => url.clone(),
+        None => dotenv_url().unwrap_or_else(|| db::DEFAULT_URL.to_owned()),
+    };
+    Target::parse(&url).map(Some)
+}
+
+fn dotenv_url() -> Option<String> {
+    dotenvy::from_filename_iter(".env")
+        .ok()?
+        .filter_map(|item| item.ok())
+        .find(|(key, _)| key == "DATABASE_URL")
+        .map(|(_, value)| value)
+}
+
 pub fn run(args: &RunArgs) -> Result<()> {
     let messages = Messages::new(args.verbosity());
+    let target = target(args)?;
     let outcome = pipeline::run(&args.config(), &messages)?;
+    let mut summary = outcome.summary;
+
+    let mut failed = None;
+    if let Some(target) = &target {
+        let run = db::Run {
+            started_at: summary.started_at.clone(),
+            files: summary
+                .files
+                .iter()
+                .map(|f| db::InputRecord {
+                    file: f.file.clone(),
+                    bytes: f.bytes,
+                    sha256: f.sha256.clone(),
+                })
+                .collect(),
+            names: outcome.names.clone(),
+            totals: summary.totals.clone(),
+            top: args.top,
+        };
+        let spinner = messages.spinner(format!("loading into {}", target.masked()));
+        let loaded = db::load(target, &outcome.split, &run, args.load_method);
+        spinner.finish_and_clear();
+        match loaded {
+            Ok(report) => {
+                messages.step(format!(
+                    "loaded {} row{} into {} by {} in {:.1} s ({} replaced)",
+                    report.rows,
+                    if report.rows == 1 { "" } else { "s" },
+                    report.target,
+                    report.method.name(),
+                    report.seconds,
+                    report.replaced
+                ));
+                summary.load = Some(report);
+            }
+            Err(error) => failed = Some(error),
+        }
+    }
+
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    report::print(
-        &outcome.summary,
-        args.format,
-        report::colour_wanted(),
-        &mut out,
-    )
-    .map_err(crate::error::Error::Stdout)
+    report::print(&summary, args.format, report::colour_wanted(), &mut out)
+        .map_err(Error::Stdout)?;
+    match failed {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
 }

@@ -1,0 +1,16 @@
+CREATE TABLE IF NOT EXISTS etl_runs (
+    id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+    started_at DATETIME(6) NOT NULL,
+    finished_at DATETIME(6) NULL,
+    tool_version VARCHAR(32) NOT NULL,
+    input_files LONGTEXT NOT NULL,
+    data_rows BIGINT UNSIGNED NOT NULL,
+    valid BIGINT UNSIGNED NOT NULL,
+    invalid BIGINT UNSIGNED NOT NULL,
+    duplicate BIGINT UNSIGNED NOT NULL,
+    outlier BIGINT UNSIGNED NOT NULL,
+    replaced BIGINT UNSIGNED NOT NULL,
+    load_method VARCHAR(16) NOT NULL,
+    status VARCHAR(16) NOT NULL,
+    PRIMARY KEY (id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4

@@ -1,0 +1,1 @@
+DELETE FROM staging_sales WHERE transaction_id IN (SELECT transaction_id FROM incoming_ids)

@@ -1,0 +1,1 @@
+INSERT INTO incoming_ids (transaction_id, "date") VALUES (?1, ?2)

@@ -1,0 +1,1 @@
+CREATE TEMP TABLE touched_dates ("date" TEXT NOT NULL PRIMARY KEY);

@@ -1,0 +1,311 @@
+//! The MySQL / MariaDB dialect. Rows are streamed from memory with
+//! `LOAD DATA LOCAL INFILE` when the server allows it (`@@local_infile`: on
+//! by default in MariaDB, off in MySQL 8), else sent as multi-row INSERTs
+//! within the protocol's 65,535-placeholder limit. Either way the server's
+//! row count and warnings are checked against what was sent.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use mysql::prelude::Queryable;
+use mysql::{Conn, LocalInfileHandler, Opts, OptsBuilder, TxOpts, Value};
+use polars::prelude::*;
+
+use super::{
+    check_schema, incoming_ids, now_utc, staging_rows, Kind, Method, Run, Target, STAGING_COLUMNS,
+};
+use crate::error::{Error, Result};
+
+const CREATE: [&str; 4] = [
+    include_str!("../../queries/mysql/staging_sales.sql"),
+    include_str!("../../queries/mysql/reporting_daily_sales.sql"),
+    include_str!("../../queries/mysql/reporting_top_products.sql"),
+    include_str!("../../queries/mysql/etl_runs.sql"),
+];
+
+/// How rows are sent, `--load-method`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LoadMethod {
+    /// LOAD DATA when the server allows it, else INSERT.
+    #[default]
+    Auto,
+    /// Always multi-row INSERT.
+    Insert,
+}
+
+/// The most placeholders one statement may hold.
+const MAX_PLACEHOLDERS: usize = 65_535;
+
+/// Loads `valid` into the MySQL database at `url`; returns rows loaded,
+/// rows replaced, the method and the run id.
+pub fn load(
+    url: &str,
+    valid: &DataFrame,
+    run: &Run,
+    method: LoadMethod,
+) -> Result<(u64, u64, Method, u64)> {
+    let target = Target::Mysql(url.to_owned());
+    let fail = |e: mysql::Error| Error::Load {
+        target: target.masked(),
+        message: e.to_string(),
+    };
+    let mut conn = connect(url, &target)?;
+
+    let found: Vec<(String, String, String)> = conn
+        .query(include_str!("../../queries/mysql/table_columns.sql"))
+        .map_err(fail)?;
+    check_schema(&target, &found, |kind, declared| {
+        let declared = declared.to_ascii_lowercase();
+        match kind {
+            Kind::Text => declared.contains("char") || declared.contains("text"),
+            Kind::Integer => declared.contains("int"),
+            Kind::Decimal => declared == "decimal",
+            Kind::DateTime => declared == "datetime" || declared == "timestamp",
+            Kind::Date => declared == "date",
+        }
+    })?;
+    // DDL commits implicitly in MySQL: tables are made before the transaction.
+    for sql in CREATE {
+        conn.query_drop(sql).map_err(fail)?;
+    }
+    conn.query_drop(include_str!("../../queries/mysql/incoming_ids.sql"))
+        .map_err(fail)?;
+    conn.query_drop(include_str!("../../queries/mysql/touched_dates.sql"))
+        .map_err(fail)?;
+
+    let local_infile: Option<i64> = conn.query_first("SELECT @@local_infile").map_err(fail)?;
+    let method = match method {
+        LoadMethod::Auto if local_infile == Some(1) => Method::LoadData,
+        _ => Method::Insert,
+    };
+    // The one stream the server may ask for; any other name is refused.
+    let stream: Arc<Mutex<Option<(String, DataFrame)>>> = Arc::default();
+    let served = Arc::clone(&stream);
+    conn.set_local_infile_handler(Some(LocalInfileHandler::new(move |name, writer| {
+        let guard = served
+            .lock()
+            .map_err(|_| std::io::Error::other("stream lock poisoned"))?;
+        match guard.as_ref() {
+            Some((expected, frame)) if expected.as_bytes() == name => write_csv(frame, writer),
+            _ => Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "sales-etl serves only its own stream, not `{}`",
+                    String::from_utf8_lossy(name)
+                ),
+            )),
+        }
+    })));
+
+    let mut tx = conn.start_transaction(TxOpts::default()).map_err(fail)?;
+    let t = &run.totals;
+    tx.exec_drop(
+        include_str!("../../queries/mysql/insert_run.sql"),
+        (
+            &run.started_at,
+            env!("CARGO_PKG_VERSION"),
+            run.input_files_json(),
+            t.data_rows,
+            t.valid,
+            t.invalid,
+            t.duplicate,
+            t.outlier,
+            method.name(),
+        ),
+    )
+    .map_err(fail)?;
+    let run_id = tx.last_insert_id().unwrap_or(0);
+
+    for file in &run.files {
+        tx.exec_drop(
+            include_str!("../../queries/mysql/touch_dates_of_files.sql"),
+            (&file.file,),
+        )
+        .map_err(fail)?;
+        tx.exec_drop(
+            include_str!("../../queries/mysql/delete_file_rows.sql"),
+            (&file.file,),
+        )
+        .map_err(fail)?;
+    }
+
+    let ids = incoming_ids(valid)?;
+    let sent = send(
+        &mut tx,
+        &target,
+        method,
+        &stream,
+        "incoming_ids",
+        include_str!("../../queries/mysql/load_incoming_ids.sql"),
+        &["transaction_id", "`date`"],
+        ids,
+    )?;
+    debug_assert_eq!(sent, valid.height() as u64);
+    tx.query_drop(include_str!("../../queries/mysql/touch_dates_of_run.sql"))
+        .map_err(fail)?;
+    tx.query_drop(include_str!("../../queries/mysql/delete_replaced_rows.sql"))
+        .map_err(fail)?;
+    let replaced = tx.affected_rows();
+
+    let rows = staging_rows(valid, run, run_id, &now_utc())?;
+    let staging_columns: Vec<String> = STAGING_COLUMNS.iter().map(|c| format!("`{c}`")).collect();
+    let staging_columns: Vec<&str> = staging_columns.iter().map(String::as_str).collect();
+    let loaded = send(
+        &mut tx,
+        &target,
+        method,
+        &stream,
+        "staging_sales",
+        include_str!("../../queries/mysql/load_staging_sales.sql"),
+        &staging_columns,
+        rows,
+    )?;
+
+    for sql in [
+        include_str!("../../queries/mysql/upsert_daily_sales.sql"),
+        include_str!("../../queries/mysql/delete_stale_daily_sales.sql"),
+        include_str!("../../queries/mysql/delete_top_products.sql"),
+    ] {
+        tx.query_drop(sql).map_err(fail)?;
+    }
+    tx.exec_drop(
+        include_str!("../../queries/mysql/insert_top_products.sql"),
+        (run.top,),
+    )
+    .map_err(fail)?;
+    tx.exec_drop(
+        include_str!("../../queries/mysql/finish_run.sql"),
+        (replaced, run_id),
+    )
+    .map_err(fail)?;
+    tx.commit().map_err(fail)?;
+    Ok((loaded, replaced, method, run_id))
+}
+
+fn connect(url: &str, target: &Target) -> Result<Conn> {
+    let unreachable = |reason: String| Error::DatabaseUnreachable {
+        target: target.masked(),
+        reason,
+    };
+    let opts = Opts::from_url(url).map_err(|e| unreachable(e.to_string()))?;
+    let opts = OptsBuilder::from_opts(opts)
+        .tcp_connect_timeout(Some(Duration::from_secs(5)))
+        .read_timeout(Some(Duration::from_secs(3600)))
+        .write_timeout(Some(Duration::from_secs(3600)));
+    Conn::new(opts).map_err(|e| unreachable(e.to_string()))
+}
+
+/// Sends an all-text frame into `table` by `method` and checks that the
+/// server took every row without a warning. Returns the rows sent.
+#[allow(clippy::too_many_arguments)]
+fn send(
+    tx: &mut mysql::Transaction<'_>,
+    target: &Target,
+    method: Method,
+    stream: &Mutex<Option<(String, DataFrame)>>,
+    table: &str,
+    load_data: &str,
+    columns: &[&str],
+    frame: DataFrame,
+) -> Result<u64> {
+    let fail = |message: String| Error::Load {
+        target: target.masked(),
+        message: format!("loading `{table}`: {message}"),
+    };
+    let expected = frame.height() as u64;
+    let (affected, warnings) = match method {
+        Method::LoadData => {
+            *stream
+                .lock()
+                .map_err(|_| fail("stream lock poisoned".into()))? =
+                Some((format!("sales-etl:{table}"), frame));
+            let result = tx.query_iter(load_data).map_err(|e| fail(e.to_string()))?;
+            let counts = (result.affected_rows(), result.warnings());
+            drop(result);
+            *stream
+                .lock()
+                .map_err(|_| fail("stream lock poisoned".into()))? = None;
+            counts
+        }
+        Method::Insert => {
+            insert_batches(tx, table, columns, &frame).map_err(|e| fail(e.to_string()))?
+        }
+    };
+    if warnings > 0 {
+        let shown: Vec<(String, u32, String)> =
+            tx.query("SHOW WARNINGS LIMIT 3").unwrap_or_default();
+        let shown: Vec<String> = shown
+            .into_iter()
+            .map(|(_, code, message)| format!("{code}: {message}"))
+            .collect();
+        return Err(fail(format!(
+            "the server reported {warnings} warning(s): {}",
+            shown.join("; ")
+        )));
+    }
+    if affected != expected {
+        return Err(fail(format!(
+            "the server took {affected} rows of {expected} sent"
+        )));
+    }
+    Ok(expected)
+}
+
+/// Multi-row INSERTs of as many rows as the placeholder limit allows.
+/// Returns (rows affected, warnings).
+fn insert_batches(
+    tx: &mut mysql::Transaction<'_>,
+    table: &str,
+    columns: &[&str],
+    frame: &DataFrame,
+) -> mysql::Result<(u64, u16)> {
+    let per_row = columns.len();
+    let batch = (MAX_PLACEHOLDERS / per_row).min(5_000);
+    let text: Vec<&StringChunked> = frame
+        .columns()
+        .iter()
+        .map(|c| c.str().expect("loaders send text columns"))
+        .collect();
+    let mut values: Vec<_> = text.iter().map(|c| c.iter()).collect();
+    let row = format!("({})", vec!["?"; per_row].join(","));
+    let (mut affected, mut warnings) = (0u64, 0u16);
+    let mut remaining = frame.height();
+    while remaining > 0 {
+        let rows = remaining.min(batch);
+        remaining -= rows;
+        // Only placeholders vary: the statement text holds no value.
+        let statement = format!(
+            "INSERT INTO {table} ({}) VALUES {}",
+            columns.join(", "),
+            vec![row.as_str(); rows].join(",")
+        );
+        let mut params: Vec<Value> = Vec::with_capacity(rows * per_row);
+        for _ in 0..rows {
+            for column in values.iter_mut() {
+                params.push(match column.next().flatten() {
+                    Some(text) => Value::Bytes(text.as_bytes().to_vec()),
+                    None => Value::NULL,
+                });
+            }
+        }
+        tx.exec_drop(statement, params)?;
+        affected += tx.affected_rows();
+        warnings = warnings.saturating_add(tx.warnings());
+    }
+    Ok((affected, warnings))
+}
+
+/// The frame as CSV for `LOAD DATA … FIELDS OPTIONALLY ENCLOSED BY '"'
+/// ESCAPED BY ''`: every text value quoted (quotes doubled), nulls as a bare
+/// `NULL`, so the text `NULL` and `\N` stay text.
+fn write_csv(frame: &DataFrame, writer: &mut impl Write) -> std::io::Result<()> {
+    let mut frame = frame.clone();
+    CsvWriter::new(writer)
+        .include_header(false)
+        .with_quote_style(QuoteStyle::NonNumeric)
+        .with_null_value("NULL".into())
+        .with_line_terminator("\n".into())
+        .finish(&mut frame)
+        .map_err(|e| std::io::Error::other(e.to_string()))
+}

@@ -1,0 +1,600 @@
+//! The database load, against a real MariaDB/MySQL server and against
+//! SQLite. Each MySQL test gets a freshly created database, dropped
+//! afterwards. The server is `SALES_ETL_TEST_MYSQL` (`.ci/run` sets it),
+//! by default `mysql://root@127.0.0.1:3306`; a test fails, not skips, when
+//! it cannot reach it.
+
+use std::sync::{RwLock, RwLockReadGuard};
+
+use mysql::prelude::Queryable;
+
+use crate::util::{Test, HEADER};
+
+/// Tests that change server-wide settings take this for writing.
+static SERVER: RwLock<()> = RwLock::new(());
+
+fn server_url() -> String {
+    std::env::var("SALES_ETL_TEST_MYSQL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
+}
+
+/// A database of its own for one test.
+struct Database {
+    name: String,
+    conn: mysql::Conn,
+    _shared: Option<RwLockReadGuard<'static, ()>>,
+}
+
+impl Database {
+    fn new() -> Database {
+        Self::create(Some(SERVER.read().unwrap_or_else(|e| e.into_inner())))
+    }
+
+    fn create(shared: Option<RwLockReadGuard<'static, ()>>) -> Database {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let name = format!(
+            "sales_etl_test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        );
+        let mut conn = mysql::Conn::new(mysql::Opts::from_url(&server_url()).unwrap())
+            .unwrap_or_else(|e| panic!("cannot reach the test server {}: {e}", server_url()));
+        conn.query_drop(format!("CREATE DATABASE {name}")).unwrap();
+        conn.query_drop(format!("USE {name}")).unwrap();
+        Database {
+            name,
+            conn,
+            _shared: shared,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("{}/{}", server_url(), self.name)
+    }
+
+    fn rows(&mut self, sql: &str) -> Vec<Vec<String>> {
+        let rows: Vec<mysql::Row> = self.conn.query(sql).unwrap();
+        rows.into_iter()
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| match row.as_ref(i).unwrap() {
+                        mysql::Value::NULL => "NULL".to_owned(),
+                        mysql::Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+                        other => other.as_sql(true),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let _ = self
+            .conn
+            .query_drop(format!("DROP DATABASE IF EXISTS {}", self.name));
+    }
+}
+
+/// Table contents that a re-run must leave as they were (no load times).
+const STAGING: &str = "SELECT transaction_id, `timestamp`, `date`, channel, store_id, customer_id, product_id, quantity, unit_price, line_revenue, source_file, source_line FROM staging_sales ORDER BY transaction_id";
+const DAILY: &str = "SELECT `date`, channel, orders, units, revenue FROM reporting_daily_sales ORDER BY `date`, channel";
+const TOP: &str = "SELECT `date`, `rank`, product_id, units, revenue FROM reporting_top_products ORDER BY `date`, `rank`";
+
+fn samples() -> String {
+    format!("{}/samples", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn row(id: &str, date: &str, product: &str, quantity: u32) -> String {
+    format!("{id},{date} 10:00:00,web,,C1,{product},{quantity},2.50")
+}
+
+#[test]
+fn mysql_full_load_matches_the_csv_reports() {
+    let mut db = Database::new();
+    let out = Test::new()
+        .args(&["run", &samples(), "--db", &db.url(), "--format", "json"])
+        .run()
+        .code(0);
+    let json = out.json();
+    assert_eq!(json["load"]["rows"], 19);
+    assert_eq!(json["load"]["method"], "LOAD DATA");
+    assert_eq!(json["load"]["replaced"], 0);
+    assert_eq!(db.rows("SELECT COUNT(*) FROM staging_sales"), [["19"]]);
+    // The database's reports equal the run's own, to the cent.
+    let daily: Vec<Vec<String>> = json["daily_sales"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            ["date", "channel", "orders", "units", "revenue"]
+                .iter()
+                .map(|k| {
+                    d[k].as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| d[k].to_string())
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(db.rows(DAILY), daily);
+    let top = db.rows(TOP);
+    assert_eq!(top.len(), json["top_products"].as_array().unwrap().len());
+    assert_eq!(top[1], ["2026-11-25", "1", "SKU-MUG-07", "16", "143.84"]);
+    let runs = db.rows(
+        "SELECT status, data_rows, valid, invalid, duplicate, outlier, load_method FROM etl_runs",
+    );
+    assert_eq!(runs, [["loaded", "39", "19", "16", "3", "1", "LOAD DATA"]]);
+    let files = db.rows("SELECT input_files FROM etl_runs");
+    assert!(files[0][0].contains("\"sha256\":\""), "{files:?}");
+    // Typed, exact, UTC.
+    assert_eq!(
+        db.rows("SELECT `timestamp`, unit_price, line_revenue FROM staging_sales WHERE transaction_id = 'W-1003'"),
+        [["2026-11-25 08:45:10.000000", "8.990000", "35.960000"]]
+    );
+}
+
+#[test]
+fn mysql_same_run_twice_leaves_identical_tables() {
+    let mut db = Database::new();
+    let test = Test::new().args(&["run", &samples(), "--db", &db.url(), "--format", "json"]);
+    test.run().code(0);
+    let before = (db.rows(STAGING), db.rows(DAILY), db.rows(TOP));
+    let second = test.run().code(0).json();
+    assert_eq!(second["load"]["replaced"], 0);
+    assert_eq!((db.rows(STAGING), db.rows(DAILY), db.rows(TOP)), before);
+    assert_eq!(
+        db.rows("SELECT COUNT(*), MIN(status), MAX(status) FROM etl_runs"),
+        [["2", "loaded", "loaded"]]
+    );
+}
+
+#[test]
+fn mysql_corrected_export_late_rows_and_moved_ids() {
+    let mut db = Database::new();
+    let test = Test::new()
+        .csv(
+            "a.csv",
+            &[
+                &row("T1", "2024-03-01", "P1", 1),
+                &row("T2", "2024-03-01", "P2", 2),
+            ],
+        )
+        .args(&[
+            "run",
+            "input",
+            "--db",
+            &db.url(),
+            "--no-outliers",
+            "--format",
+            "json",
+        ]);
+    test.run().code(0);
+    // A late row for 1 March arrives in 2 March's file: 1 March's totals grow.
+    let test = test.csv(
+        "b.csv",
+        &[
+            &row("T3", "2024-03-01", "P1", 4),
+            &row("T4", "2024-03-02", "P1", 1),
+        ],
+    );
+    test.run().code(0);
+    assert_eq!(
+        db.rows(DAILY),
+        [
+            ["2024-03-01", "web", "3", "7", "17.50"],
+            ["2024-03-02", "web", "1", "1", "2.50"]
+        ]
+    );
+    // The corrected a.csv drops T2 and moves T1 to 2 March; T4 moves from
+    // b.csv into a.csv (replaced, counted).
+    let test = test
+        .csv("a.csv", &[&row("T1", "2024-03-02", "P1", 1)])
+        .csv("b.csv", &[&row("T3", "2024-03-01", "P1", 4)])
+        .csv("c.csv", &[&row("T4", "2024-03-02", "P1", 1)]);
+    let json = test.run().code(0).json();
+    assert_eq!(json["load"]["rows"], 3);
+    assert_eq!(
+        db.rows(
+            "SELECT transaction_id, `date`, source_file FROM staging_sales ORDER BY transaction_id"
+        ),
+        [
+            ["T1", "2024-03-02", "a.csv"],
+            ["T3", "2024-03-01", "b.csv"],
+            ["T4", "2024-03-02", "c.csv"]
+        ]
+    );
+    assert_eq!(
+        db.rows(DAILY),
+        [
+            ["2024-03-01", "web", "1", "4", "10.00"],
+            ["2024-03-02", "web", "2", "2", "5.00"]
+        ]
+    );
+    assert_eq!(
+        db.rows(TOP),
+        [
+            ["2024-03-01", "1", "P1", "4", "10.00"],
+            ["2024-03-02", "1", "P1", "2", "5.00"]
+        ]
+    );
+}
+
+#[test]
+fn mysql_replaced_ids_from_other_files_are_counted() {
+    let db = Database::new();
+    let test = Test::new()
+        .csv("a.csv", &[&row("T1", "2024-03-01", "P1", 1)])
+        .args(&["run", "input", "--db", &db.url(), "--format", "json"]);
+    test.run().code(0);
+    std::fs::remove_file(test_input(&test, "a.csv")).unwrap();
+    let json = test
+        .csv("b.csv", &[&row("T1", "2024-03-01", "P1", 2)])
+        .run()
+        .code(0)
+        .json();
+    assert_eq!(json["load"]["replaced"], 1);
+}
+
+fn test_input(test: &Test, name: &str) -> std::path::PathBuf {
+    test.dir().join("input").join(name)
+}
+
+#[test]
+fn mysql_insert_fallback_gives_the_same_tables() {
+    let mut by_load = Database::new();
+    let mut by_insert = Database::new();
+    Test::new()
+        .args(&["run", &samples(), "--db", &by_load.url()])
+        .run()
+        .code(0);
+    let json = Test::new()
+        .args(&[
+            "run",
+            &samples(),
+            "--db",
+            &by_insert.url(),
+            "--load-method",
+            "insert",
+            "--format",
+            "json",
+        ])
+        .run()
+        .code(0)
+        .json();
+    assert_eq!(json["load"]["method"], "INSERT");
+    assert_eq!(by_insert.rows(STAGING), by_load.rows(STAGING));
+    assert_eq!(by_insert.rows(DAILY), by_load.rows(DAILY));
+    assert_eq!(by_insert.rows(TOP), by_load.rows(TOP));
+}
+
+#[test]
+fn mysql_local_infile_off_falls_back_to_insert() {
+    let _exclusive = SERVER.write().unwrap_or_else(|e| e.into_inner());
+    let mut db = Database::create(None);
+    db.conn.query_drop("SET GLOBAL local_infile = 0").unwrap();
+    let out = Test::new()
+        .args(&["run", &samples(), "--db", &db.url(), "--format", "json"])
+        .run();
+    db.conn.query_drop("SET GLOBAL local_infile = 1").unwrap();
+    let json = out.code(0).json();
+    assert_eq!(json["load"]["method"], "INSERT");
+    assert_eq!(db.rows("SELECT COUNT(*) FROM staging_sales"), [["19"]]);
+}
+
+#[test]
+fn mysql_unreachable_server_keeps_reports_and_hides_the_password() {
+    let out = Test::new()
+        .args(&[
+            "run",
+            &samples(),
+            "--db",
+            "mysql://etl:hunter2@127.0.0.1:1/sales",
+        ])
+        .run()
+        .code(6);
+    out.stderr_has("cannot connect to `mysql://etl:***@127.0.0.1:1/sales`")
+        .stderr_has("nothing was loaded");
+    assert!(!out.stderr.contains("hunter2") && !out.stdout.contains("hunter2"));
+    assert!(out.exists("reports/daily_sales_2026-11-25.csv"));
+    assert!(out.exists("errors/web_2026-11-25.rejected.csv"));
+}
+
+#[test]
+fn mysql_missing_column_fails_before_writing() {
+    let mut db = Database::new();
+    db.conn
+        .query_drop("CREATE TABLE staging_sales (transaction_id VARCHAR(255) PRIMARY KEY, `timestamp` DATETIME(6))")
+        .unwrap();
+    let out = Test::new()
+        .args(&["run", &samples(), "--db", &db.url()])
+        .run()
+        .code(6);
+    out.stderr_has("table `staging_sales`")
+        .stderr_has("column `date` is missing");
+    assert_eq!(db.rows("SELECT COUNT(*) FROM staging_sales"), [["0"]]);
+    assert_eq!(db.rows("SHOW TABLES LIKE 'etl_runs'").len(), 0);
+}
+
+/// Values that break naive loaders, stored verbatim.
+const NASTY: [&str; 6] = [
+    "'); DROP TABLE staging_sales;--",
+    "back\\slash\\",
+    "\\N",
+    "NULL",
+    "tab\there \"quoted\"",
+    "emoji 🛒 and\nnewline",
+];
+
+fn nasty_file() -> String {
+    let mut text = HEADER.to_owned();
+    for (i, value) in NASTY.iter().enumerate() {
+        let quoted = format!("\"{}\"", value.replace('"', "\"\""));
+        text.push_str(&format!(
+            "{quoted},2024-03-01 10:00:00,web,{quoted},{quoted},P{i},1,1.00\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn mysql_stores_nasty_values_verbatim_by_both_methods() {
+    for method in ["auto", "insert"] {
+        let mut db = Database::new();
+        Test::new()
+            .file("input/a.csv", nasty_file())
+            .args(&[
+                "run",
+                "input",
+                "--db",
+                &db.url(),
+                "--load-method",
+                method,
+                "--no-outliers",
+            ])
+            .run()
+            .code(0);
+        let stored = db.rows(
+            "SELECT transaction_id, store_id, customer_id FROM staging_sales ORDER BY product_id",
+        );
+        let expected: Vec<Vec<String>> = NASTY.iter().map(|v| vec![v.to_string(); 3]).collect();
+        assert_eq!(stored, expected, "{method}");
+    }
+}
+
+#[test]
+fn mysql_failure_mid_transaction_leaves_nothing() {
+    let mut db = Database::new();
+    Test::new()
+        .args(&["run", &samples(), "--db", &db.url()])
+        .run()
+        .code(0);
+    let before = (
+        db.rows(STAGING),
+        db.rows(DAILY),
+        db.rows("SELECT COUNT(*) FROM etl_runs"),
+    );
+    // Fails after staging rows are deleted and loaded, before commit.
+    db.conn
+        .query_drop(
+            "CREATE TRIGGER fail_reports BEFORE INSERT ON reporting_top_products FOR EACH ROW \
+             SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure'",
+        )
+        .unwrap();
+    let out = Test::new()
+        .csv("a.csv", &[&row("T1", "2026-11-25", "P1", 1)])
+        .file("input/web_2026-11-25.csv", HEADER)
+        .args(&["run", "input", "--db", &db.url()])
+        .run()
+        .code(6);
+    out.stderr_has("injected failure").stderr_has("rolled back");
+    assert_eq!(
+        (
+            db.rows(STAGING),
+            db.rows(DAILY),
+            db.rows("SELECT COUNT(*) FROM etl_runs")
+        ),
+        before
+    );
+}
+
+// SQLite: the same behaviours against the embedded file.
+
+fn sqlite_rows(path: &std::path::Path, sql: &str) -> Vec<Vec<String>> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut statement = conn.prepare(sql).unwrap();
+    let columns = statement.column_count();
+    statement
+        .query_map([], |row| {
+            Ok((0..columns)
+                .map(|i| match row.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Null => "NULL".to_owned(),
+                    rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                    rusqlite::types::ValueRef::Real(f) => f.to_string(),
+                    rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                        String::from_utf8_lossy(t).into_owned()
+                    }
+                })
+                .collect())
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn sqlite_is_the_default_and_matches_mysql_reports() {
+    let mut db = Database::new();
+    let out = Test::new()
+        .args(&["run", &samples(), "--format", "json"])
+        .run()
+        .code(0);
+    let json = out.json();
+    assert_eq!(json["load"]["target"], "sqlite://sales.db");
+    assert_eq!(json["load"]["rows"], 19);
+    let path = out.dir.join("sales.db");
+    Test::new()
+        .args(&["run", &samples(), "--db", &db.url()])
+        .run()
+        .code(0);
+    assert_eq!(sqlite_rows(&path, DAILY), db.rows(DAILY));
+    assert_eq!(sqlite_rows(&path, TOP), db.rows(TOP));
+    assert_eq!(
+        sqlite_rows(&path, "SELECT \"timestamp\", unit_price, line_revenue FROM staging_sales WHERE transaction_id = 'W-1003'"),
+        [["2026-11-25 08:45:10.000000", "8.990000", "35.960000"]]
+    );
+}
+
+#[test]
+fn sqlite_same_run_twice_and_replaced_ids() {
+    let test = Test::new()
+        .csv(
+            "a.csv",
+            &[
+                &row("T1", "2024-03-01", "P1", 1),
+                &row("T2", "2024-03-01", "P2", 2),
+            ],
+        )
+        .args(&[
+            "run",
+            "input",
+            "--db",
+            "sqlite://out/w.db",
+            "--format",
+            "json",
+            "--no-outliers",
+        ]);
+    let first = test.run().code(0);
+    let path = first.dir.join("out/w.db");
+    let before = (
+        sqlite_rows(&path, STAGING),
+        sqlite_rows(&path, DAILY),
+        sqlite_rows(&path, TOP),
+    );
+    test.run().code(0);
+    assert_eq!(
+        (
+            sqlite_rows(&path, STAGING),
+            sqlite_rows(&path, DAILY),
+            sqlite_rows(&path, TOP)
+        ),
+        before
+    );
+    let test = test.csv("b.csv", &[&row("T2", "2024-03-01", "P2", 3)]);
+    let json = test.run().code(0).json();
+    // b.csv comes after a.csv: its T2 is a duplicate of a.csv's, not loaded.
+    assert_eq!(json["totals"]["duplicate"], 1);
+    std::fs::remove_file(test_input(&test, "a.csv")).unwrap();
+    let json = test.run().code(0).json();
+    assert_eq!(json["load"]["replaced"], 1);
+    assert_eq!(
+        sqlite_rows(&path, DAILY),
+        [["2024-03-01", "web", "2", "4", "10.00"]]
+    );
+}
+
+#[test]
+fn sqlite_missing_column_fails_before_writing() {
+    let test = Test::new().file("input/a.csv", nasty_file());
+    let path = test.dir().join("w.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE staging_sales (transaction_id TEXT PRIMARY KEY)")
+        .unwrap();
+    let out = test
+        .args(&["run", "input", "--db", "sqlite://w.db", "--no-outliers"])
+        .run()
+        .code(6);
+    out.stderr_has("table `staging_sales`")
+        .stderr_has("column `timestamp` is missing");
+    assert_eq!(
+        sqlite_rows(&path, "SELECT COUNT(*) FROM staging_sales"),
+        [["0"]]
+    );
+    assert!(sqlite_rows(
+        &path,
+        "SELECT name FROM sqlite_master WHERE name = 'etl_runs'"
+    )
+    .is_empty());
+}
+
+#[test]
+fn sqlite_nasty_values_verbatim_and_failure_rolls_back() {
+    let test = Test::new().file("input/a.csv", nasty_file()).args(&[
+        "run",
+        "input",
+        "--db",
+        "sqlite://w.db",
+        "--no-outliers",
+    ]);
+    let out = test.run().code(0);
+    let path = out.dir.join("w.db");
+    let stored = sqlite_rows(
+        &path,
+        "SELECT transaction_id, store_id, customer_id FROM staging_sales ORDER BY product_id",
+    );
+    let expected: Vec<Vec<String>> = NASTY.iter().map(|v| vec![v.to_string(); 3]).collect();
+    assert_eq!(stored, expected);
+
+    let before = (sqlite_rows(&path, STAGING), sqlite_rows(&path, DAILY));
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER fail_reports BEFORE INSERT ON reporting_top_products \
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        )
+        .unwrap();
+    let out = test
+        .csv("b.csv", &[&row("T9", "2024-03-01", "P9", 1)])
+        .run()
+        .code(6);
+    out.stderr_has("injected failure").stderr_has("rolled back");
+    assert_eq!(
+        (sqlite_rows(&path, STAGING), sqlite_rows(&path, DAILY)),
+        before
+    );
+}
+
+#[test]
+fn no_db_and_dry_run_load_nothing_and_env_and_dotenv_choose_the_target() {
+    let out = Test::new()
+        .args(&["run", &samples(), "--no-db", "--format", "json"])
+        .env("DATABASE_URL", "sqlite://env.db")
+        .run()
+        .code(0);
+    assert_eq!(out.json()["load"], serde_json::Value::Null);
+    assert!(!out.exists("env.db") && !out.exists("sales.db"));
+    let out = Test::new()
+        .args(&["run", &samples(), "--dry-run"])
+        .run()
+        .code(0);
+    assert!(!out.exists("sales.db"));
+    let out = Test::new()
+        .args(&["run", &samples(), "-q"])
+        .env("DATABASE_URL", "sqlite://env.db")
+        .run()
+        .code(0);
+    assert!(out.exists("env.db"));
+    let out = Test::new()
+        .file(".env", "DATABASE_URL=sqlite://dotenv.db\n")
+        .args(&["run", &samples(), "-q"])
+        .run()
+        .code(0);
+    assert!(out.exists("dotenv.db"));
+    let out = Test::new()
+        .file(".env", "DATABASE_URL=sqlite://dotenv.db\n")
+        .args(&["run", &samples(), "-q", "--db", "sqlite://flag.db"])
+        .env("DATABASE_URL", "sqlite://env.db")
+        .run()
+        .code(0);
+    assert!(out.exists("flag.db") && !out.exists("env.db") && !out.exists("dotenv.db"));
+}
+
+#[test]
+fn bad_database_urls_are_usage_errors_without_the_password() {
+    let out = Test::new()
+        .args(&["run", &samples(), "--db", "postgres://u:secret@h/db"])
+        .run()
+        .code(2);
+    assert!(!out.stderr.contains("secret"), "{}", out.stderr);
+    out.stderr_has("postgres://u:***@h/db");
+}
