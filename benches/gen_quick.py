@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Quick synthetic sales day for timing runs: `gen_quick.py ROWS OUT_DIR [SEED]`.
+"""Quick synthetic sales day for timing runs: `gen_quick.py ROWS OUT_DIR [SEED] [clean]`.
 
 Writes web/mobile/store CSV files (about 50/30/20) for 2026-11-25 with about
-2% defects of several kinds. Deterministic for a seed. This is the stop-gap
+2% defects of several kinds (none with `clean`, where every row is valid
+and no quantity is an outlier). Deterministic for a seed. This is the stop-gap
 generator the core issue allows; `sales-etl generate` will replace it.
 """
 import os
@@ -14,6 +15,7 @@ def main():
     rows = int(sys.argv[1])
     out = sys.argv[2]
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    clean = len(sys.argv) > 4 and sys.argv[4] == "clean"
     rng = random.Random(seed)
     os.makedirs(out, exist_ok=True)
     products = [f"SKU-{i:05d}" for i in range(5000)]
@@ -33,10 +35,10 @@ def main():
                 p = picks[(tid * 7919) % len(picks)]
                 sec = (tid * 37) % 86400
                 ts = f"2026-11-25 {sec // 3600:02d}:{sec // 60 % 60:02d}:{sec % 60:02d}"
-                q = 1 + (tid % 4) if tid % 97 else 1 + tid % 40
+                q = 1 + (tid % 4) if tid % 97 or clean else 1 + tid % 40
                 store = f"ST-{tid % 50:02d}" if channel == "store" else ""
                 row = [f"{channel[0].upper()}-{tid}", ts, channel, store, f"C-{tid % 100000}", products[p], str(q), prices[p]]
-                d = tid % 50
+                d = 0 if clean else tid % 50
                 if d == 1:
                     row[6] = "-1"
                 elif d == 2:

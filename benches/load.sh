@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Load throughput into the local MariaDB: sales-etl's whole load (LOAD DATA
+# LOCAL from memory, replaced-row bookkeeping, report recompute, one
+# transaction) against the `mariadb` client's plain LOAD DATA LOCAL INFILE of
+# the same rows into the same empty table.
+# Usage: benches/load.sh [ROWS] [RUNS]   (default 1000000 rows, 3 runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-1000000}
+runs=${2:-3}
+server=${SALES_ETL_BENCH_MYSQL:-mysql://root@127.0.0.1:3306}
+db=sales_etl_bench
+cargo build --release --quiet
+dir=benches/data/clean_$rows
+[ -d "$dir" ] || python3 benches/gen_quick.py "$rows" "$dir" 1 clean
+mysql() { command mariadb --protocol=tcp -h127.0.0.1 -uroot "$@"; }
+tmp=$(mktemp -d)
+printf '| run | sales-etl rows | sales-etl s | sales-etl rows/s | client s | client rows/s | ratio |\n|---:|---:|---:|---:|---:|---:|---:|\n'
+for run in $(seq 1 "$runs"); do
+  mysql -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db"
+  target/release/sales-etl run "$dir" -q --format json --no-outliers \
+      --errors-dir "$tmp/e" --reports-dir "$tmp/r" --db "$server/$db" > "$tmp/run.json"
+  read -r loaded seconds method < <(python3 -c "import json,sys; l=json.load(open('$tmp/run.json'))['load']; print(l['rows'], l['seconds'], l['method'])")
+  # The same rows, as the client's default tab format, into the emptied table.
+  mysql -N -B "$db" -e "SELECT transaction_id, \`timestamp\`, \`date\`, channel, store_id, customer_id, product_id, quantity, unit_price, line_revenue, source_file, source_line, run_id, loaded_at FROM staging_sales" > "$tmp/rows.tsv"
+  mysql "$db" -e "TRUNCATE staging_sales"
+  start=$(date +%s.%N)
+  mysql --local-infile=1 "$db" -e "LOAD DATA LOCAL INFILE '$tmp/rows.tsv' INTO TABLE staging_sales"
+  end=$(date +%s.%N)
+  client=$(echo "$end - $start" | bc -l)
+  count=$(mysql -N -B "$db" -e "SELECT COUNT(*) FROM staging_sales")
+  [ "$count" = "$loaded" ] || { echo "client loaded $count rows, sales-etl $loaded" >&2; exit 1; }
+  printf '| %s | %s | %.2f | %.0f | %.2f | %.0f | %.2f |\n' "$run" "$loaded" "$seconds" \
+    "$(echo "$loaded / $seconds" | bc -l)" "$client" "$(echo "$loaded / $client" | bc -l)" \
+    "$(echo "($loaded / $seconds) / ($loaded / $client)" | bc -l)"
+done
+echo "method: $method"
+mysql -e "DROP DATABASE IF EXISTS $db"
+rm -rf "$tmp"
