@@ -14,6 +14,7 @@ pub mod db;
 pub mod discover;
 pub mod error;
 pub mod extract;
+pub mod generate;
 pub mod messages;
 pub mod money;
 pub mod output;

@@ -12,6 +12,7 @@ fn main() {
     install_error_reporter();
     let result = match &cli.command {
         Command::Run(args) => sales_etl::cmd::run::run(args),
+        Command::Generate(args) => sales_etl::cmd::generate::run(args),
     };
     let code = match result {
         Ok(()) => exit::SUCCESS,

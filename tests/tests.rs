@@ -9,6 +9,7 @@
 //! - `properties`: property tests on the library (row accounting adds up,
 //!   same input gives byte-identical outputs).
 //! - `docs`: the README agrees with the code (rules table, exit codes).
+//! - `generate`: generated days match their `_truth.json` after `run`.
 //!
 //! Unit tests of single rules and stages live beside the code in `src/`.
 
@@ -16,6 +17,7 @@ mod bad_input;
 mod cli;
 mod db;
 mod docs;
+mod generate;
 mod properties;
 mod samples;
 mod util;

@@ -2,6 +2,7 @@
 //! its arguments and a `run` that builds a checked config and calls the
 //! library.
 
+pub mod generate;
 pub mod run;
 
 use clap::{Parser, Subcommand};
@@ -18,4 +19,5 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Run(run::RunArgs),
+    Generate(generate::GenerateArgs),
 }

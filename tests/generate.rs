@@ -1,0 +1,134 @@
+//! `generate` writes days whose `_truth.json` `run` must match exactly.
+
+use serde_json::{json, Value};
+
+use crate::util::Test;
+
+#[track_caller]
+fn matches_truth(rows: u64, seed: u64, defect_rate: &str) {
+    let rows_text = rows.to_string();
+    let seed_text = seed.to_string();
+    let test = Test::new().args(&[
+        "generate",
+        "--rows",
+        &rows_text,
+        "--date",
+        "2026-11-25",
+        "--out",
+        "day",
+        "--seed",
+        &seed_text,
+        "--defect-rate",
+        defect_rate,
+    ]);
+    let generated = test.run().code(0);
+    let truth: Value = serde_json::from_str(&generated.read("day/_truth.json")).unwrap();
+    let out = Test::new();
+    let day = generated.dir.join("day");
+    let run = out
+        .args(&[
+            "run",
+            day.to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-db",
+            "--dry-run",
+        ])
+        .run()
+        .code(0)
+        .json();
+    let context = format!("rows {rows}, seed {seed}, defect rate {defect_rate}");
+    assert_eq!(truth["rows"], rows, "{context}");
+    assert_eq!(run["totals"]["data_rows"], rows, "{context}");
+    for disposition in ["valid", "invalid", "duplicate", "outlier"] {
+        assert_eq!(
+            run["totals"][disposition], truth["dispositions"][disposition],
+            "{disposition}: {context}"
+        );
+    }
+    for (reason, count) in truth["invalid_reasons"].as_object().unwrap() {
+        assert_eq!(&run["reasons"][reason], count, "{reason}: {context}");
+    }
+    assert_eq!(run["daily_sales"], truth["daily_sales"], "{context}");
+    let mut top = serde_json::Map::new();
+    for product in run["top_products"].as_array().unwrap() {
+        let entry = top
+            .entry(product["date"].as_str().unwrap())
+            .or_insert_with(|| json!([]));
+        let mut product = product.clone();
+        product.as_object_mut().unwrap().remove("date");
+        entry.as_array_mut().unwrap().push(product);
+    }
+    assert_eq!(Value::Object(top), truth["top5_products"], "{context}");
+}
+
+#[test]
+fn run_matches_the_truth_across_sizes_and_seeds() {
+    matches_truth(1_000, 1, "0.3");
+    matches_truth(20_000, 2, "0.1");
+    matches_truth(100_000, 3, "0.02");
+}
+
+#[test]
+fn generate_is_deterministic_and_checks_its_arguments() {
+    let a = Test::new()
+        .args(&[
+            "generate",
+            "--rows",
+            "500",
+            "--date",
+            "2026-11-25",
+            "--out",
+            "d",
+            "--seed",
+            "9",
+        ])
+        .run()
+        .code(0);
+    let b = Test::new()
+        .args(&[
+            "generate",
+            "--rows",
+            "500",
+            "--date",
+            "2026-11-25",
+            "--out",
+            "d",
+            "--seed",
+            "9",
+        ])
+        .run()
+        .code(0);
+    assert_eq!(
+        a.read("d/web_2026-11-25.csv"),
+        b.read("d/web_2026-11-25.csv")
+    );
+    assert!(a.read("d/web_2026-11-25.csv").starts_with('\u{feff}'));
+    assert!(a.read("d/mobile_2026-11-25.csv").contains("\r\n"));
+    Test::new()
+        .args(&[
+            "generate",
+            "--rows",
+            "5",
+            "--date",
+            "2026-13-01",
+            "--out",
+            "d",
+        ])
+        .run()
+        .code(2);
+    Test::new()
+        .args(&[
+            "generate",
+            "--rows",
+            "5",
+            "--date",
+            "2026-11-25",
+            "--out",
+            "d",
+            "--defect-rate",
+            "2",
+        ])
+        .run()
+        .code(2);
+}
