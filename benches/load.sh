@@ -22,7 +22,7 @@ for run in $(seq 1 "$runs"); do
       --errors-dir "$tmp/e" --reports-dir "$tmp/r" --db "$server/$db" > "$tmp/run.json"
   read -r loaded seconds method < <(python3 -c "import json,sys; l=json.load(open('$tmp/run.json'))['load']; print(l['rows'], l['seconds'], l['method'])")
   # The same rows, as the client's default tab format, into the emptied table.
-  mysql -N -B "$db" -e "SELECT transaction_id, \`timestamp\`, \`date\`, channel, store_id, customer_id, product_id, quantity, unit_price, line_revenue, source_file, source_line, run_id, loaded_at FROM staging_sales" > "$tmp/rows.tsv"
+  mysql -N -B "$db" -e "SELECT transaction_id, \`timestamp\`, \`date\`, channel, store_id, customer_id, product_id, quantity, unit_price, line_revenue, source_file, source_line, run_id, loaded_at FROM staging_sales ORDER BY \`date\`, transaction_id" > "$tmp/rows.tsv"
   mysql "$db" -e "TRUNCATE staging_sales"
   start=$(date +%s.%N)
   mysql --local-infile=1 "$db" -e "LOAD DATA LOCAL INFILE '$tmp/rows.tsv' INTO TABLE staging_sales"

@@ -7,9 +7,9 @@ FROM (
                ORDER BY per_product.units DESC, per_product.revenue DESC, per_product.product_id
            ) AS position
     FROM (
-        SELECT s.`date`, s.product_id, SUM(s.quantity) AS units, SUM(s.line_revenue) AS revenue
-        FROM staging_sales s JOIN touched_dates t ON t.`date` = s.`date`
-        GROUP BY s.`date`, s.product_id
+        SELECT p.`date`, p.product_id, SUM(p.units) AS units, SUM(p.revenue) AS revenue
+        FROM sales_partials p
+        GROUP BY p.`date`, p.product_id
     ) AS per_product
 ) AS ranked
 WHERE ranked.position <= ?

@@ -3,4 +3,4 @@ INTO TABLE incoming_ids
 CHARACTER SET utf8mb4
 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '"' ESCAPED BY ''
 LINES TERMINATED BY '\n'
-(transaction_id, `date`)
+(transaction_id)

@@ -13,7 +13,10 @@ CREATE TABLE IF NOT EXISTS staging_sales (
     source_line BIGINT UNSIGNED NOT NULL,
     run_id BIGINT UNSIGNED NOT NULL,
     loaded_at DATETIME(6) NOT NULL,
-    PRIMARY KEY (transaction_id),
-    KEY staging_sales_date_channel (`date`, channel),
+    -- Rows are stored by date: a run's report queries read its dates' rows
+    -- as one range, its own uncommitted rows included, which InnoDB cannot
+    -- do cheaply through a secondary index.
+    PRIMARY KEY (`date`, transaction_id),
+    UNIQUE KEY staging_sales_transaction_id (transaction_id),
     KEY staging_sales_source_file (source_file)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4

@@ -17,5 +17,7 @@ CREATE TABLE IF NOT EXISTS staging_sales (
     run_id INTEGER NOT NULL,
     loaded_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS staging_sales_date_channel ON staging_sales ("date", channel);
+-- Covering indexes: the report queries of a date read no table rows.
+CREATE INDEX IF NOT EXISTS staging_sales_date_channel ON staging_sales ("date", channel, quantity, line_revenue);
+CREATE INDEX IF NOT EXISTS staging_sales_date_product ON staging_sales ("date", product_id, quantity, line_revenue);
 CREATE INDEX IF NOT EXISTS staging_sales_source_file ON staging_sales (source_file);

@@ -4,7 +4,7 @@ SELECT "date", channel, orders, units,
        printf('%d.%02d', (micros + 5000) / 10000 / 100, (micros + 5000) / 10000 % 100),
        strftime('%Y-%m-%d %H:%M:%f', 'now')
 FROM (
-    SELECT s."date", s.channel, COUNT(DISTINCT s.transaction_id) AS orders,
+    SELECT s."date", s.channel, COUNT(*) AS orders,
            SUM(s.quantity) AS units,
            SUM(CAST(REPLACE(s.line_revenue, '.', '') AS INTEGER)) AS micros
     FROM staging_sales s JOIN touched_dates t ON t."date" = s."date"

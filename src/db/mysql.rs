@@ -13,8 +13,10 @@ use mysql::{Conn, LocalInfileHandler, Opts, OptsBuilder, TxOpts, Value};
 use polars::prelude::*;
 
 use super::{
-    check_schema, incoming_ids, now_utc, staging_rows, Kind, Method, Run, Target, STAGING_COLUMNS,
+    check_schema, incoming_ids, now_utc, partials, run_dates, staging_rows, Kind, Method, Run,
+    Target, STAGING_COLUMNS,
 };
+use crate::columns::TRANSACTION_ID;
 use crate::error::{Error, Result};
 
 const CREATE: [&str; 4] = [
@@ -73,6 +75,8 @@ pub fn load(
         .map_err(fail)?;
     conn.query_drop(include_str!("../../queries/mysql/touched_dates.sql"))
         .map_err(fail)?;
+    conn.query_drop(include_str!("../../queries/mysql/sales_partials.sql"))
+        .map_err(fail)?;
 
     let local_infile: Option<i64> = conn.query_first("SELECT @@local_infile").map_err(fail)?;
     let method = match method {
@@ -130,36 +134,82 @@ pub fn load(
         .map_err(fail)?;
     }
 
-    let ids = incoming_ids(valid)?;
-    let sent = send(
-        &mut tx,
-        &target,
-        method,
-        &stream,
-        "incoming_ids",
-        include_str!("../../queries/mysql/load_incoming_ids.sql"),
-        &["transaction_id", "`date`"],
-        ids,
-    )?;
-    debug_assert_eq!(sent, valid.height() as u64);
-    tx.query_drop(include_str!("../../queries/mysql/touch_dates_of_run.sql"))
-        .map_err(fail)?;
-    tx.query_drop(include_str!("../../queries/mysql/delete_replaced_rows.sql"))
-        .map_err(fail)?;
-    let replaced = tx.affected_rows();
+    for date in run_dates(valid)? {
+        tx.exec_drop(include_str!("../../queries/mysql/touch_date.sql"), (date,))
+            .map_err(fail)?;
+    }
 
+    // The common case first: no incoming id is in the table yet, and one
+    // LOAD DATA … IGNORE takes every row. When some are (loaded earlier from
+    // other files), that attempt is rolled back and those rows are replaced.
     let rows = staging_rows(valid, run, run_id, &now_utc())?;
     let staging_columns: Vec<String> = STAGING_COLUMNS.iter().map(|c| format!("`{c}`")).collect();
     let staging_columns: Vec<&str> = staging_columns.iter().map(String::as_str).collect();
-    let loaded = send(
-        &mut tx,
+    let staging = Load {
+        table: "staging_sales",
+        load_data: include_str!("../../queries/mysql/load_staging_sales.sql"),
+        columns: &staging_columns,
+    };
+    // Reports are computed from the totals of the rows already there plus
+    // the run's own, not by reading the run's fresh rows back: InnoDB reads
+    // a transaction's own new rows slowly.
+    let other_partials = include_str!("../../queries/mysql/insert_other_partials.sql");
+    tx.query_drop(other_partials).map_err(fail)?;
+    tx.query_drop("SAVEPOINT before_rows").map_err(fail)?;
+    let sent = rows.height() as u64;
+    let (taken, warnings) = send(&mut tx, &target, method, &stream, &staging, rows.clone())?;
+    let mut replaced = 0;
+    if taken < sent {
+        tx.query_drop("ROLLBACK TO SAVEPOINT before_rows")
+            .map_err(fail)?;
+        let ids = incoming_ids(valid)?
+            .select([TRANSACTION_ID])
+            .map_err(Error::engine("load"))?;
+        let id_load = Load {
+            table: "incoming_ids",
+            load_data: include_str!("../../queries/mysql/load_incoming_ids.sql"),
+            columns: &["transaction_id"],
+        };
+        let (ids_taken, ids_warnings) = send(&mut tx, &target, method, &stream, &id_load, ids)?;
+        check(
+            &target,
+            &mut tx,
+            "incoming_ids",
+            ids_taken,
+            ids_warnings,
+            sent,
+        )?;
+        tx.query_drop(include_str!("../../queries/mysql/touch_dates_of_run.sql"))
+            .map_err(fail)?;
+        tx.query_drop(include_str!("../../queries/mysql/delete_replaced_rows.sql"))
+            .map_err(fail)?;
+        replaced = tx.affected_rows();
+        tx.query_drop("DELETE FROM sales_partials").map_err(fail)?;
+        tx.query_drop(other_partials).map_err(fail)?;
+        let (taken, warnings) = send(&mut tx, &target, method, &stream, &staging, rows)?;
+        check(&target, &mut tx, "staging_sales", taken, warnings, sent)?;
+    } else {
+        check(&target, &mut tx, "staging_sales", taken, warnings, sent)?;
+    }
+    let loaded = sent;
+    let own = partials(valid)?;
+    let partial_columns = [
+        "`date`",
+        "channel",
+        "product_id",
+        "orders",
+        "units",
+        "revenue",
+    ];
+    let (taken, warnings) =
+        insert_batches(&mut tx, "sales_partials", &partial_columns, &own).map_err(fail)?;
+    check(
         &target,
-        method,
-        &stream,
-        "staging_sales",
-        include_str!("../../queries/mysql/load_staging_sales.sql"),
-        &staging_columns,
-        rows,
+        &mut tx,
+        "sales_partials",
+        taken,
+        warnings,
+        own.height() as u64,
     )?;
 
     for sql in [
@@ -196,41 +246,64 @@ fn connect(url: &str, target: &Target) -> Result<Conn> {
     Conn::new(opts).map_err(|e| unreachable(e.to_string()))
 }
 
-/// Sends an all-text frame into `table` by `method` and checks that the
-/// server took every row without a warning. Returns the rows sent.
-#[allow(clippy::too_many_arguments)]
+/// Where and how a frame is sent.
+struct Load<'a> {
+    table: &'a str,
+    /// The LOAD DATA statement, reading `sales-etl:<table>`.
+    load_data: &'a str,
+    /// Column list for INSERTs, in the frame's order.
+    columns: &'a [&'a str],
+}
+
+/// Sends an all-text frame by `method`; returns the rows the server took
+/// and its warning count. Rows whose key is already in the table are
+/// skipped by both methods (IGNORE), so the caller can tell.
 fn send(
     tx: &mut mysql::Transaction<'_>,
     target: &Target,
     method: Method,
     stream: &Mutex<Option<(String, DataFrame)>>,
-    table: &str,
-    load_data: &str,
-    columns: &[&str],
+    load: &Load<'_>,
     frame: DataFrame,
-) -> Result<u64> {
+) -> Result<(u64, u16)> {
     let fail = |message: String| Error::Load {
         target: target.masked(),
-        message: format!("loading `{table}`: {message}"),
+        message: format!("loading `{}`: {message}", load.table),
     };
-    let expected = frame.height() as u64;
-    let (affected, warnings) = match method {
+    match method {
         Method::LoadData => {
             *stream
                 .lock()
                 .map_err(|_| fail("stream lock poisoned".into()))? =
-                Some((format!("sales-etl:{table}"), frame));
-            let result = tx.query_iter(load_data).map_err(|e| fail(e.to_string()))?;
+                Some((format!("sales-etl:{}", load.table), frame));
+            let result = tx
+                .query_iter(load.load_data)
+                .map_err(|e| fail(e.to_string()))?;
             let counts = (result.affected_rows(), result.warnings());
             drop(result);
             *stream
                 .lock()
                 .map_err(|_| fail("stream lock poisoned".into()))? = None;
-            counts
+            Ok(counts)
         }
         Method::Insert => {
-            insert_batches(tx, table, columns, &frame).map_err(|e| fail(e.to_string()))?
+            insert_batches(tx, load.table, load.columns, &frame).map_err(|e| fail(e.to_string()))
         }
+    }
+}
+
+/// Fails unless the server took every row sent, without a warning.
+fn check(
+    target: &Target,
+    tx: &mut mysql::Transaction<'_>,
+    table: &str,
+    taken: u64,
+    warnings: u16,
+    sent: u64,
+) -> Result<()> {
+    let fail = |message: String| Error::Load {
+        target: target.masked(),
+        message: format!("loading `{table}`: {message}"),
     };
     if warnings > 0 {
         let shown: Vec<(String, u32, String)> =
@@ -244,12 +317,10 @@ fn send(
             shown.join("; ")
         )));
     }
-    if affected != expected {
-        return Err(fail(format!(
-            "the server took {affected} rows of {expected} sent"
-        )));
+    if taken != sent {
+        return Err(fail(format!("the server took {taken} rows of {sent} sent")));
     }
-    Ok(expected)
+    Ok(())
 }
 
 /// Multi-row INSERTs of as many rows as the placeholder limit allows.

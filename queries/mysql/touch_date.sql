@@ -1,0 +1,1 @@
+INSERT IGNORE INTO touched_dates (`date`) VALUES (?)
