@@ -14,7 +14,7 @@ for n in "${rows[@]}"; do
   [ -d "$dir" ] || python3 benches/gen_quick.py "$n" "$dir" 1
   size=$(du -sm "$dir" | cut -f1)
   out=$(mktemp -d)
-  /usr/bin/time -v target/release/sales-etl run "$dir" -q --format json \
+  /usr/bin/time -v target/release/sales-etl run "$dir" -q --format json --no-db \
       --errors-dir "$out/errors" --reports-dir "$out/reports" >/dev/null 2>"$out/time.txt"
   wall=$(grep "Elapsed (wall clock)" "$out/time.txt" | awk '{print $NF}')
   secs=$(echo "$wall" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')

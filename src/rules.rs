@@ -298,7 +298,7 @@ fn flag(rule: &Rule) -> String {
     format!("broken__{}", rule.reason)
 }
 
-/// One boolean column per rule, read by [`first_reason`] and
+/// One boolean column per rule, read by [`first_broken`] and
 /// [`all_reasons`]; computing each rule once keeps both cheap.
 pub fn rule_flags() -> Vec<Expr> {
     RULES

@@ -397,6 +397,93 @@ fn mysql_failure_mid_transaction_leaves_nothing() {
     );
 }
 
+#[test]
+fn mysql_killed_process_mid_load_leaves_nothing() {
+    let mut db = Database::new();
+    Test::new()
+        .args(&["run", &samples(), "--db", &db.url()])
+        .run()
+        .code(0);
+    let before = (
+        db.rows(STAGING),
+        db.rows(DAILY),
+        db.rows("SELECT COUNT(*) FROM etl_runs"),
+    );
+    let day = Test::new().args(&[
+        "generate",
+        "--rows",
+        "300000",
+        "--date",
+        "2026-11-25",
+        "--out",
+        "day",
+    ]);
+    let generated = day.run().code(0);
+    let input = generated.dir.join("day");
+    let url = db.url();
+    let runner = Test::new().args(&[
+        "run",
+        input.to_str().unwrap(),
+        "--db",
+        &url,
+        "-q",
+        "--format",
+        "json",
+    ]);
+    let mut child = runner
+        .command()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill it once its load transaction has written something.
+    let writing = format!(
+        "SELECT COUNT(*) FROM information_schema.innodb_trx t \
+         JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id \
+         WHERE p.db = '{}' AND t.trx_rows_modified > 0",
+        db.name
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while db.rows(&writing) == [["0"]] {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+            panic!("the run ended ({status}) before it could be killed: {stderr}");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no load transaction seen"
+        );
+        // MariaDB refreshes INNODB_TRX for a connection only when its last
+        // read is over 0.1 s old: poll slower than that.
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The server rolls the dead connection's transaction back.
+    let open = format!(
+        "SELECT COUNT(*) FROM information_schema.innodb_trx t \
+         JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id \
+         WHERE p.db = '{}'",
+        db.name
+    );
+    while db.rows(&open) != [["0"]] {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the killed load was not rolled back"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    }
+    assert_eq!(
+        (
+            db.rows(STAGING),
+            db.rows(DAILY),
+            db.rows("SELECT COUNT(*) FROM etl_runs")
+        ),
+        before
+    );
+}
+
 // SQLite: the same behaviours against the embedded file.
 
 fn sqlite_rows(path: &std::path::Path, sql: &str) -> Vec<Vec<String>> {
