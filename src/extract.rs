@@ -16,6 +16,7 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 
+use indicatif::ProgressBar;
 use polars::prelude::*;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -37,30 +38,31 @@ pub struct FileRows {
 }
 
 /// Reads every file in parallel. Results keep the order of `files`.
-pub fn read_all(files: &[InputFile]) -> Vec<Result<FileRows, BadFile>> {
+/// `progress` counts the bytes read, across all files.
+pub fn read_all(files: &[InputFile], progress: &ProgressBar) -> Vec<Result<FileRows, BadFile>> {
     files
         .par_iter()
         .enumerate()
-        .map(|(index, file)| read(file, index as u32))
+        .map(|(index, file)| read(file, index as u32, progress))
         .collect()
 }
 
 /// Opens and parses one file.
-pub fn read(file: &InputFile, index: u32) -> Result<FileRows, BadFile> {
+pub fn read(file: &InputFile, index: u32, progress: &ProgressBar) -> Result<FileRows, BadFile> {
     let bad = |problem: String| BadFile {
         file: file.name.clone(),
         problem,
     };
     let handle = File::open(&file.path).map_err(|e| bad(format!("cannot open: {e}")))?;
     let capacity = (file.size / 64).min(1 << 24) as usize;
-    parse(handle, index, capacity).map_err(bad)
+    parse(handle, index, capacity, progress).map_err(bad)
 }
 
 /// A frame with the columns of [`parse`] and no rows: the run's rows when
 /// every file was skipped.
 pub fn empty() -> DataFrame {
     let header = columns::INPUT.join(",");
-    parse(header.as_bytes(), 0, 0)
+    parse(header.as_bytes(), 0, 0, &ProgressBar::hidden())
         .expect("the canonical header parses")
         .frame
 }
@@ -69,8 +71,13 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Parses CSV bytes: the first record that is neither a comment nor blank is
 /// the header. `capacity` is a row-count hint for the column builders.
-pub fn parse<R: Read>(reader: R, file_index: u32, capacity: usize) -> Result<FileRows, String> {
-    let mut records = Records::new(reader)?;
+pub fn parse<R: Read>(
+    reader: R,
+    file_index: u32,
+    capacity: usize,
+    progress: &ProgressBar,
+) -> Result<FileRows, String> {
+    let mut records = Records::new(reader, progress.clone())?;
     let header = loop {
         let Some(record) = records.next()? else {
             return Err(
@@ -159,6 +166,7 @@ struct Records<R> {
     done: bool,
     /// Every byte read, for the run record's content hash.
     hash: Sha256,
+    progress: ProgressBar,
 }
 
 /// One record, borrowed from [`Records`] until the next call.
@@ -170,7 +178,7 @@ struct Record<'a> {
 }
 
 impl<R: Read> Records<R> {
-    fn new(reader: R) -> Result<Self, String> {
+    fn new(reader: R, progress: ProgressBar) -> Result<Self, String> {
         let mut input = BufReader::with_capacity(1 << 16, reader);
         let mut hash = Sha256::new();
         let start = input.fill_buf().map_err(|e| format!("cannot read: {e}"))?;
@@ -186,6 +194,7 @@ impl<R: Read> Records<R> {
             newlines: 0,
             done: false,
             hash,
+            progress,
         })
     }
 
@@ -214,6 +223,7 @@ impl<R: Read> Records<R> {
                 last_byte = input[read - 1];
             }
             self.input.consume(read);
+            self.progress.inc(read as u64);
             field_bytes += written;
             field_count += ended;
             match result {
@@ -343,7 +353,7 @@ mod tests {
         "transaction_id,timestamp,channel,store_id,customer_id,product_id,quantity,unit_price\n";
 
     fn rows(input: &[u8]) -> FileRows {
-        parse(input, 0, 0).unwrap()
+        parse(input, 0, 0, &ProgressBar::hidden()).unwrap()
     }
 
     fn text(frame: &DataFrame, column: &str) -> Vec<Option<String>> {
@@ -473,7 +483,7 @@ mod tests {
 
     #[track_caller]
     fn bad(input: &[u8], expected: &str) {
-        let problem = parse(input, 0, 0).unwrap_err();
+        let problem = parse(input, 0, 0, &ProgressBar::hidden()).unwrap_err();
         assert!(
             problem.contains(expected),
             "{problem:?} does not contain {expected:?}"

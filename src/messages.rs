@@ -57,6 +57,23 @@ impl Messages {
         }
     }
 
+    /// A bar over `total` bytes with throughput and ETA, for reading input.
+    /// Hidden when stderr is not a terminal.
+    pub fn bytes_bar(&self, text: &str, total: u64) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(total).with_message(text.to_owned());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg} [{bar:30}] {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta} left)",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar
+    }
+
     /// A spinner for a stage that may take more than a moment; cleared when
     /// dropped. Hidden when stderr is not a terminal.
     pub fn spinner(&self, text: impl Into<String>) -> ProgressBar {

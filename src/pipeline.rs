@@ -62,9 +62,9 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
         ));
     }
 
-    let spinner = messages.spinner(format!("reading {}", human_bytes(total_bytes)));
-    let read = extract::read_all(&found.files);
-    spinner.finish_and_clear();
+    let bar = messages.bytes_bar("reading", total_bytes);
+    let read = extract::read_all(&found.files, &bar);
+    bar.finish_and_clear();
     timings.lap("extract");
 
     let names: Vec<String> = found.files.iter().map(|f| f.name.clone()).collect();
