@@ -112,7 +112,6 @@ struct Sale {
     product: u32,
     quantity: i64,
     price_cents: i64,
-    line: String,
 }
 
 pub fn generate(options: &Options) -> Result<Truth> {
@@ -163,8 +162,9 @@ pub fn generate(options: &Options) -> Result<Truth> {
         text.push_str(end);
         text.push_str(HEADER);
         text.push_str(end);
-        // Rows of this file that a duplicate may copy.
-        let mut recent: Vec<usize> = Vec::new();
+        // Rows of this file that a duplicate may copy: (survivor, line).
+        let mut recent: Vec<(usize, String)> = Vec::new();
+        let mut scratch = String::new();
         for _ in 0..rows {
             if rng.random_bool(0.001) {
                 text.push_str(if rng.random_bool(0.5) {
@@ -179,25 +179,23 @@ pub fn generate(options: &Options) -> Result<Truth> {
             } else {
                 None
             };
-            let copy = recent
-                .get(rng.random_range(0..recent.len().max(1)))
-                .copied();
-            match (defect, copy) {
-                (Some(Defect::ExactDuplicate), Some(kept)) => {
-                    text.push_str(&survivors[kept].line);
+            let copy = rng.random_range(0..recent.len().max(1));
+            match (defect, recent.get(copy)) {
+                (Some(Defect::ExactDuplicate), Some((_, line))) => {
+                    text.push_str(line);
                     duplicates += 1;
                 }
-                (Some(Defect::ConflictingDuplicate), Some(kept)) => {
-                    let kept = &survivors[kept];
-                    let mut sale = kept.clone();
+                (Some(Defect::ConflictingDuplicate), Some((kept, _))) => {
+                    let mut sale = survivors[*kept].clone();
                     sale.quantity += 1;
-                    text.push_str(&sale_line(&sale, index, &days, &mut rng));
+                    write_sale(&mut text, &sale, index, &days, &mut rng);
                     duplicates += 1;
                 }
                 (Some(Defect::Invalid(reason)), _) => {
-                    let mut sale = new_sale(&mut rng, &mut next_id, index, &prices, &cumulative);
-                    sale.line = sale_line(&sale, index, &days, &mut rng);
-                    text.push_str(&break_rule(&sale.line, reason, &mut rng));
+                    let sale = new_sale(&mut rng, &mut next_id, index, &prices, &cumulative);
+                    scratch.clear();
+                    write_sale(&mut scratch, &sale, index, &days, &mut rng);
+                    text.push_str(&break_rule(&scratch, reason, &mut rng));
                     *invalid_reasons.entry(reason).or_default() += 1;
                 }
                 (defect, _) => {
@@ -205,13 +203,14 @@ pub fn generate(options: &Options) -> Result<Truth> {
                     if matches!(defect, Some(Defect::HugeQuantity)) {
                         sale.quantity = rng.random_range(500..50_000);
                     }
-                    sale.line = sale_line(&sale, index, &days, &mut rng);
-                    text.push_str(&sale.line);
+                    let start = text.len();
+                    write_sale(&mut text, &sale, index, &days, &mut rng);
+                    // Keep a sample of rows to copy, refreshed now and then.
                     if recent.len() < 64 {
-                        recent.push(survivors.len());
-                    } else {
+                        recent.push((survivors.len(), text[start..].to_owned()));
+                    } else if rng.random_ratio(1, 16) {
                         let slot = rng.random_range(0..recent.len());
-                        recent[slot] = survivors.len();
+                        recent[slot] = (survivors.len(), text[start..].to_owned());
                     }
                     survivors.push(sale);
                 }
@@ -267,43 +266,52 @@ fn new_sale(
         product: product as u32,
         quantity,
         price_cents,
-        line: String::new(),
     }
 }
 
-fn sale_line(
+/// Appends the CSV line of `sale` (no line ending) to `out`.
+fn write_sale(
+    out: &mut String,
     sale: &Sale,
     channel: usize,
     days: &[NaiveDate; 2],
     rng: &mut Xoshiro256PlusPlus,
-) -> String {
+) {
+    use std::fmt::Write as _;
     let (name, _) = CHANNELS[channel];
     let seconds = rng.random_range(0..86_400);
     let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
     let date = days[sale.day as usize];
-    let timestamp = match name {
-        "web" => format!("{date}T{h:02}:{m:02}:{s:02}Z"),
-        "mobile" => format!(
-            "{date}T{h:02}:{m:02}:{s:02}.{:03}Z",
+    let letter = name.as_bytes()[0].to_ascii_uppercase() as char;
+    let customer = CUSTOMERS[rng.random_range(0..CUSTOMERS.len())];
+    // Writing to a String cannot fail.
+    let _ = match name {
+        "web" => write!(
+            out,
+            "{letter}-{},{date}T{h:02}:{m:02}:{s:02}Z,{name},,",
+            sale.id
+        ),
+        "mobile" => write!(
+            out,
+            "{letter}-{},{date}T{h:02}:{m:02}:{s:02}.{:03}Z,{name},,",
+            sale.id,
             rng.random_range(0..1000)
         ),
-        _ => format!("{date} {h:02}:{m:02}:{s:02}"),
+        _ => write!(
+            out,
+            "{letter}-{},{date} {h:02}:{m:02}:{s:02},{name},ST-{:03},",
+            sale.id,
+            sale.product % 40
+        ),
     };
-    let store = if name == "store" {
-        format!("ST-{:03}", sale.product % 40)
-    } else {
-        String::new()
-    };
-    let customer = CUSTOMERS[rng.random_range(0..CUSTOMERS.len())];
-    format!(
-        "{}-{},{timestamp},{name},{store},{customer},SKU-{:05},{},{}.{:02}",
-        &name[..1].to_uppercase(),
-        sale.id,
+    let _ = write!(
+        out,
+        "{customer},SKU-{:05},{},{}.{:02}",
         sale.product,
         sale.quantity,
         sale.price_cents / 100,
         sale.price_cents % 100
-    )
+    );
 }
 
 /// The line with exactly `reason` broken. Fields are split naively: only
