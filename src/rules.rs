@@ -174,7 +174,6 @@ fn unparsed(raw: &str, typed: &str) -> Expr {
 
 /// Up to six decimals; further digits may only be zeros (`1.2500000`).
 const PLAIN_DECIMAL: &str = r"^[+-]?([0-9]+(\.[0-9]{0,6}0*)?|\.[0-9]{1,6}0*)$";
-const ISO_TIMESTAMP: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$";
 
 /// The typed values parsed from the trimmed text (see [`trimmed_text`]),
 /// each null where the text does not parse: `quantity_units` (Int32),
@@ -212,73 +211,98 @@ fn unit_price_amount() -> Expr {
         .otherwise(lit(NULL).cast(dtype))
 }
 
-/// ISO 8601 in UTC. One pattern checks the shape; the local date and time
-/// (always the first 19 bytes) are parsed by strptime, which rejects
-/// impossible dates like `2024-02-30`; fraction and offset sit at known
-/// places and are applied as durations. Fractions finer than a microsecond
-/// are truncated.
+/// ISO 8601 in UTC, parsed by [`iso_micros`] in one pass over the column.
+/// An expression of slices, patterns and strptime did the same with a
+/// dozen intermediate string columns and took 5.3 s of a 10M-row run.
 fn timestamp_utc() -> Expr {
-    let text = col(trimmed(TIMESTAMP));
-    let slice = |offset: Expr, length: Expr| text.clone().str().slice(offset, length);
-    let local = concat_str(
-        [slice(lit(0), lit(10)), lit(" "), slice(lit(11), lit(8))],
-        "",
-        false,
-    )
-    .str()
-    .to_datetime(
-        Some(TimeUnit::Microseconds),
-        None,
-        StrptimeOptions {
-            format: Some("%Y-%m-%d %H:%M:%S".into()),
-            strict: false,
-            exact: true,
-            cache: false,
+    let datetime = DataType::Datetime(TimeUnit::Microseconds, None);
+    let output = datetime.clone();
+    col(trimmed(TIMESTAMP)).map(
+        move |column| {
+            // Chunk by chunk, so the result lines up with the frame's other
+            // columns (misaligned chunks would make every later filter copy
+            // the whole frame).
+            let mut chunks = column.str()?.downcast_iter().map(|texts| {
+                texts
+                    .iter()
+                    .map(|text| text.and_then(iso_micros))
+                    .collect::<Int64Chunked>()
+            });
+            let mut micros = chunks.next().unwrap_or_default();
+            for chunk in chunks {
+                micros.append(&chunk)?;
+            }
+            Ok(micros
+                .with_name(column.name().clone())
+                .into_datetime(TimeUnit::Microseconds, None)
+                .into_column())
         },
-        lit("raise"),
-    );
-    let length = text.clone().str().len_bytes().cast(DataType::Int64);
-    let sign = slice(lit(-6), lit(1));
-    let has_offset = length
-        .clone()
-        .gt_eq(lit(25i64))
-        .and(sign.clone().eq(lit("+")).or(sign.clone().eq(lit("-"))));
-    let suffix = when(text.clone().str().ends_with(lit("Z")))
-        .then(lit(1i64))
-        .when(has_offset.clone())
-        .then(lit(6i64))
-        .otherwise(lit(0i64));
-    let digits = length - suffix - lit(20i64);
-    let digits = when(digits.clone().gt(lit(0i64)))
-        .then(digits)
-        .otherwise(lit(0i64));
-    let micros = slice(lit(20), digits)
-        .str()
-        .slice(lit(0), lit(6))
-        .str()
-        .pad_end(lit(6), '0')
-        .cast(DataType::Int64)
-        .fill_null(lit(0i64));
-    let hours = slice(lit(-5), lit(2)).cast(DataType::Int64);
-    let minutes = slice(lit(-2), lit(2)).cast(DataType::Int64);
-    let direction = when(sign.eq(lit("-")))
-        .then(lit(-1i64))
-        .otherwise(lit(1i64));
-    let offset_ok = hours
-        .clone()
-        .lt_eq(lit(23i64))
-        .and(minutes.clone().lt_eq(lit(59i64)));
-    let offset_micros = when(has_offset.clone())
-        .then(direction * (hours * lit(60i64) + minutes) * lit(60_000_000i64))
-        .otherwise(lit(0i64));
-    let duration = DataType::Duration(TimeUnit::Microseconds);
-    when(
-        text.str()
-            .contains(lit(ISO_TIMESTAMP), true)
-            .and(has_offset.not().or(offset_ok)),
+        move |_, field| Ok(Field::new(field.name().clone(), output.clone())),
     )
-    .then(local + (micros - offset_micros).cast(duration))
-    .otherwise(lit(NULL).cast(DataType::Datetime(TimeUnit::Microseconds, None)))
+}
+
+/// Microseconds since the epoch, UTC, of `YYYY-MM-DD HH:MM:SS` (or with
+/// `T`), an optional fraction (digits beyond microseconds are truncated)
+/// and an optional `Z` or `±HH:MM` offset; `None` for anything else,
+/// impossible dates (`2023-02-29`) and times (`25:00:00`) included.
+pub fn iso_micros(text: &str) -> Option<i64> {
+    let bytes = text.as_bytes();
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        let digits = bytes.get(range)?;
+        digits.iter().try_fold(0u32, |n, b| {
+            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+        })
+    };
+    if bytes.len() < 19
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || !matches!(bytes[10], b' ' | b'T')
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+    {
+        return None;
+    }
+    let date =
+        chrono::NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)?;
+    let time = chrono::NaiveTime::from_hms_opt(number(11..13)?, number(14..16)?, number(17..19)?)?;
+    let mut rest = &bytes[19..];
+    let mut fraction = 0i64;
+    if let Some(after_dot) = rest.strip_prefix(b".") {
+        let digits = after_dot.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        for position in 0..6 {
+            let digit = after_dot
+                .get(position)
+                .filter(|_| position < digits)
+                .map_or(0, |b| b - b'0');
+            fraction = fraction * 10 + i64::from(digit);
+        }
+        rest = &after_dot[digits..];
+    }
+    let offset_minutes = match rest {
+        [] | [b'Z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let two = |a: u8, b: u8| {
+                (a.is_ascii_digit() && b.is_ascii_digit())
+                    .then(|| i64::from((a - b'0') * 10 + (b - b'0')))
+            };
+            let (hours, minutes) = (two(*h1, *h2)?, two(*m1, *m2)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let minutes = hours * 60 + minutes;
+            if *sign == b'-' {
+                -minutes
+            } else {
+                minutes
+            }
+        }
+        _ => return None,
+    };
+    let seconds = date.and_time(time).and_utc().timestamp();
+    Some(seconds * 1_000_000 + fraction - offset_minutes * 60_000_000)
 }
 
 fn channel_name() -> Expr {
@@ -511,6 +535,13 @@ mod tests {
                 ("01/03/2024 10:00:00", Some("bad_timestamp")),
                 ("2024-03-01 10:00:00+24:00", Some("bad_timestamp")),
                 ("2024-03-01 10:00:00 UTC", Some("bad_timestamp")),
+                ("2024-03-01 10:00:60", Some("bad_timestamp")),
+                ("2024-03-01t10:00:00", Some("bad_timestamp")),
+                ("2024-03-01T10:00:00.Z", Some("bad_timestamp")),
+                ("2024-03-01T10:00:00+05:3", Some("bad_timestamp")),
+                ("2024-03-01T10:00:00+05:30Z", Some("bad_timestamp")),
+                ("+024-03-01 10:00:00", Some("bad_timestamp")),
+                ("２０24-03-01 10:00:00", Some("bad_timestamp")),
                 ("yesterday", Some("bad_timestamp")),
             ],
         );
