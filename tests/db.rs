@@ -282,6 +282,25 @@ fn mysql_local_infile_off_falls_back_to_insert() {
 }
 
 #[test]
+fn mysql_creates_a_missing_database() {
+    let mut db = Database::new();
+    // A name of its own that does not exist yet; dropped with `db`'s own.
+    let missing = format!("{}_new", db.name);
+    let url = format!("{}/{missing}", server_url());
+    let json = Test::new()
+        .args(&["run", &samples(), "--db", &url, "--format", "json"])
+        .run()
+        .code(0)
+        .json();
+    assert_eq!(json["load"]["rows"], 19);
+    let count = db.rows(&format!("SELECT COUNT(*) FROM {missing}.staging_sales"));
+    db.conn
+        .query_drop(format!("DROP DATABASE {missing}"))
+        .unwrap();
+    assert_eq!(count, [["19"]]);
+}
+
+#[test]
 fn mysql_unreachable_server_keeps_reports_and_hides_the_password() {
     let out = Test::new()
         .args(&[

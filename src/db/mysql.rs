@@ -233,6 +233,9 @@ pub fn load(
     Ok((loaded, replaced, method, run_id))
 }
 
+/// Connects, creating the database first when the server says it does not
+/// exist (like SQLite creates its file), so `--db mysql://…/sales` works on
+/// a fresh server.
 fn connect(url: &str, target: &Target) -> Result<Conn> {
     let unreachable = |reason: String| Error::DatabaseUnreachable {
         target: target.masked(),
@@ -243,8 +246,33 @@ fn connect(url: &str, target: &Target) -> Result<Conn> {
         .tcp_connect_timeout(Some(Duration::from_secs(5)))
         .read_timeout(Some(Duration::from_secs(3600)))
         .write_timeout(Some(Duration::from_secs(3600)));
-    Conn::new(opts).map_err(|e| unreachable(e.to_string()))
+    match Conn::new(opts.clone()) {
+        Err(mysql::Error::MySqlError(e)) if e.code == UNKNOWN_DATABASE => {
+            let name = Opts::from(opts.clone())
+                .get_db_name()
+                .unwrap_or_default()
+                .to_owned();
+            let mut server = Conn::new(opts.clone().db_name(None::<String>))
+                .map_err(|e| unreachable(e.to_string()))?;
+            // An identifier cannot be a parameter: quoted, backticks doubled.
+            server
+                .query_drop(format!(
+                    "CREATE DATABASE IF NOT EXISTS `{}`",
+                    name.replace('`', "``")
+                ))
+                .map_err(|e| {
+                    unreachable(format!(
+                        "database `{name}` does not exist and cannot be created: {e}"
+                    ))
+                })?;
+            Conn::new(opts).map_err(|e| unreachable(e.to_string()))
+        }
+        connected => connected.map_err(|e| unreachable(e.to_string())),
+    }
 }
+
+/// MySQL's ER_BAD_DB_ERROR.
+const UNKNOWN_DATABASE: u16 = 1049;
 
 /// Where and how a frame is sent.
 struct Load<'a> {
