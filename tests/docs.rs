@@ -32,6 +32,7 @@ fn exit_codes_are_documented() {
         exit::BAD_INPUT,
         exit::NO_INPUT,
         exit::OUTPUT,
+        exit::DATABASE,
     ] {
         assert!(
             readme.contains(&format!("| {code} |")),

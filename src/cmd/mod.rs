@@ -7,10 +7,17 @@ pub mod run;
 
 use clap::{Parser, Subcommand};
 
+const EXAMPLES: &str = "\
+Examples:
+  sales-etl run samples                  clean the sample exports
+  sales-etl run data/raw --db mysql://etl:secret@db.local:3306/sales
+  sales-etl generate --rows 1000000 --date 2026-11-25 --out /tmp/day
+  sales-etl run --help                   every option of run, with examples";
+
 /// Turns folders of messy daily sales CSV exports into audited clean data
 /// and daily reports.
 #[derive(Debug, Parser)]
-#[command(name = "sales-etl", version, about, long_about = None, after_help = run::EXAMPLES)]
+#[command(name = "sales-etl", version, about, long_about = None, after_help = EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
