@@ -43,11 +43,10 @@ fn day() -> &'static Day {
         })
         .unwrap();
         let files = discover::discover(&out).unwrap().files;
-        let raw = read(&files);
+        let (raw, data_rows) = read(&files);
         let judged = validate::judge(raw.clone(), validate::Options::default())
             .unwrap()
             .rows;
-        let data_rows: Vec<u64> = read_counts(&files);
         let split = split::split(&judged, &data_rows).unwrap();
         let names = files.iter().map(|f| f.name.clone()).collect();
         Day {
@@ -61,22 +60,21 @@ fn day() -> &'static Day {
     })
 }
 
-fn read(files: &[InputFile]) -> DataFrame {
+/// The run's raw rows and the data rows of each file.
+fn read(files: &[InputFile]) -> (DataFrame, Vec<u64>) {
+    let mut counts = Vec::new();
     let mut frames = extract::read_all(files, &ProgressBar::hidden())
         .into_iter()
-        .map(|r| r.unwrap().frame);
+        .map(|r| {
+            let rows = r.unwrap();
+            counts.push(rows.data_rows);
+            rows.frame
+        });
     let mut all = frames.next().unwrap();
     for frame in frames {
         all.vstack_mut_owned(frame).unwrap();
     }
-    all
-}
-
-fn read_counts(files: &[InputFile]) -> Vec<u64> {
-    extract::read_all(files, &ProgressBar::hidden())
-        .into_iter()
-        .map(|r| r.unwrap().data_rows)
-        .collect()
+    (all, counts)
 }
 
 fn main() {
@@ -85,7 +83,7 @@ fn main() {
 }
 
 #[divan::bench(sample_count = 10)]
-fn extract_files() -> DataFrame {
+fn extract_files() -> (DataFrame, Vec<u64>) {
     read(&day().files)
 }
 
