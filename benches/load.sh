@@ -12,7 +12,7 @@ server=${SALES_ETL_BENCH_MYSQL:-mysql://root@127.0.0.1:3306}
 db=sales_etl_bench
 cargo build --release --quiet
 dir=benches/data/clean_$rows
-[ -d "$dir" ] || python3 benches/gen_quick.py "$rows" "$dir" 1 clean
+[ -d "$dir" ] || target/release/sales-etl generate --rows "$rows" --date 2026-11-25 --out "$dir" --seed 1 --defect-rate 0 2>/dev/null
 mysql() { command mariadb --protocol=tcp -h127.0.0.1 -uroot "$@"; }
 tmp=$(mktemp -d)
 printf '| run | sales-etl rows | sales-etl s | sales-etl rows/s | client s | client rows/s | ratio |\n|---:|---:|---:|---:|---:|---:|---:|\n'

@@ -10,8 +10,8 @@ rows=("${@:-1000000 10000000}")
 mkdir -p benches/data
 printf '| rows | input | wall s | peak RSS MiB | rows/s |\n|---:|---:|---:|---:|---:|\n'
 for n in "${rows[@]}"; do
-  dir=benches/data/day_$n
-  [ -d "$dir" ] || python3 benches/gen_quick.py "$n" "$dir" 1
+  dir=benches/data/generated_$n
+  [ -d "$dir" ] || target/release/sales-etl generate --rows "$n" --date 2026-11-25 --out "$dir" --seed 1 2>/dev/null
   size=$(du -sm "$dir" | cut -f1)
   out=$(mktemp -d)
   /usr/bin/time -v target/release/sales-etl run "$dir" -q --format json --no-db \
