@@ -33,20 +33,102 @@ const UNITS: &str = "units";
 const REVENUE: &str = "revenue";
 const RANK: &str = "rank";
 
-/// Orders, units and revenue per date and channel, sorted by both.
+/// Running sums over the valid rows of a run, fed a chunk at a time: orders,
+/// units and revenue per date, channel and product. Both reports are read
+/// from these few rows per day, so a run never keeps its valid rows for
+/// them.
+#[derive(Debug, Default)]
+pub struct Totals {
+    parts: Vec<DataFrame>,
+}
+
+/// Partial sums are folded into one frame when this many have piled up.
+const PARTS: usize = 32;
+
+impl Totals {
+    /// Adds valid rows (columns as in `split::Split::valid`).
+    pub fn add(&mut self, valid: &DataFrame) -> Result<()> {
+        let part = valid
+            .clone()
+            .lazy()
+            .group_by([col(DATE), col(CHANNEL), col(PRODUCT_ID)])
+            .agg([
+                len().cast(DataType::UInt64).alias(ORDERS),
+                col(QUANTITY).cast(DataType::Int64).sum().alias(UNITS),
+                col(LINE_REVENUE).sum().alias(REVENUE),
+            ])
+            .collect()
+            .map_err(Error::engine("totals"))?;
+        self.parts.push(part);
+        if self.parts.len() >= PARTS {
+            let folded = self.folded()?;
+            self.parts = vec![folded];
+        }
+        Ok(())
+    }
+
+    /// Every part summed into one row per date, channel and product.
+    fn folded(&self) -> Result<DataFrame> {
+        let parts: Vec<LazyFrame> = self.parts.iter().map(|p| p.clone().lazy()).collect();
+        if parts.is_empty() {
+            return DataFrame::new(
+                0,
+                vec![
+                    Column::new_empty(DATE.into(), &DataType::Date),
+                    Column::new_empty(CHANNEL.into(), &DataType::String),
+                    Column::new_empty(PRODUCT_ID.into(), &DataType::String),
+                    Column::new_empty(ORDERS.into(), &DataType::UInt64),
+                    Column::new_empty(UNITS.into(), &DataType::Int64),
+                    Column::new_empty(
+                        REVENUE.into(),
+                        &DataType::Decimal(38, crate::rules::MONEY_SCALE),
+                    ),
+                ],
+            )
+            .map_err(Error::engine("totals"));
+        }
+        concat(parts, UnionArgs::default())
+            .and_then(|all| {
+                all.group_by([col(DATE), col(CHANNEL), col(PRODUCT_ID)])
+                    .agg([col(ORDERS).sum(), col(UNITS).sum(), col(REVENUE).sum()])
+                    .collect()
+            })
+            .map_err(Error::engine("totals"))
+    }
+
+    /// Orders, units and revenue per date and channel, sorted by both.
+    pub fn daily_sales(&self) -> Result<Vec<DailySales>> {
+        daily_sales_of(self.folded()?)
+    }
+
+    /// The `top` products of each date by units, ties broken by revenue,
+    /// then by product id (byte order).
+    pub fn top_products(&self, top: u32) -> Result<Vec<TopProduct>> {
+        top_products_of(self.folded()?, top)
+    }
+}
+
+/// Orders, units and revenue per date and channel of `valid`, sorted by
+/// both. Orders are rows: a run's valid rows have distinct ids.
 pub fn daily_sales(valid: &DataFrame) -> Result<Vec<DailySales>> {
-    let frame = valid
-        .clone()
+    let mut totals = Totals::default();
+    totals.add(valid)?;
+    totals.daily_sales()
+}
+
+/// The `top` products of each date of `valid` by units, ties broken by
+/// revenue, then by product id (byte order).
+pub fn top_products(valid: &DataFrame, top: u32) -> Result<Vec<TopProduct>> {
+    let mut totals = Totals::default();
+    totals.add(valid)?;
+    totals.top_products(top)
+}
+
+fn daily_sales_of(totals: DataFrame) -> Result<Vec<DailySales>> {
+    let frame = totals
         .lazy()
         .group_by([col(DATE), col(CHANNEL)])
-        .agg([
-            col(TRANSACTION_ID)
-                .n_unique()
-                .cast(DataType::UInt64)
-                .alias(ORDERS),
-            col(QUANTITY).cast(DataType::Int64).sum().alias(UNITS),
-            col(LINE_REVENUE).sum().alias(REVENUE),
-        ])
+        .agg([col(ORDERS).sum(), col(UNITS).sum(), col(REVENUE).sum()])
         .sort([DATE, CHANNEL], SortMultipleOptions::default())
         .collect()
         .map_err(Error::engine("daily sales"))?;
@@ -76,17 +158,11 @@ pub fn daily_sales(valid: &DataFrame) -> Result<Vec<DailySales>> {
         .collect())
 }
 
-/// The `top` products of each date by units, ties broken by revenue, then by
-/// product id (byte order).
-pub fn top_products(valid: &DataFrame, top: u32) -> Result<Vec<TopProduct>> {
-    let frame = valid
-        .clone()
+fn top_products_of(totals: DataFrame, top: u32) -> Result<Vec<TopProduct>> {
+    let frame = totals
         .lazy()
         .group_by([col(DATE), col(PRODUCT_ID)])
-        .agg([
-            col(QUANTITY).cast(DataType::Int64).sum().alias(UNITS),
-            col(LINE_REVENUE).sum().alias(REVENUE),
-        ])
+        .agg([col(UNITS).sum(), col(REVENUE).sum()])
         .sort(
             [DATE, UNITS, REVENUE, PRODUCT_ID],
             SortMultipleOptions::default().with_order_descending_multi([false, true, true, false]),

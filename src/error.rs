@@ -63,6 +63,12 @@ pub enum Error {
         source: polars::error::PolarsError,
     },
 
+    #[error("internal error: {0}")]
+    Internal(String),
+
+    #[error("`{file}` changed while the run was reading it (it is read twice, and the second read differed from the first); nothing was written")]
+    InputChanged { file: String },
+
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
 
@@ -97,12 +103,14 @@ impl Error {
     /// lists the same numbers.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::BadInputFiles { .. } => exit::BAD_INPUT,
+            Error::BadInputFiles { .. } | Error::InputChanged { .. } => exit::BAD_INPUT,
             Error::InputDirMissing { .. }
             | Error::InputDirUnreadable { .. }
             | Error::NoInputFiles { .. } => exit::NO_INPUT,
             Error::Write { .. } | Error::Stdout(_) => exit::OUTPUT,
-            Error::AccountingMismatch { .. } | Error::Engine { .. } => exit::INTERNAL,
+            Error::AccountingMismatch { .. } | Error::Engine { .. } | Error::Internal(_) => {
+                exit::INTERNAL
+            }
             Error::BadDatabaseUrl { .. } => exit::USAGE,
             Error::DatabaseUnreachable { .. }
             | Error::SchemaMismatch { .. }
@@ -121,7 +129,10 @@ impl Error {
                 Some("pass the folder of raw CSV files: `sales-etl run path/to/folder`")
             }
             Error::NoInputFiles { .. } => Some("only files ending in `.csv` are read"),
-            Error::AccountingMismatch { .. } | Error::Engine { .. } => {
+            Error::InputChanged { .. } => {
+                Some("run again once the export has finished writing the file")
+            }
+            Error::AccountingMismatch { .. } | Error::Engine { .. } | Error::Internal(_) => {
                 Some("this is a bug in sales-etl; please report it with the input that caused it")
             }
             Error::DatabaseUnreachable { .. } => Some(

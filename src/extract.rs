@@ -1,4 +1,5 @@
-//! Extract: reads the run's CSV files into one frame of raw text.
+//! Extract: reads the run's CSV files as frames of raw text, a chunk of rows
+//! at a time ([`FileReader`]) or a file at once ([`read`]).
 //!
 //! Every data row becomes one frame row holding its eight input fields as the
 //! text the file had (null where the file has no such column or the row is
@@ -7,7 +8,7 @@
 //! not UTF-8. Polars' CSV reader can report neither a physical line nor a
 //! ragged row (it pads short rows and drops extra fields without a word), so
 //! the records are split by the `csv` crate in the same single pass that
-//! builds the columns; no row is read twice. Judging the rows is `rules`'
+//! builds the columns. Judging the rows is `rules`'
 //! work, not this module's.
 //!
 //! A file that cannot be read as a sales CSV at all (unreadable, not text, no
@@ -69,86 +70,187 @@ pub fn empty() -> DataFrame {
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Parses CSV bytes: the first record that is neither a comment nor blank is
-/// the header. `capacity` is a row-count hint for the column builders.
+/// Parses CSV bytes whole: the first record that is neither a comment nor
+/// blank is the header. `capacity` is a row-count hint for the column
+/// builders.
 pub fn parse<R: Read>(
     reader: R,
     file_index: u32,
     capacity: usize,
     progress: &ProgressBar,
 ) -> Result<FileRows, String> {
-    let mut records = Records::new(reader, progress.clone())?;
-    let header = loop {
-        let Some(record) = records.next()? else {
-            return Err(
-                "no header row: the file is empty or holds only comments and blank lines".into(),
-            );
-        };
-        if !record.is_blank() {
-            break parse_header(&record)?;
-        }
-    };
-
-    let mut text: Vec<Option<StringChunkedBuilder>> = columns::INPUT
-        .iter()
-        .zip(&header.positions)
-        .map(|(name, position)| {
-            position.map(|_| StringChunkedBuilder::new((*name).into(), capacity))
-        })
-        .collect();
-    let mut lines: Vec<u64> = Vec::with_capacity(capacity);
-    let mut ragged: Vec<bool> = Vec::with_capacity(capacity);
-    let mut bad_encoding: Vec<bool> = Vec::with_capacity(capacity);
-
-    while let Some(record) = records.next()? {
-        if record.is_blank() {
-            continue;
-        }
-        lines.push(record.line);
-        ragged.push(record.len() != header.width);
-        // One check for the whole record; per field only when it fails.
-        let record_is_text = std::str::from_utf8(record.bytes()).is_ok();
-        bad_encoding.push(!record_is_text);
-        for (builder, position) in text.iter_mut().zip(&header.positions) {
-            let (Some(builder), Some(position)) = (builder, position) else {
-                continue;
-            };
-            match record.get(*position) {
-                None => builder.append_null(),
-                Some(bytes) if record_is_text => {
-                    // The whole record is UTF-8 and fields split at ASCII
-                    // bytes, so every field is UTF-8 too.
-                    builder.append_value(std::str::from_utf8(bytes).unwrap_or_default())
-                }
-                Some(bytes) => builder.append_value(String::from_utf8_lossy(bytes)),
-            }
-        }
-    }
-
-    let data_rows = lines.len();
-    let mut frame_columns: Vec<Column> = Vec::with_capacity(columns::INPUT.len() + 4);
-    frame_columns.push(Column::new_scalar(
-        columns::FILE_INDEX.into(),
-        Scalar::from(file_index),
-        data_rows,
-    ));
-    frame_columns.push(Column::new(columns::SOURCE_LINE.into(), lines));
-    frame_columns.push(Column::new(columns::RAGGED.into(), ragged));
-    frame_columns.push(Column::new(columns::BAD_ENCODING.into(), bad_encoding));
-    for (name, builder) in columns::INPUT.iter().zip(text) {
-        frame_columns.push(match builder {
-            Some(builder) => builder.finish().into_column(),
-            None => Column::full_null((*name).into(), data_rows, &DataType::String),
-        });
-    }
-    let frame =
-        DataFrame::new(data_rows, frame_columns).map_err(|e| format!("cannot build rows: {e}"))?;
+    let mut reader = FileReader::new(reader, file_index, progress.clone(), true)?;
+    let frame = reader.chunk(usize::MAX, capacity)?;
     Ok(FileRows {
         frame,
-        data_rows: data_rows as u64,
-        unknown_columns: header.unknown,
-        sha256: records.sha256(),
+        data_rows: reader.data_rows(),
+        unknown_columns: reader.unknown_columns().to_vec(),
+        sha256: reader.sha256().unwrap_or_default(),
     })
+}
+
+/// Reads one file's rows in chunks of at most a given number of rows, so
+/// that a run holds one chunk of raw text at a time however large the file.
+/// Chunks come in file order; their rows are numbered by physical line.
+pub struct FileReader<R> {
+    records: Records<R>,
+    header: Header,
+    file_index: u32,
+    data_rows: u64,
+}
+
+impl FileReader<File> {
+    /// Opens a file and reads its header; `sha256`: hash the file for the
+    /// run record (else only the cheap CRC-32 is kept).
+    pub fn open(
+        file: &InputFile,
+        index: u32,
+        progress: &ProgressBar,
+        sha256: bool,
+    ) -> Result<FileReader<File>, BadFile> {
+        let handle = File::open(&file.path).map_err(|e| BadFile {
+            file: file.name.clone(),
+            problem: format!("cannot open: {e}"),
+        })?;
+        FileReader::new(handle, index, progress.clone(), sha256).map_err(|problem| BadFile {
+            file: file.name.clone(),
+            problem,
+        })
+    }
+}
+
+impl<R: Read> FileReader<R> {
+    /// Reads up to the header: the first record that is neither a comment
+    /// nor blank.
+    pub fn new(
+        reader: R,
+        file_index: u32,
+        progress: ProgressBar,
+        sha256: bool,
+    ) -> Result<Self, String> {
+        let mut records = Records::new(reader, progress, sha256)?;
+        let header = loop {
+            let Some(record) = records.next()? else {
+                return Err(
+                    "no header row: the file is empty or holds only comments and blank lines"
+                        .into(),
+                );
+            };
+            if !record.is_blank() {
+                break parse_header(&record)?;
+            }
+        };
+        Ok(FileReader {
+            records,
+            header,
+            file_index,
+            data_rows: 0,
+        })
+    }
+
+    /// The next chunk of at most `max_rows` rows; `None` once the file is
+    /// read to its end.
+    pub fn next_chunk(&mut self, max_rows: usize) -> Result<Option<DataFrame>, String> {
+        if self.records.done {
+            return Ok(None);
+        }
+        let frame = self.chunk(max_rows, max_rows.min(1 << 16))?;
+        if frame.height() == 0 && self.records.done {
+            return Ok(None);
+        }
+        Ok(Some(frame))
+    }
+
+    /// Data rows read so far: every record but the header, comments and
+    /// blank lines.
+    pub fn data_rows(&self) -> u64 {
+        self.data_rows
+    }
+
+    /// Header columns that are not sales columns, left out of the clean data.
+    pub fn unknown_columns(&self) -> &[String] {
+        &self.header.unknown
+    }
+
+    /// SHA-256 of the bytes read so far, hex, if asked for at
+    /// [`FileReader::new`]: of the whole file once
+    /// [`FileReader::next_chunk`] has returned `None`.
+    pub fn sha256(&self) -> Option<String> {
+        let sha = self.records.digest().sha.as_ref()?;
+        Some(format!("{:x}", sha.clone().finalize()))
+    }
+
+    /// Bytes read so far and their CRC-32: enough to tell that two reads
+    /// of a file met the same bytes.
+    pub fn fingerprint(&self) -> (u64, u32) {
+        let digest = self.records.digest();
+        (digest.bytes, digest.crc.clone().finalize())
+    }
+
+    /// Up to `max_rows` rows (possibly none) as a frame: the eight input
+    /// fields as text (null where the file has no such column or the row is
+    /// short), file index, physical line, and the `ragged` and
+    /// `bad_encoding` flags.
+    fn chunk(&mut self, max_rows: usize, capacity: usize) -> Result<DataFrame, String> {
+        let header = &self.header;
+        let mut text: Vec<Option<StringChunkedBuilder>> = columns::INPUT
+            .iter()
+            .zip(&header.positions)
+            .map(|(name, position)| {
+                position.map(|_| StringChunkedBuilder::new((*name).into(), capacity))
+            })
+            .collect();
+        let mut lines: Vec<u64> = Vec::with_capacity(capacity);
+        let mut ragged: Vec<bool> = Vec::with_capacity(capacity);
+        let mut bad_encoding: Vec<bool> = Vec::with_capacity(capacity);
+
+        while lines.len() < max_rows {
+            let Some(record) = self.records.next()? else {
+                break;
+            };
+            if record.is_blank() {
+                continue;
+            }
+            lines.push(record.line);
+            ragged.push(record.len() != header.width);
+            // One check for the whole record; per field only when it fails.
+            let record_is_text = std::str::from_utf8(record.bytes()).is_ok();
+            bad_encoding.push(!record_is_text);
+            for (builder, position) in text.iter_mut().zip(&header.positions) {
+                let (Some(builder), Some(position)) = (builder, position) else {
+                    continue;
+                };
+                match record.get(*position) {
+                    None => builder.append_null(),
+                    Some(bytes) if record_is_text => {
+                        // The whole record is UTF-8 and fields split at ASCII
+                        // bytes, so every field is UTF-8 too.
+                        builder.append_value(std::str::from_utf8(bytes).unwrap_or_default())
+                    }
+                    Some(bytes) => builder.append_value(String::from_utf8_lossy(bytes)),
+                }
+            }
+        }
+
+        let rows = lines.len();
+        self.data_rows += rows as u64;
+        let mut frame_columns: Vec<Column> = Vec::with_capacity(columns::INPUT.len() + 4);
+        frame_columns.push(Column::new_scalar(
+            columns::FILE_INDEX.into(),
+            Scalar::from(self.file_index),
+            rows,
+        ));
+        frame_columns.push(Column::new(columns::SOURCE_LINE.into(), lines));
+        frame_columns.push(Column::new(columns::RAGGED.into(), ragged));
+        frame_columns.push(Column::new(columns::BAD_ENCODING.into(), bad_encoding));
+        for (name, builder) in columns::INPUT.iter().zip(text) {
+            frame_columns.push(match builder {
+                Some(builder) => builder.finish().into_column(),
+                None => Column::full_null((*name).into(), rows, &DataType::String),
+            });
+        }
+        DataFrame::new(rows, frame_columns).map_err(|e| format!("cannot build rows: {e}"))
+    }
 }
 
 /// Splits bytes into CSV records with `csv-core` (RFC 4180 quoting, `#`
@@ -157,16 +259,39 @@ pub fn parse<R: Read>(
 /// not give exactly (it counts skipped comment lines and the LF of a CRLF
 /// into the next record).
 struct Records<R> {
-    input: BufReader<R>,
+    input: BufReader<Tally<R>>,
     parser: csv_core::Reader,
     fields: Vec<u8>,
     ends: Vec<usize>,
     /// Line feeds consumed so far.
     newlines: u64,
     done: bool,
-    /// Every byte read, for the run record's content hash.
-    hash: Sha256,
+}
+
+/// The bytes a file reader has read: counted, shown on the progress bar and
+/// hashed as they pass, a buffer at a time.
+struct Tally<R> {
+    inner: R,
+    /// SHA-256 for the run record, when asked for.
+    sha: Option<Sha256>,
+    /// CRC-32, cheap, to see that a second read met the same bytes.
+    crc: crc32fast::Hasher,
+    bytes: u64,
     progress: ProgressBar,
+}
+
+impl<R: Read> Read for Tally<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let bytes = &buf[..n];
+        if let Some(sha) = &mut self.sha {
+            sha.update(bytes);
+        }
+        self.crc.update(bytes);
+        self.bytes += n as u64;
+        self.progress.inc(n as u64);
+        Ok(n)
+    }
 }
 
 /// One record, borrowed from [`Records`] until the next call.
@@ -178,12 +303,17 @@ struct Record<'a> {
 }
 
 impl<R: Read> Records<R> {
-    fn new(reader: R, progress: ProgressBar) -> Result<Self, String> {
-        let mut input = BufReader::with_capacity(1 << 16, reader);
-        let mut hash = Sha256::new();
+    fn new(reader: R, progress: ProgressBar, sha256: bool) -> Result<Self, String> {
+        let digest = Tally {
+            inner: reader,
+            sha: sha256.then(Sha256::new),
+            crc: crc32fast::Hasher::new(),
+            bytes: 0,
+            progress,
+        };
+        let mut input = BufReader::with_capacity(1 << 16, digest);
         let start = input.fill_buf().map_err(|e| format!("cannot read: {e}"))?;
         if start.starts_with(UTF8_BOM) {
-            hash.update(UTF8_BOM);
             input.consume(UTF8_BOM.len());
         }
         Ok(Records {
@@ -193,8 +323,6 @@ impl<R: Read> Records<R> {
             ends: vec![0; 32],
             newlines: 0,
             done: false,
-            hash,
-            progress,
         })
     }
 
@@ -218,12 +346,10 @@ impl<R: Read> Records<R> {
                 &mut self.ends[field_count..],
             );
             self.newlines += memchr::memchr_iter(b'\n', &input[..read]).count() as u64;
-            self.hash.update(&input[..read]);
             if read > 0 {
                 last_byte = input[read - 1];
             }
             self.input.consume(read);
-            self.progress.inc(read as u64);
             field_bytes += written;
             field_count += ended;
             match result {
@@ -256,10 +382,10 @@ impl<R: Read> Records<R> {
 }
 
 impl<R> Records<R> {
-    /// The hash of the bytes read so far: of the whole file once `next`
-    /// has returned `None`.
-    fn sha256(&self) -> String {
-        format!("{:x}", self.hash.clone().finalize())
+    /// What is known of the bytes read so far: of the whole file once
+    /// `next` has returned `None`.
+    fn digest(&self) -> &Tally<R> {
+        self.input.get_ref()
     }
 }
 

@@ -15,6 +15,7 @@ pub mod discover;
 pub mod error;
 pub mod extract;
 pub mod generate;
+pub mod ids;
 pub mod messages;
 pub mod money;
 pub mod output;

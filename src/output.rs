@@ -29,42 +29,138 @@ pub fn write_rejected(
     file_names: &[String],
     rejected_per_file: &[u64],
 ) -> Result<Vec<PathBuf>> {
-    create_dir(dir)?;
-    let mut written = Vec::new();
-    for (index, (name, count)) in file_names.iter().zip(rejected_per_file).enumerate() {
-        let path = dir.join(rejected_file_name(name));
-        if *count == 0 {
-            match fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(write_error(&path)(e))
-                }
-                _ => continue,
+    let mut writer = RejectedWriter::new(dir, file_names)?;
+    writer.write(rejected)?;
+    writer.finish(rejected_per_file)
+}
+
+/// Writes rejected rows to `<stem>.rejected.csv` files as they come, a
+/// chunk at a time, each under a temporary name until [`finish`] renames
+/// them all into place (and a writer dropped unfinished removes them): a
+/// failed run leaves the previous run's files as they were.
+///
+/// [`finish`]: RejectedWriter::finish
+pub struct RejectedWriter {
+    dir: PathBuf,
+    names: Vec<String>,
+    /// Per input file: its temporary path and open file, once it has rows.
+    open: Vec<Option<(PathBuf, std::io::BufWriter<fs::File>)>>,
+}
+
+impl RejectedWriter {
+    pub fn new(dir: &Path, file_names: &[String]) -> Result<RejectedWriter> {
+        create_dir(dir)?;
+        Ok(RejectedWriter {
+            dir: dir.to_path_buf(),
+            names: file_names.to_vec(),
+            open: file_names.iter().map(|_| None).collect(),
+        })
+    }
+
+    fn path(&self, index: usize) -> PathBuf {
+        self.dir.join(rejected_file_name(&self.names[index]))
+    }
+
+    /// Appends rejected rows (columns as in `split::Split::rejected`) to
+    /// their files' outputs, in the order given.
+    pub fn write(&mut self, rejected: &DataFrame) -> Result<()> {
+        let files: std::collections::BTreeSet<u32> = rejected
+            .column(FILE_INDEX)
+            .and_then(|c| c.u32().cloned())
+            .map_err(Error::engine("write rejected rows"))?
+            .iter()
+            .flatten()
+            .collect();
+        for index in files {
+            let index = index as usize;
+            let Some(name) = self.names.get(index).cloned() else {
+                return Err(Error::Internal(format!("rejected row of file #{index}")));
+            };
+            let mut columns: Vec<Expr> = INPUT.iter().map(|c| col(*c)).collect();
+            columns.extend([
+                lit(name.as_str()).alias(SOURCE_FILE),
+                col(SOURCE_LINE),
+                col(DISPOSITION),
+                col(REASON),
+                col(REASONS),
+            ]);
+            let mut rows = rejected
+                .clone()
+                .lazy()
+                .filter(col(FILE_INDEX).eq(lit(index as u32)))
+                .select(columns)
+                .collect()
+                .map_err(Error::engine("write rejected rows"))?;
+            let path = self.path(index);
+            let first = self.open[index].is_none();
+            if first {
+                let temporary = partial_path(&path);
+                let file = fs::File::create(&temporary).map_err(write_error(&path))?;
+                self.open[index] = Some((temporary, std::io::BufWriter::new(file)));
             }
-        }
-        let mut columns: Vec<Expr> = INPUT.iter().map(|c| col(*c)).collect();
-        columns.extend([
-            lit(name.as_str()).alias(SOURCE_FILE),
-            col(SOURCE_LINE),
-            col(DISPOSITION),
-            col(REASON),
-            col(REASONS),
-        ]);
-        let mut rows = rejected
-            .clone()
-            .lazy()
-            .filter(col(FILE_INDEX).eq(lit(index as u32)))
-            .select(columns)
-            .collect()
-            .map_err(Error::engine("write rejected rows"))?;
-        write_atomically(&path, |file| {
-            CsvWriter::new(file)
-                .include_header(true)
+            let (_, out) = self.open[index].as_mut().expect("opened above");
+            CsvWriter::new(out)
+                .include_header(first)
                 .finish(&mut rows)
                 .map_err(|e| std::io::Error::other(e.to_string()))
-        })?;
-        written.push(path);
+                .map_err(write_error(&path))?;
+        }
+        Ok(())
     }
-    Ok(written)
+
+    /// Renames every written file into place and removes the file an
+    /// earlier run left for an input that now has no rejected rows
+    /// (`rejected_per_file` is 0). Returns the paths written.
+    pub fn finish(mut self, rejected_per_file: &[u64]) -> Result<Vec<PathBuf>> {
+        let mut written = Vec::new();
+        for index in 0..self.names.len() {
+            let path = self.path(index);
+            match self.open[index].take() {
+                Some((temporary, out)) => {
+                    let done = (|| {
+                        let file = out.into_inner().map_err(|e| e.into_error())?;
+                        file.sync_all()?;
+                        fs::rename(&temporary, &path)
+                    })();
+                    if let Err(e) = done {
+                        let _ = fs::remove_file(&temporary);
+                        return Err(write_error(&path)(e));
+                    }
+                    written.push(path);
+                }
+                None if rejected_per_file.get(index).copied().unwrap_or(0) == 0 => {
+                    match fs::remove_file(&path) {
+                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                            return Err(write_error(&path)(e))
+                        }
+                        _ => {}
+                    }
+                }
+                None => {
+                    return Err(Error::Internal(format!(
+                        "{} rejected rows of `{}` were never written",
+                        rejected_per_file[index], self.names[index]
+                    )))
+                }
+            }
+        }
+        Ok(written)
+    }
+}
+
+impl Drop for RejectedWriter {
+    fn drop(&mut self) {
+        for (temporary, _) in self.open.iter_mut().filter_map(Option::take) {
+            let _ = fs::remove_file(temporary);
+        }
+    }
+}
+
+fn partial_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or("out".into(), |n| n.to_string_lossy());
+    path.with_file_name(format!(".{name}.partial"))
 }
 
 /// Writes `daily_sales_<date>.csv` and `top<N>_products_<date>.csv` for every
@@ -118,10 +214,7 @@ fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
 ) -> Result<()> {
-    let name = path
-        .file_name()
-        .map_or("out".into(), |n| n.to_string_lossy());
-    let temporary = path.with_file_name(format!(".{name}.partial"));
+    let temporary = partial_path(path);
     let result = (|| {
         let mut file = fs::File::create(&temporary)?;
         write(&mut file)?;

@@ -59,12 +59,37 @@ pub struct Split {
 /// Splits `judged` and checks the accounting against `data_rows`, the rows
 /// extract counted in each file (indexed by file index).
 pub fn split(judged: &DataFrame, data_rows: &[u64]) -> Result<Split> {
-    let files = accounting(judged, data_rows)?;
+    let mut files: Vec<Accounting> = data_rows
+        .iter()
+        .map(|rows| Accounting {
+            data_rows: *rows,
+            ..Accounting::default()
+        })
+        .collect();
+    count(judged, &mut files)?;
+    let totals = total(&files);
+    let (valid, rejected) = split_rows(judged)?;
+    Ok(Split {
+        valid,
+        rejected,
+        files,
+        totals,
+    })
+}
+
+/// The sum of every file's counts.
+pub fn total(files: &[Accounting]) -> Accounting {
     let mut totals = Accounting::default();
-    for account in &files {
+    for account in files {
         totals.add(account);
     }
+    totals
+}
 
+/// The valid rows of `judged` as clean typed data (see [`Split::valid`])
+/// and its rejected rows with their text and reasons (see
+/// [`Split::rejected`]).
+pub fn split_rows(judged: &DataFrame) -> Result<(DataFrame, DataFrame)> {
     let valid = judged
         .clone()
         .lazy()
@@ -100,17 +125,12 @@ pub fn split(judged: &DataFrame, data_rows: &[u64]) -> Result<Split> {
         .select(rejected_columns)
         .collect()
         .map_err(Error::engine("split rejected rows"))?;
-    Ok(Split {
-        valid,
-        rejected,
-        files,
-        totals,
-    })
+    Ok((valid, rejected))
 }
 
-/// Counts dispositions per file and fails loudly when a file's counts do not
-/// add up to the rows extract read from it: that would be a lost row.
-fn accounting(judged: &DataFrame, data_rows: &[u64]) -> Result<Vec<Accounting>> {
+/// Adds the dispositions of `judged` to the counts of their files
+/// (`files` is indexed by file index).
+pub fn count(judged: &DataFrame, files: &mut [Accounting]) -> Result<()> {
     let count = |disposition: Disposition| {
         disposition
             .is()
@@ -130,13 +150,6 @@ fn accounting(judged: &DataFrame, data_rows: &[u64]) -> Result<Vec<Accounting>> 
         ])
         .collect()
         .map_err(Error::engine("accounting"))?;
-    let mut files: Vec<Accounting> = data_rows
-        .iter()
-        .map(|rows| Accounting {
-            data_rows: *rows,
-            ..Accounting::default()
-        })
-        .collect();
     let engine = Error::engine("accounting");
     let index = counts
         .column(FILE_INDEX)
@@ -171,12 +184,12 @@ fn accounting(judged: &DataFrame, data_rows: &[u64]) -> Result<Vec<Accounting>> 
                 outlier: outlier[row],
             });
         };
-        account.valid = valid[row];
-        account.invalid = invalid[row];
-        account.duplicate = duplicate[row];
-        account.outlier = outlier[row];
+        account.valid += valid[row];
+        account.invalid += invalid[row];
+        account.duplicate += duplicate[row];
+        account.outlier += outlier[row];
     }
-    Ok(files)
+    Ok(())
 }
 
 /// Fails with the first file whose counts do not add up.

@@ -111,30 +111,196 @@ const COMPARED: [&str; 7] = [
     UNIT_PRICE_AMOUNT,
 ];
 
+/// Passed the row rules and is the first row with its id.
 const SURVIVOR: &str = "survivor";
+/// Passed the row rules but an earlier row has its id.
 const LATER: &str = "later";
-/// Row number within the run, to find rows again after a join.
-const ROW: &str = "row";
 
-/// Judges the raw rows of a run (in file-name, then line order).
-pub fn judge(raw: DataFrame, options: Options) -> Result<Judged> {
-    let checked = raw
-        .lazy()
-        .with_row_index(ROW, None)
+/// The row rules, as a plan over raw rows: trimmed text, typed values, one
+/// flag per rule and `rule_index` (null for a row that breaks none). Both
+/// passes of a run use this same plan, so both judge a row alike.
+fn checked(raw: DataFrame) -> LazyFrame {
+    raw.lazy()
         .with_columns(rules::trimmed_text())
         .with_columns(rules::typed_values())
         .with_columns(rules::rule_flags())
         .with_column(rules::first_broken().alias(RULE_INDEX))
-        .with_columns(first_of_each_id())
-        .collect()
-        .map_err(Error::engine("validate"))?;
-    let conflicting = conflicting_rows(&checked)?;
+}
 
+/// What the first pass learns of a row, one byte per row of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Seen {
+    /// Broke a row rule.
+    Invalid = 0,
+    /// Passed the row rules and is the first such row with its id.
+    First = 1,
+    /// Passed, but an earlier row has its id and the same values.
+    Again = 2,
+    /// Passed, but an earlier row has its id and different values.
+    Conflicting = 3,
+}
+
+/// The run's cross-row memory: which ids have been seen (with a hash of
+/// their first row's compared values) and how often each quantity occurs
+/// among first rows. This is all the duplicate and IQR rules need, so a run
+/// never holds its rows, only this.
+#[derive(Default)]
+pub struct Screen {
+    ids: crate::ids::IdIndex,
+    /// Quantity → number of first rows with it: the quartiles, exactly.
+    quantities: std::collections::BTreeMap<i32, u64>,
+}
+
+impl Screen {
+    /// A screen with room for about `rows` distinct ids before it grows.
+    pub fn with_capacity(rows: usize) -> Screen {
+        Screen {
+            ids: crate::ids::IdIndex::with_capacity(rows),
+            quantities: Default::default(),
+        }
+    }
+
+    /// Applies the row rules to `raw` and records its rows, in order;
+    /// returns one [`Seen`] per row.
+    pub fn screen(&mut self, raw: DataFrame) -> Result<Vec<Seen>> {
+        let engine = Error::engine("validate");
+        let mut selected = vec![
+            col(RULE_INDEX).is_null().alias("passed"),
+            col(TRANSACTION_ID),
+            col(QUANTITY_UNITS).alias("__quantity"),
+        ];
+        selected.extend(COMPARED.iter().map(|c| col(*c)));
+        let frame = checked(raw).select(selected).collect().map_err(engine)?;
+        let column = |name: &str| frame.column(name).map_err(Error::engine("validate"));
+        let passed = column("passed")?
+            .bool()
+            .map_err(Error::engine("validate"))?
+            .clone();
+        let ids = column(TRANSACTION_ID)?
+            .str()
+            .map_err(Error::engine("validate"))?
+            .clone();
+        let quantities = column("__quantity")?
+            .i32()
+            .map_err(Error::engine("validate"))?
+            .clone();
+        let values = crate::ids::row_hashes(&frame, &COMPARED)?;
+        let mut seen = Vec::with_capacity(frame.height());
+        for (((passed, id), quantity), values) in passed
+            .iter()
+            .zip(ids.iter())
+            .zip(quantities.iter())
+            .zip(values)
+        {
+            let verdict = match (passed, id) {
+                (Some(true), Some(id)) => match self.ids.observe(id.as_bytes(), values) {
+                    crate::ids::Observed::New => {
+                        if let Some(q) = quantity {
+                            *self.quantities.entry(q).or_default() += 1;
+                        }
+                        Seen::First
+                    }
+                    crate::ids::Observed::Same => Seen::Again,
+                    crate::ids::Observed::Different => Seen::Conflicting,
+                },
+                _ => Seen::Invalid,
+            };
+            seen.push(verdict);
+        }
+        Ok(seen)
+    }
+
+    /// Tukey fences over the quantities of the first rows seen so far;
+    /// `None` when there are none.
+    pub fn fences(&self, k: f64) -> Option<Fences> {
+        let n: u64 = self.quantities.values().sum();
+        if n == 0 {
+            return None;
+        }
+        let q1 = self.quantile(n, 0.25);
+        let q3 = self.quantile(n, 0.75);
+        let iqr = q3 - q1;
+        Some(Fences {
+            q1,
+            q3,
+            lower: q1 - k * iqr,
+            upper: q3 + k * iqr,
+        })
+    }
+
+    /// The `q` quantile with linear interpolation between the two nearest
+    /// ranks (numpy's and pandas' default, and Polars' `Linear`, computed
+    /// the same way) from the counts of each value.
+    fn quantile(&self, n: u64, q: f64) -> f64 {
+        let float_idx = (n as f64 - 1.0) * q;
+        let idx = (float_idx as u64).min(n - 1);
+        let lower = f64::from(self.nth(idx));
+        if float_idx.ceil() as u64 == idx {
+            return lower;
+        }
+        let upper = f64::from(self.nth(idx + 1));
+        if lower == upper {
+            lower
+        } else {
+            (float_idx - idx as f64) * (upper - lower) + lower
+        }
+    }
+
+    /// The value at 0-based rank `rank` of the sorted first-row quantities.
+    fn nth(&self, rank: u64) -> i32 {
+        let mut below = 0;
+        for (value, count) in &self.quantities {
+            below += count;
+            if rank < below {
+                return *value;
+            }
+        }
+        *self.quantities.keys().next_back().unwrap_or(&0)
+    }
+}
+
+/// Judges the raw rows of a run (in file-name, then line order) in one go:
+/// [`Screen::screen`], then [`judge_rows`] with the fences of the whole run.
+pub fn judge(raw: DataFrame, options: Options) -> Result<Judged> {
+    let mut screen = Screen::default();
+    let seen = screen.screen(raw.clone())?;
     let fences = if options.outliers {
-        fences(&checked, options.iqr_k)?
+        screen.fences(options.iqr_k)
     } else {
         None
     };
+    let rows = judge_rows(raw, &seen, fences)?;
+    Ok(Judged { rows, fences })
+}
+
+/// Gives every row of `raw` its disposition, from what the first pass saw
+/// of it (`seen`, one per row) and the run's fences.
+pub fn judge_rows(raw: DataFrame, seen: &[Seen], fences: Option<Fences>) -> Result<DataFrame> {
+    if seen.len() != raw.height() {
+        return Err(Error::Internal(format!(
+            "{} rows to judge but {} screened",
+            raw.height(),
+            seen.len()
+        )));
+    }
+    let flag = |name: &str, wanted: &[Seen]| {
+        Column::new(
+            name.into(),
+            seen.iter()
+                .map(|s| wanted.contains(s))
+                .collect::<Vec<bool>>(),
+        )
+    };
+    let marks = [
+        flag(SURVIVOR, &[Seen::First]),
+        flag(LATER, &[Seen::Again, Seen::Conflicting]),
+        flag(CONFLICTING, &[Seen::Conflicting]),
+    ];
+    let mut raw = raw;
+    for mark in marks {
+        raw.with_column(mark).map_err(Error::engine("validate"))?;
+    }
 
     let outlier = match fences {
         Some(f) => {
@@ -156,14 +322,10 @@ pub fn judge(raw: DataFrame, options: Options) -> Result<Judged> {
 
     // The rule flags stay: `split` reads them for the rejected rows' `reasons`.
     let mut temporaries = rules::trimmed_columns();
-    temporaries.extend([ROW, SURVIVOR, LATER, RAGGED, BAD_ENCODING].map(String::from));
-    let rows = checked
-        .lazy()
+    temporaries.extend([SURVIVOR, LATER, RAGGED, BAD_ENCODING].map(String::from));
+    checked(raw)
         .with_columns([
             disposition.alias(DISPOSITION),
-            col(LATER)
-                .and(col(ROW).is_in(lit(conflicting).implode(false), false))
-                .alias(CONFLICTING),
             col(TIMESTAMP_UTC).dt().date().alias(DATE),
             when(valid)
                 .then(revenue)
@@ -172,8 +334,7 @@ pub fn judge(raw: DataFrame, options: Options) -> Result<Judged> {
         ])
         .drop(cols(temporaries))
         .collect()
-        .map_err(Error::engine("dispositions"))?;
-    Ok(Judged { rows, fences })
+        .map_err(Error::engine("dispositions"))
 }
 
 /// `disposition` as its name, for rejected rows.
@@ -207,126 +368,48 @@ pub fn reasons() -> Expr {
         .otherwise(reason())
 }
 
-/// `survivor`: passed the row rules and is the first row with its id.
-/// `later`: passed the row rules but a row before it has the same id.
-/// Rows that failed a rule take no part, so an invalid row never hides a
-/// valid one.
-fn first_of_each_id() -> [Expr; 2] {
-    let passed = col(RULE_INDEX).is_null();
-    let key = when(passed.clone())
-        .then(col(TRANSACTION_ID))
-        .otherwise(lit(NULL).cast(DataType::String));
-    let first = passed.clone().and(key.is_first_distinct());
-    [
-        first.clone().alias(SURVIVOR),
-        passed.and(first.not()).alias(LATER),
-    ]
-}
-
-/// Row numbers of later rows whose compared values differ from their kept
-/// row's. Only later rows and their kept rows are compared — usually a tiny
-/// share of a run — instead of a window over every row.
-fn conflicting_rows(checked: &DataFrame) -> Result<Series> {
-    let engine = Error::engine("duplicates");
-    let compared = |frame: LazyFrame, suffix: &str| {
-        let mut columns = vec![
-            col(ROW).alias(format!("{ROW}{suffix}")),
-            col(TRANSACTION_ID),
-        ];
-        columns.extend(
-            COMPARED
-                .iter()
-                .map(|c| col(*c).alias(format!("{c}{suffix}"))),
-        );
-        frame.select(columns)
-    };
-    let later = checked.clone().lazy().filter(col(LATER));
-    let later_ids = later
-        .clone()
-        .select([col(TRANSACTION_ID)])
-        .collect()
-        .map_err(engine)?;
-    let kept = checked.clone().lazy().filter(
-        col(SURVIVOR).and(
-            col(TRANSACTION_ID).is_in(
-                lit(later_ids
-                    .column(TRANSACTION_ID)
-                    .map_err(Error::engine("duplicates"))?
-                    .as_materialized_series()
-                    .clone())
-                .implode(false),
-                false,
-            ),
-        ),
-    );
-    let differs = COMPARED
-        .iter()
-        .map(|c| {
-            col(format!("{c}_later"))
-                .eq_missing(col(format!("{c}_kept")))
-                .not()
-        })
-        .reduce(|a, b| a.or(b))
-        .expect("COMPARED is not empty");
-    let conflicting = compared(later, "_later")
-        .join(
-            compared(kept, "_kept"),
-            [col(TRANSACTION_ID)],
-            [col(TRANSACTION_ID)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .filter(differs)
-        .select([col(format!("{ROW}_later"))])
-        .collect()
-        .map_err(Error::engine("duplicates"))?;
-    Ok(conflicting
-        .column(&format!("{ROW}_later"))
-        .map_err(Error::engine("duplicates"))?
-        .as_materialized_series()
-        .clone())
-}
-
-fn fences(checked: &DataFrame, k: f64) -> Result<Option<Fences>> {
-    let units = col(QUANTITY_UNITS).filter(col(SURVIVOR));
-    let quartiles = checked
-        .clone()
-        .lazy()
-        .select([
-            units
-                .clone()
-                .quantile(lit(0.25), QuantileMethod::Linear)
-                .alias("q1"),
-            units
-                .quantile(lit(0.75), QuantileMethod::Linear)
-                .alias("q3"),
-        ])
-        .collect()
-        .map_err(Error::engine("outlier fences"))?;
-    let value = |name: &str| -> Result<Option<f64>> {
-        let column = quartiles
-            .column(name)
-            .and_then(|c| c.cast(&DataType::Float64))
-            .map_err(Error::engine("outlier fences"))?;
-        Ok(column
-            .f64()
-            .map_err(Error::engine("outlier fences"))?
-            .get(0))
-    };
-    let (Some(q1), Some(q3)) = (value("q1")?, value("q3")?) else {
-        return Ok(None);
-    };
-    let iqr = q3 - q1;
-    Ok(Some(Fences {
-        q1,
-        q3,
-        lower: q1 - k * iqr,
-        upper: q3 + k * iqr,
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fences from the quantity histogram equal Polars' linear
+    /// quantiles over the same values, for many small and skewed samples.
+    #[test]
+    fn histogram_quartiles_equal_polars_linear_quantiles() {
+        let mut state = 7u64;
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        for case in 0..300 {
+            let len = 1 + next(40) as usize;
+            let values: Vec<i32> = (0..len)
+                .map(|_| match next(10) {
+                    0 => next(50_000) as i32 - 100,
+                    _ => 1 + next(4) as i32,
+                })
+                .collect();
+            let mut screen = Screen::default();
+            for v in &values {
+                *screen.quantities.entry(*v).or_default() += 1;
+            }
+            let got = screen.fences(1.5).unwrap();
+            let series = Series::new("q".into(), &values);
+            let polars = |q: f64| {
+                series
+                    .quantile_reduce(q, QuantileMethod::Linear)
+                    .unwrap()
+                    .value()
+                    .extract::<f64>()
+                    .unwrap()
+            };
+            assert_eq!(got.q1, polars(0.25), "case {case}: {values:?}");
+            assert_eq!(got.q3, polars(0.75), "case {case}: {values:?}");
+        }
+        assert_eq!(Screen::default().fences(3.0), None);
+    }
 
     /// Rows of (transaction_id, quantity, unit_price, ragged); other fields valid.
     fn raw(rows: &[(&str, &str, &str, bool)]) -> DataFrame {

@@ -119,3 +119,53 @@ fn sample_reports_and_rejects_on_disk() {
         .sum();
     assert_eq!(rejected_rows, 20);
 }
+
+/// Chunks of two rows (so every file spans several chunks, and chunks end
+/// mid-duplicate and mid-file) give byte-identical outputs and the same
+/// summary as the default.
+#[test]
+fn sample_outputs_do_not_depend_on_the_chunk_size() {
+    let test = Test::new();
+    let samples = samples();
+    let run = |dir: &str, extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            samples.as_str(),
+            "--no-db",
+            "--format",
+            "json",
+            "--errors-dir",
+        ];
+        let errors = format!("{dir}/errors");
+        let reports = format!("{dir}/reports");
+        args.extend([errors.as_str(), "--reports-dir", reports.as_str()]);
+        args.extend(extra);
+        let out = test.clone().args(&args).run().code(0);
+        let mut json = out.json();
+        for volatile in ["timings", "started_at", "written"] {
+            json.as_object_mut().unwrap().remove(volatile);
+        }
+        json
+    };
+    let whole = run("whole", &[]);
+    let small = run("small", &["--batch-rows", "2"]);
+    assert_eq!(whole, small);
+    for name in [
+        "errors/web_2026-11-25.rejected.csv",
+        "errors/mobile_2026-11-25.rejected.csv",
+        "errors/store_2026-11-25.rejected.csv",
+        "reports/daily_sales_2026-11-25.csv",
+        "reports/top5_products_2026-11-25.csv",
+    ] {
+        let read = |dir: &str| std::fs::read(test.dir().join(dir).join(name)).unwrap();
+        assert_eq!(read("whole"), read("small"), "{name}");
+    }
+}
+
+#[test]
+fn batch_rows_must_be_positive() {
+    Test::new()
+        .args(&["run", &samples(), "--batch-rows", "0"])
+        .run()
+        .code(2);
+}

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::rc::Rc;
 
+#[derive(Clone)]
 pub struct Test {
     /// Shared with every [`Output`], so the folder lives while either does.
     dir: Rc<tempfile::TempDir>,

@@ -75,6 +75,15 @@ pub struct RunArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Rows read and judged at a time.
+    ///
+    /// The files are read twice, this many rows at a time, so memory does
+    /// not grow with the input: it is about a chunk plus 25 bytes per
+    /// transaction id (with a database, the valid rows are also held for
+    /// the load). Smaller saves memory, larger is a little faster.
+    #[arg(long, default_value_t = pipeline::DEFAULT_BATCH_ROWS as u64, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch_rows: u64,
+
     /// Database to load valid rows and reports into.
     ///
     /// `sqlite://path/to/file.db` (created when missing) or
@@ -134,6 +143,8 @@ impl RunArgs {
             },
             skip_bad_files: self.skip_bad_files,
             dry_run: self.dry_run,
+            batch_rows: usize::try_from(self.batch_rows).unwrap_or(usize::MAX),
+            keep_valid: !(self.no_db || self.dry_run),
         }
     }
 
