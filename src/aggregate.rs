@@ -40,6 +40,8 @@ const RANK: &str = "rank";
 #[derive(Debug, Default)]
 pub struct Totals {
     parts: Vec<DataFrame>,
+    /// Revenue in millionths per hour of day (UTC), over every date.
+    hours: [i128; 24],
 }
 
 /// Partial sums are folded into one frame when this many have piled up.
@@ -60,6 +62,26 @@ impl Totals {
             .collect()
             .map_err(Error::engine("totals"))?;
         self.parts.push(part);
+        let by_hour = valid
+            .clone()
+            .lazy()
+            .group_by([col(TIMESTAMP)
+                .dt()
+                .hour()
+                .cast(DataType::UInt32)
+                .alias("hour")])
+            .agg([col(LINE_REVENUE).sum().alias(REVENUE)])
+            .collect()
+            .map_err(Error::engine("totals"))?;
+        let hours = by_hour
+            .column("hour")
+            .and_then(|c| c.u32().cloned())
+            .map_err(Error::engine("totals"))?;
+        for (hour, revenue) in hours.iter().zip(money(&by_hour)?) {
+            if let Some(slot) = hour.and_then(|h| self.hours.get_mut(h as usize)) {
+                *slot += revenue.0;
+            }
+        }
         if self.parts.len() >= PARTS {
             let folded = self.folded()?;
             self.parts = vec![folded];
@@ -94,6 +116,11 @@ impl Totals {
                     .collect()
             })
             .map_err(Error::engine("totals"))
+    }
+
+    /// Revenue per hour of day (UTC, 0 to 23), over every date.
+    pub fn revenue_by_hour(&self) -> Vec<Money> {
+        self.hours.iter().map(|m| Money(*m)).collect()
     }
 
     /// Orders, units and revenue per date and channel, sorted by both.
@@ -248,6 +275,19 @@ mod tests {
                 )
                 .cast(&DataType::Date)
                 .unwrap(),
+                // 10:00 UTC on the row's date, plus an hour per row.
+                Column::new(
+                    TIMESTAMP.into(),
+                    rows.iter()
+                        .enumerate()
+                        .map(|(i, r)| {
+                            (i64::from(19783 + r.0) * 86_400 + 36_000 + 3_600 * i as i64)
+                                * 1_000_000
+                        })
+                        .collect::<Vec<_>>(),
+                )
+                .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
+                .unwrap(),
                 Column::new(CHANNEL.into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
                 Column::new(
                     TRANSACTION_ID.into(),
@@ -290,6 +330,30 @@ mod tests {
                 "2024-03-02 web 1 3 0.00"
             ]
         );
+    }
+
+    #[test]
+    fn revenue_by_hour_of_day_over_every_date() {
+        let mut totals = Totals::default();
+        // Hours 10, 11, 12 and 13 (the last on the next day).
+        totals
+            .add(&valid(&[
+                (0, "web", "T1", "P1", 2, 5_000),
+                (0, "web", "T2", "P2", 1, 10_000),
+                (0, "store", "T3", "P1", 1, 1_000_000),
+                (1, "web", "T4", "P1", 3, 1),
+            ]))
+            .unwrap();
+        totals.add(&valid(&[(1, "web", "T5", "P1", 1, 7)])).unwrap();
+        let hours = totals.revenue_by_hour();
+        assert_eq!(hours.len(), 24);
+        let sold: Vec<(usize, i128)> = hours
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.0 != 0)
+            .map(|(h, m)| (h, m.0))
+            .collect();
+        assert_eq!(sold, [(10, 5_007), (11, 10_000), (12, 1_000_000), (13, 1)]);
     }
 
     #[test]

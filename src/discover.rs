@@ -1,7 +1,11 @@
 //! Finds the input files of a run: every `*.csv` in the input folder, in byte
-//! order of their names. It does not open the files; `extract` does.
+//! order of their names, or (for a backfill) the files of each day. It does
+//! not open the files; `extract` does.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
 
@@ -26,6 +30,87 @@ pub struct Discovered {
 /// skipped silently; other non-CSV entries are returned as `ignored`.
 /// Subfolders are not searched.
 pub fn discover(dir: &Path) -> Result<Discovered> {
+    let listing = list(dir)?;
+    if listing.files.is_empty() {
+        return Err(Error::NoInputFiles {
+            path: dir.to_path_buf(),
+            ignored: listing.ignored.len(),
+        });
+    }
+    Ok(Discovered {
+        files: listing.files,
+        ignored: listing.ignored,
+    })
+}
+
+/// The files of each day in a folder, for a backfill.
+#[derive(Debug, Default)]
+pub struct Days {
+    /// Files by day, each day's in byte order of their names.
+    pub days: BTreeMap<NaiveDate, Vec<InputFile>>,
+    /// CSV files in the folder itself whose name holds no date.
+    pub undated: Vec<String>,
+    /// Visible files that are not `*.csv`.
+    pub ignored: Vec<String>,
+}
+
+/// Finds each day's files in `dir`: `*_YYYY-MM-DD.csv` in the folder itself
+/// (the day is the date in the name), and every `*.csv` in a `YYYY-MM-DD/`
+/// subfolder (named `YYYY-MM-DD/file.csv` in reports and the database).
+/// Other subfolders are not searched.
+pub fn discover_days(dir: &Path) -> Result<Days> {
+    let top = list(dir)?;
+    let mut found = Days {
+        ignored: top.ignored,
+        ..Days::default()
+    };
+    for file in top.files {
+        match day_of_name(&file.name) {
+            Some(day) => found.days.entry(day).or_default().push(file),
+            None => found.undated.push(file.name),
+        }
+    }
+    for (folder, path) in top.folders {
+        let Ok(day) = NaiveDate::parse_from_str(&folder, "%Y-%m-%d") else {
+            continue;
+        };
+        let inner = list(&path)?;
+        found.ignored.extend(
+            inner
+                .ignored
+                .into_iter()
+                .map(|name| format!("{folder}/{name}")),
+        );
+        found
+            .days
+            .entry(day)
+            .or_default()
+            .extend(inner.files.into_iter().map(|f| InputFile {
+                name: format!("{folder}/{}", f.name),
+                ..f
+            }));
+    }
+    for files in found.days.values_mut() {
+        files.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    }
+    Ok(found)
+}
+
+/// The date in a file name of the form `…_YYYY-MM-DD.csv`.
+pub fn day_of_name(name: &str) -> Option<NaiveDate> {
+    let stem = name.get(..name.len().checked_sub(4)?)?;
+    let (_, date) = stem.rsplit_once('_')?;
+    NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()
+}
+
+struct Listing {
+    files: Vec<InputFile>,
+    ignored: Vec<String>,
+    /// Visible subfolders: (name, path).
+    folders: Vec<(String, PathBuf)>,
+}
+
+fn list(dir: &Path) -> Result<Listing> {
     if !dir.is_dir() {
         return Err(Error::InputDirMissing {
             path: dir.to_path_buf(),
@@ -35,7 +120,11 @@ pub fn discover(dir: &Path) -> Result<Discovered> {
         path: dir.to_path_buf(),
         source,
     };
-    let mut found = Discovered::default();
+    let mut found = Listing {
+        files: Vec::new(),
+        ignored: Vec::new(),
+        folders: Vec::new(),
+    };
     for entry in std::fs::read_dir(dir).map_err(unreadable)? {
         let entry = entry.map_err(unreadable)?;
         // A name that is not UTF-8 cannot be written into a UTF-8 report as
@@ -47,23 +136,20 @@ pub fn discover(dir: &Path) -> Result<Discovered> {
         let path = entry.path();
         let metadata = std::fs::metadata(&path);
         let is_file = metadata.as_ref().map(|m| m.is_file()).unwrap_or(false);
-        if is_file && is_csv_name(&name) && entry.file_name().to_str().is_some() {
+        let utf8 = entry.file_name().to_str().is_some();
+        if is_file && is_csv_name(&name) && utf8 {
             let size = metadata.map(|m| m.len()).unwrap_or(0);
             found.files.push(InputFile { name, path, size });
         } else if is_file || metadata.is_err() {
             found.ignored.push(name);
+        } else if utf8 && metadata.as_ref().is_ok_and(|m| m.is_dir()) {
+            found.folders.push((name, path));
         }
     }
     found
         .files
         .sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
     found.ignored.sort();
-    if found.files.is_empty() {
-        return Err(Error::NoInputFiles {
-            path: dir.to_path_buf(),
-            ignored: found.ignored.len(),
-        });
-    }
     Ok(found)
 }
 
@@ -112,6 +198,39 @@ mod tests {
             matches!(err, Error::NoInputFiles { ignored: 1, .. }),
             "{err}"
         );
+    }
+
+    #[test]
+    fn days_by_name_and_by_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "web_2026-11-25.csv",
+            "store_2026-11-25.CSV",
+            "web_2026-11-26.csv",
+            "web_2026-13-01.csv",
+            "misc.csv",
+            "notes.txt",
+        ] {
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        std::fs::create_dir(dir.path().join("2026-11-24")).unwrap();
+        std::fs::write(dir.path().join("2026-11-24/web.csv"), "x").unwrap();
+        std::fs::create_dir(dir.path().join("archive")).unwrap();
+        std::fs::write(dir.path().join("archive/web_2026-11-01.csv"), "x").unwrap();
+        let found = discover_days(dir.path()).unwrap();
+        let day = |d: &str| -> Vec<String> {
+            let date = NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+            found.days[&date].iter().map(|f| f.name.clone()).collect()
+        };
+        assert_eq!(day("2026-11-24"), ["2026-11-24/web.csv"]);
+        assert_eq!(
+            day("2026-11-25"),
+            ["store_2026-11-25.CSV", "web_2026-11-25.csv"]
+        );
+        assert_eq!(day("2026-11-26"), ["web_2026-11-26.csv"]);
+        assert_eq!(found.days.len(), 3);
+        assert_eq!(found.undated, ["misc.csv", "web_2026-13-01.csv"]);
+        assert_eq!(found.ignored, ["notes.txt"]);
     }
 
     #[test]

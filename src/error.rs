@@ -72,6 +72,9 @@ pub enum Error {
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
 
+    #[error("--from {from} is after --to {to}")]
+    BadDateRange { from: String, to: String },
+
     #[error("database URL `{url}` is not usable: {problem}")]
     BadDatabaseUrl { url: String, problem: String },
 
@@ -111,7 +114,7 @@ impl Error {
             Error::AccountingMismatch { .. } | Error::Engine { .. } | Error::Internal(_) => {
                 exit::INTERNAL
             }
-            Error::BadDatabaseUrl { .. } => exit::USAGE,
+            Error::BadDatabaseUrl { .. } | Error::BadDateRange { .. } => exit::USAGE,
             Error::DatabaseUnreachable { .. }
             | Error::SchemaMismatch { .. }
             | Error::ValueTooLong { .. }

@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use serde::Serialize;
@@ -282,24 +282,27 @@ fn write_sale(
     let seconds = rng.random_range(0..86_400);
     let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
     let date = days[sale.day as usize];
+    // Ids carry the export's day, so that days generated apart never share one.
+    let export = days[1];
+    let tag = export.year() * 10_000 + export.month() as i32 * 100 + export.day() as i32;
     let letter = name.as_bytes()[0].to_ascii_uppercase() as char;
     let customer = CUSTOMERS[rng.random_range(0..CUSTOMERS.len())];
     // Writing to a String cannot fail.
     let _ = match name {
         "web" => write!(
             out,
-            "{letter}-{},{date}T{h:02}:{m:02}:{s:02}Z,{name},,",
+            "{letter}-{tag}-{},{date}T{h:02}:{m:02}:{s:02}Z,{name},,",
             sale.id
         ),
         "mobile" => write!(
             out,
-            "{letter}-{},{date}T{h:02}:{m:02}:{s:02}.{:03}Z,{name},,",
+            "{letter}-{tag}-{},{date}T{h:02}:{m:02}:{s:02}.{:03}Z,{name},,",
             sale.id,
             rng.random_range(0..1000)
         ),
         _ => write!(
             out,
-            "{letter}-{},{date} {h:02}:{m:02}:{s:02},{name},ST-{:03},",
+            "{letter}-{tag}-{},{date} {h:02}:{m:02}:{s:02},{name},ST-{:03},",
             sale.id,
             sale.product % 40
         ),

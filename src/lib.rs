@@ -19,6 +19,7 @@ pub mod ids;
 pub mod messages;
 pub mod money;
 pub mod output;
+pub mod pictures;
 pub mod pipeline;
 pub mod report;
 pub mod rules;

@@ -74,6 +74,22 @@ impl Messages {
         bar
     }
 
+    /// A bar over `total` items (days of a backfill) with the current one
+    /// as its message and time left. Hidden when stderr is not a terminal.
+    pub fn items_bar(&self, unit: &str, total: u64) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(total);
+        let template = format!("{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{eta}} left)");
+        bar.set_style(
+            ProgressStyle::with_template(&template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar
+    }
+
     /// A spinner for a stage that may take more than a moment; cleared when
     /// dropped. Hidden when stderr is not a terminal.
     pub fn spinner(&self, text: impl Into<String>) -> ProgressBar {

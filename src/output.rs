@@ -12,12 +12,19 @@ use crate::aggregate::{DailySales, TopProduct};
 use crate::columns::*;
 use crate::error::{Error, Result};
 
-/// `web_2024-03-01.csv` → `web_2024-03-01.rejected.csv`.
+/// `web_2024-03-01.csv` → `web_2024-03-01.rejected.csv`; a file of a day
+/// folder, `2024-03-01/web.csv` → `2024-03-01_web.rejected.csv`.
 pub fn rejected_file_name(input_name: &str) -> String {
-    let stem = Path::new(input_name)
+    let path = Path::new(input_name);
+    let stem = path
         .file_stem()
         .map_or(input_name.into(), |s| s.to_string_lossy());
-    format!("{stem}.rejected.csv")
+    match path.parent().map(|p| p.to_string_lossy()) {
+        Some(folder) if !folder.is_empty() => {
+            format!("{}_{stem}.rejected.csv", folder.replace('/', "_"))
+        }
+        _ => format!("{stem}.rejected.csv"),
+    }
 }
 
 /// Writes one `<stem>.rejected.csv` per input file with rejected rows and
@@ -239,5 +246,9 @@ mod tests {
             "web_2024-03-01.rejected.csv"
         );
         assert_eq!(rejected_file_name("STORE.CSV"), "STORE.rejected.csv");
+        assert_eq!(
+            rejected_file_name("2024-03-01/web.csv"),
+            "2024-03-01_web.rejected.csv"
+        );
     }
 }

@@ -62,6 +62,12 @@ pub struct Config {
     /// Keep the valid rows in [`Outcome::split`] for a sink (a database
     /// load); without it they are summed and let go.
     pub keep_valid: bool,
+    /// The files of the run when they are not simply every CSV of
+    /// `input_dir` (a day of a backfill).
+    pub files: Option<Vec<InputFile>>,
+    /// Write report files for this date only (a day of a backfill: its late
+    /// rows for other dates go to the database, not over those dates' files).
+    pub report_date: Option<chrono::NaiveDate>,
 }
 
 /// What a run produced: the summary, and the split for a sink to load.
@@ -111,7 +117,13 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
     let mut timings = Timings::new();
     let started_at = crate::db::now_utc();
 
-    let found = discover::discover(&config.input_dir)?;
+    let found = match &config.files {
+        Some(files) => discover::Discovered {
+            files: files.clone(),
+            ignored: Vec::new(),
+        },
+        None => discover::discover(&config.input_dir)?,
+    };
     let total_bytes: u64 = found.files.iter().map(|f| f.size).sum();
     messages.step(format!(
         "found {} CSV file{} ({}) in {}",
@@ -322,6 +334,7 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
 
     let daily_sales = totals.daily_sales()?;
     let top_products = totals.top_products(config.top)?;
+    let revenue_by_hour = totals.revenue_by_hour();
     drop(totals);
     let valid = concat_rows(valid_parts, split_valid_empty)?;
     timings.lap("aggregate");
@@ -336,8 +349,22 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
             plural(t.rejected() as usize),
             config.errors_dir.display()
         ));
-        let reports =
-            output::write_reports(&config.reports_dir, &daily_sales, &top_products, config.top)?;
+        let on_date = |date: &str| {
+            config
+                .report_date
+                .is_none_or(|d| d.format("%Y-%m-%d").to_string() == date)
+        };
+        let daily: Vec<_> = daily_sales
+            .iter()
+            .filter(|d| on_date(&d.date))
+            .cloned()
+            .collect();
+        let top: Vec<_> = top_products
+            .iter()
+            .filter(|t| on_date(&t.date))
+            .cloned()
+            .collect();
+        let reports = output::write_reports(&config.reports_dir, &daily, &top, config.top)?;
         messages.step(format!(
             "wrote {} report file{} to {}",
             reports.len(),
@@ -377,6 +404,7 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
         fences,
         daily_sales,
         top_products,
+        revenue_by_hour,
         skipped_files: bad_files.into_iter().map(SkippedFile::from).collect(),
         warnings,
         written,

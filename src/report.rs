@@ -8,7 +8,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use crate::money::Money;
-use crate::summary::Summary;
+use crate::summary::{DayStatus, DaySummary, Summary};
 
 /// How the summary is printed on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -33,10 +33,13 @@ fn no_color_unset() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// Prints the summary; `pictures`: add the revenue bars and sparkline
+/// (meant for a terminal, and never in JSON).
 pub fn print(
     summary: &Summary,
     format: Format,
     colour: bool,
+    pictures: bool,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
     match format {
@@ -44,8 +47,79 @@ pub fn print(
             serde_json::to_writer_pretty(&mut *out, summary)?;
             writeln!(out)
         }
-        Format::Table => print_tables(summary, colour, out),
+        Format::Table => {
+            print_tables(summary, colour, out)?;
+            if pictures {
+                write!(out, "{}", crate::pictures::render(summary))?;
+            }
+            Ok(())
+        }
     }
+}
+
+/// The days of a backfill: a row per day, or `{"days": [...]}` in JSON with
+/// each day's full summary.
+pub fn print_days(
+    days: &[DaySummary],
+    format: Format,
+    colour: bool,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    if format == Format::Json {
+        serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "days": days }))?;
+        return writeln!(out);
+    }
+    let style = Style { colour };
+    let mut table = style.table(&[
+        "date",
+        "files",
+        "data rows",
+        "valid",
+        "invalid",
+        "duplicate",
+        "outlier",
+        "loaded",
+        "status",
+    ]);
+    for day in days {
+        let mut row = vec![Cell::new(&day.date), Cell::new(day.files)];
+        match &day.summary {
+            Some(s) => {
+                let t = &s.totals;
+                row.extend([
+                    Cell::new(t.data_rows),
+                    style.count(t.valid, Color::Green),
+                    style.count(t.invalid, Color::Red),
+                    style.count(t.duplicate, Color::Yellow),
+                    style.count(t.outlier, Color::Magenta),
+                    Cell::new(s.load.as_ref().map_or("-".into(), |l| l.rows.to_string())),
+                ]);
+            }
+            None => row.extend((0..6).map(|_| Cell::new("-"))),
+        }
+        let status = Cell::new(day.status.name());
+        row.push(match day.status {
+            DayStatus::Failed if colour => status.fg(Color::Red),
+            _ => status,
+        });
+        table.add_row(row);
+    }
+    writeln!(out, "Days")?;
+    writeln!(out, "{table}")?;
+    for day in days.iter().filter(|d| d.error.is_some()) {
+        writeln!(
+            out,
+            "{}: {}",
+            day.date,
+            day.error.as_deref().unwrap_or_default()
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether stdout is a terminal: pictures are for people looking at one.
+pub fn pictures_wanted() -> bool {
+    std::io::stdout().is_terminal()
 }
 
 fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::io::Result<()> {
@@ -193,7 +267,7 @@ impl Style {
         }));
         for (index, name) in header.iter().enumerate().skip(1) {
             if let Some(column) = table.column_mut(index) {
-                if !matches!(*name, "channel" | "product" | "why") {
+                if !matches!(*name, "channel" | "product" | "why" | "status") {
                     column.set_cell_alignment(CellAlignment::Right);
                 }
             }

@@ -24,6 +24,8 @@ pub struct Summary {
     pub fences: Option<Fences>,
     pub daily_sales: Vec<DailySales>,
     pub top_products: Vec<TopProduct>,
+    /// Revenue of the valid rows per hour of day, 0 to 23 (UTC), all dates.
+    pub revenue_by_hour: Vec<crate::money::Money>,
     /// Files passed over with `--skip-bad-files`.
     pub skipped_files: Vec<SkippedFile>,
     pub warnings: Vec<String>,
@@ -57,6 +59,48 @@ impl From<BadFile> for SkippedFile {
         SkippedFile {
             file: bad.file,
             error: bad.problem,
+        }
+    }
+}
+
+/// What became of one day of a backfill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayStatus {
+    Done,
+    NoFiles,
+    Failed,
+}
+
+impl DayStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            DayStatus::Done => "done",
+            DayStatus::NoFiles => "no files",
+            DayStatus::Failed => "failed",
+        }
+    }
+}
+
+/// One day of a backfill: its status, its files, and the run's summary when
+/// the pipeline ran (also for a day whose load failed).
+#[derive(Debug, Clone, Serialize)]
+pub struct DaySummary {
+    pub date: String,
+    pub status: DayStatus,
+    pub files: usize,
+    pub error: Option<String>,
+    pub summary: Option<Summary>,
+}
+
+impl DaySummary {
+    pub fn new(date: chrono::NaiveDate, status: DayStatus, files: usize) -> DaySummary {
+        DaySummary {
+            date: date.to_string(),
+            status,
+            files,
+            error: None,
+            summary: None,
         }
     }
 }

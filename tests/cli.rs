@@ -198,3 +198,37 @@ fn default_input_folder_is_data_raw() {
         .code(0);
     assert_eq!(out.json()["totals"]["valid"], 1);
 }
+
+#[test]
+fn completions_for_every_shell_name_the_flags() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = Test::new().args(&["completions", shell]).run().code(0);
+        assert!(out.stdout.contains("sales-etl"), "{shell}");
+        assert!(out.stdout.contains("batch-rows"), "{shell}");
+    }
+    Test::new().args(&["completions", "tcsh"]).run().code(2);
+}
+
+/// Pictures are for terminals: a pipe gets the tables only; the JSON has
+/// the numbers behind the sparkline.
+#[test]
+fn no_pictures_in_a_pipe_and_hours_in_json() {
+    let out = Test::new()
+        .csv("a.csv", &[ROW])
+        .args(&["run", "input", "--no-db"])
+        .run()
+        .code(0);
+    assert!(!out.stdout.contains("Revenue by hour"), "{}", out.stdout);
+    assert!(!out.stdout.contains('█'), "{}", out.stdout);
+    let json = Test::new()
+        .csv("a.csv", &[ROW])
+        .args(&["run", "input", "--no-db", "--format", "json"])
+        .run()
+        .code(0)
+        .json();
+    let hours = json["revenue_by_hour"].as_array().unwrap();
+    assert_eq!(hours.len(), 24);
+    let sold: Vec<usize> = (0..24).filter(|h| hours[*h] != "0.00").collect();
+    assert_eq!(sold, [10], "{hours:?}");
+    assert_eq!(hours[10], "19.98");
+}

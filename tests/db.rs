@@ -77,8 +77,8 @@ impl Drop for Database {
 
 /// Table contents that a re-run must leave as they were (no load times).
 const STAGING: &str = "SELECT transaction_id, `timestamp`, `date`, channel, store_id, customer_id, product_id, quantity, unit_price, line_revenue, source_file, source_line FROM staging_sales ORDER BY transaction_id";
-const DAILY: &str = "SELECT `date`, channel, orders, units, revenue FROM reporting_daily_sales ORDER BY `date`, channel";
-const TOP: &str = "SELECT `date`, `rank`, product_id, units, revenue FROM reporting_top_products ORDER BY `date`, `rank`";
+pub(crate) const DAILY: &str = "SELECT `date`, channel, orders, units, revenue FROM reporting_daily_sales ORDER BY `date`, channel";
+pub(crate) const TOP: &str = "SELECT `date`, `rank`, product_id, units, revenue FROM reporting_top_products ORDER BY `date`, `rank`";
 
 fn samples() -> String {
     format!("{}/samples", env!("CARGO_MANIFEST_DIR"))
@@ -505,7 +505,7 @@ fn mysql_killed_process_mid_load_leaves_nothing() {
 
 // SQLite: the same behaviours against the embedded file.
 
-fn sqlite_rows(path: &std::path::Path, sql: &str) -> Vec<Vec<String>> {
+pub(crate) fn sqlite_rows(path: &std::path::Path, sql: &str) -> Vec<Vec<String>> {
     let conn = rusqlite::Connection::open(path).unwrap();
     let mut statement = conn.prepare(sql).unwrap();
     let columns = statement.column_count();

@@ -10,9 +10,11 @@
 //!   same input gives byte-identical outputs).
 //! - `docs`: the README agrees with the code (rules table, exit codes).
 //! - `generate`: generated days match their `_truth.json` after `run`.
+//! - `backfill`: `run --date` / `--from --to`, a batch per day.
 //!
 //! Unit tests of single rules and stages live beside the code in `src/`.
 
+mod backfill;
 mod bad_input;
 mod cli;
 mod db;

@@ -2,6 +2,7 @@
 //! its arguments and a `run` that builds a checked config and calls the
 //! library.
 
+pub mod completions;
 pub mod generate;
 pub mod run;
 
@@ -12,6 +13,7 @@ Examples:
   sales-etl run samples                  clean the sample exports
   sales-etl run data/raw --db mysql://etl:secret@db.local:3306/sales
   sales-etl generate --rows 1000000 --date 2026-11-25 --out /tmp/day
+  sales-etl completions bash > ~/.local/share/bash-completion/completions/sales-etl
   sales-etl run --help                   every option of run, with examples";
 
 /// Turns folders of messy daily sales CSV exports into audited clean data
@@ -27,4 +29,5 @@ pub struct Cli {
 pub enum Command {
     Run(run::RunArgs),
     Generate(generate::GenerateArgs),
+    Completions(completions::CompletionsArgs),
 }

@@ -3,14 +3,17 @@
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use clap::Args;
 
 use crate::db::mysql::LoadMethod;
 use crate::db::{self, Target};
+use crate::discover;
 use crate::error::{Error, Result};
 use crate::messages::{Messages, Verbosity};
 use crate::pipeline::{self, Config};
 use crate::report::{self, Format};
+use crate::summary::{DayStatus, DaySummary, Summary};
 use crate::validate;
 
 pub const EXAMPLES: &str = "\
@@ -21,7 +24,9 @@ Examples:
   sales-etl run data/raw --iqr-k 1.5 --top 10
   sales-etl run data/raw --skip-bad-files --errors-dir out/errors
   sales-etl run data/raw --db mysql://etl:secret@db.local:3306/sales
-  DATABASE_URL=sqlite://warehouse.db sales-etl run data/raw";
+  DATABASE_URL=sqlite://warehouse.db sales-etl run data/raw
+  sales-etl run data/raw --date 2026-11-25            re-run one day (files *_2026-11-25.csv or 2026-11-25/)
+  sales-etl run data/raw --from 2026-11-01 --to 2026-11-30   backfill a month, day by day";
 
 /// Clean a folder of sales CSV exports, write rejects and daily reports.
 #[derive(Debug, Args)]
@@ -74,6 +79,24 @@ pub struct RunArgs {
     /// Compute and print everything, write no file.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Run one day: the files named *_DATE.csv and those in a DATE/ folder.
+    ///
+    /// The day is a batch of its own: its own outlier fences, its own
+    /// database transaction (idempotent like any run), and report files for
+    /// that date only (its late rows for other dates go to the database).
+    #[arg(long, value_name = "DATE", conflicts_with_all = ["from", "to"])]
+    pub date: Option<NaiveDate>,
+
+    /// Backfill from this day to --to, each day a batch of its own (as
+    /// --date); days without files are listed, and a failed day does not
+    /// stop the others.
+    #[arg(long, value_name = "DATE", requires = "to")]
+    pub from: Option<NaiveDate>,
+
+    /// Last day of a backfill, included.
+    #[arg(long, value_name = "DATE", requires = "from")]
+    pub to: Option<NaiveDate>,
 
     /// Rows read and judged at a time.
     ///
@@ -145,6 +168,22 @@ impl RunArgs {
             dry_run: self.dry_run,
             batch_rows: usize::try_from(self.batch_rows).unwrap_or(usize::MAX),
             keep_valid: !(self.no_db || self.dry_run),
+            files: None,
+            report_date: None,
+        }
+    }
+
+    /// The days of a backfill, first and last: `--date`, or `--from` and
+    /// `--to`; `None` for a run over the whole folder.
+    fn days(&self) -> Result<Option<(NaiveDate, NaiveDate)>> {
+        match (self.date, self.from, self.to) {
+            (Some(day), _, _) => Ok(Some((day, day))),
+            (None, Some(from), Some(to)) if from <= to => Ok(Some((from, to))),
+            (None, Some(from), Some(to)) => Err(Error::BadDateRange {
+                from: from.to_string(),
+                to: to.to_string(),
+            }),
+            _ => Ok(None),
         }
     }
 
@@ -182,53 +221,146 @@ fn dotenv_url() -> Option<String> {
 }
 
 pub fn run(args: &RunArgs) -> Result<()> {
+    if let Some((first, last)) = args.days()? {
+        return backfill(args, first, last);
+    }
     let messages = Messages::new(args.verbosity());
     let target = target(args)?;
-    let outcome = pipeline::run(&args.config(), &messages)?;
-    let mut summary = outcome.summary;
-
-    let mut failed = None;
-    if let Some(target) = &target {
-        let run = db::Run {
-            started_at: summary.started_at.clone(),
-            files: summary
-                .files
-                .iter()
-                .map(|f| db::InputRecord {
-                    file: f.file.clone(),
-                    bytes: f.bytes,
-                    sha256: f.sha256.clone(),
-                })
-                .collect(),
-            names: outcome.names.clone(),
-            totals: summary.totals.clone(),
-            top: args.top,
-        };
-        let spinner = messages.spinner(format!("loading into {}", target.masked()));
-        let loaded = db::load(target, &outcome.split, &run, args.load_method);
-        spinner.finish_and_clear();
-        match loaded {
-            Ok(report) => {
-                messages.step(format!(
-                    "loaded {} row{} into {} by {} in {:.1} s ({} replaced)",
-                    report.rows,
-                    if report.rows == 1 { "" } else { "s" },
-                    report.target,
-                    report.method.name(),
-                    report.seconds,
-                    report.replaced
-                ));
-                summary.load = Some(report);
-            }
-            Err(error) => failed = Some(error),
-        }
-    }
-
+    let (summary, failed) = run_batch(args, &args.config(), target.as_ref(), &messages)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    report::print(&summary, args.format, report::colour_wanted(), &mut out)
-        .map_err(Error::Stdout)?;
+    report::print(
+        &summary,
+        args.format,
+        report::colour_wanted(),
+        report::pictures_wanted(),
+        &mut out,
+    )
+    .map_err(Error::Stdout)?;
     match failed {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
+/// One batch: the pipeline, then the load. A failed load comes back beside
+/// the summary, since the CSV outputs were written.
+fn run_batch(
+    args: &RunArgs,
+    config: &Config,
+    target: Option<&Target>,
+    messages: &Messages,
+) -> Result<(Summary, Option<Error>)> {
+    let outcome = pipeline::run(config, messages)?;
+    let mut summary = outcome.summary;
+    let Some(target) = target else {
+        return Ok((summary, None));
+    };
+    let run = db::Run {
+        started_at: summary.started_at.clone(),
+        files: summary
+            .files
+            .iter()
+            .map(|f| db::InputRecord {
+                file: f.file.clone(),
+                bytes: f.bytes,
+                sha256: f.sha256.clone(),
+            })
+            .collect(),
+        names: outcome.names.clone(),
+        totals: summary.totals.clone(),
+        top: args.top,
+    };
+    let spinner = messages.spinner(format!("loading into {}", target.masked()));
+    let loaded = db::load(target, &outcome.split, &run, args.load_method);
+    spinner.finish_and_clear();
+    match loaded {
+        Ok(report) => {
+            messages.step(format!(
+                "loaded {} row{} into {} by {} in {:.1} s ({} replaced)",
+                report.rows,
+                if report.rows == 1 { "" } else { "s" },
+                report.target,
+                report.method.name(),
+                report.seconds,
+                report.replaced
+            ));
+            summary.load = Some(report);
+            Ok((summary, None))
+        }
+        Err(error) => Ok((summary, Some(error))),
+    }
+}
+
+/// Each day from `first` to `last` as a batch of its own: its files, its
+/// fences, its transaction, its report files. A day without files is
+/// listed; a failed day is reported and the others still run; the first
+/// failure decides the exit code at the end.
+fn backfill(args: &RunArgs, first: NaiveDate, last: NaiveDate) -> Result<()> {
+    let messages = Messages::new(args.verbosity());
+    let target = target(args)?;
+    let found = discover::discover_days(&args.input_dir)?;
+    if !found.undated.is_empty() {
+        messages.warn(format!(
+            "{} CSV file{} with no date in the name left out: {}",
+            found.undated.len(),
+            if found.undated.len() == 1 { "" } else { "s" },
+            found.undated.join(", ")
+        ));
+    }
+    let dates: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
+    // A day's own step lines only with -v; the bar and one line per day else.
+    let inner = Messages::new(if args.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Quiet
+    });
+    let bar = messages.items_bar("days", dates.len() as u64);
+    let mut days = Vec::with_capacity(dates.len());
+    let mut first_error = None;
+    for date in dates {
+        bar.set_message(date.to_string());
+        let Some(files) = found.days.get(&date) else {
+            messages.step(format!("{date}: no files"));
+            days.push(DaySummary::new(date, DayStatus::NoFiles, 0));
+            bar.inc(1);
+            continue;
+        };
+        let mut config = args.config();
+        config.files = Some(files.clone());
+        config.report_date = Some(date);
+        let mut day = DaySummary::new(date, DayStatus::Done, files.len());
+        let failure = match bar.suspend(|| run_batch(args, &config, target.as_ref(), &inner)) {
+            Ok((summary, failed)) => {
+                let t = &summary.totals;
+                messages.step(format!(
+                    "{date}: {} file{}, {} rows: {} valid, {} rejected",
+                    files.len(),
+                    if files.len() == 1 { "" } else { "s" },
+                    t.data_rows,
+                    t.valid,
+                    t.rejected()
+                ));
+                day.summary = Some(summary);
+                failed
+            }
+            Err(error) => Some(error),
+        };
+        if let Some(error) = failure {
+            messages.warn(format!("{date} failed: {error}"));
+            day.status = DayStatus::Failed;
+            day.error = Some(error.to_string());
+            first_error.get_or_insert(error);
+        }
+        days.push(day);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    report::print_days(&days, args.format, report::colour_wanted(), &mut out)
+        .map_err(Error::Stdout)?;
+    match first_error {
         Some(error) => Err(error),
         None => Ok(()),
     }
