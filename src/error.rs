@@ -97,6 +97,9 @@ pub enum Error {
         limit: u32,
     },
 
+    #[error("no reports can be read from `{target}`: {problem}")]
+    NoReports { target: String, problem: String },
+
     #[error("loading into `{target}` failed and was rolled back: {message}\nnothing was loaded; the CSV reports and rejected rows were written")]
     Load { target: String, message: String },
 }
@@ -118,7 +121,8 @@ impl Error {
             Error::DatabaseUnreachable { .. }
             | Error::SchemaMismatch { .. }
             | Error::ValueTooLong { .. }
-            | Error::Load { .. } => exit::DATABASE,
+            | Error::Load { .. }
+            | Error::NoReports { .. } => exit::DATABASE,
         }
     }
 
@@ -140,6 +144,9 @@ impl Error {
             }
             Error::DatabaseUnreachable { .. } => Some(
                 "is the server running and the URL right? `--db sqlite://sales.db` works without a server; `--no-db` skips loading",
+            ),
+            Error::NoReports { .. } => Some(
+                "load a day first with `sales-etl run`, or point --db / DATABASE_URL at the warehouse",
             ),
             Error::SchemaMismatch { .. } => Some(
                 "add the column with ALTER TABLE, or rename the table so sales-etl creates it afresh",

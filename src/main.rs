@@ -19,6 +19,7 @@ fn main() {
     let result = match &cli.command {
         Command::Run(args) => sales_etl::cmd::run::run(args),
         Command::Generate(args) => sales_etl::cmd::generate::run(args),
+        Command::Report(args) => sales_etl::cmd::report::run(args),
         Command::Completions(args) => sales_etl::cmd::completions::run(args),
     };
     let code = match result {

@@ -25,6 +25,35 @@ impl Money {
     }
 }
 
+impl Money {
+    /// Plain decimal text (`613.43`, `-0.5`, `12`) with at most six
+    /// decimals, as the warehouse stores amounts.
+    pub fn parse(text: &str) -> Option<Money> {
+        let (negative, digits) = match text.trim().strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.trim()),
+        };
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() && fraction.is_empty()
+            || !all_digits(whole)
+            || !all_digits(fraction)
+            || fraction.len() > MONEY_SCALE
+            || whole.len() > 30
+        {
+            return None;
+        }
+        let whole: i128 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().ok()?
+        };
+        let fraction: i128 = format!("{fraction:0<MONEY_SCALE$}").parse().ok()?;
+        let amount = whole * 10i128.pow(MONEY_SCALE as u32) + fraction;
+        Some(Money(if negative { -amount } else { amount }))
+    }
+}
+
 impl Add for Money {
     type Output = Money;
     fn add(self, other: Money) -> Money {
@@ -75,6 +104,17 @@ mod tests {
         case(-5_000, "-0.01");
         case(-4_999, "0.00");
         case(i128::from(i64::MAX) * 1_000, "9223372036854775.81");
+    }
+
+    #[test]
+    fn parses_warehouse_text() {
+        assert_eq!(Money::parse("613.43"), Some(Money(613_430_000)));
+        assert_eq!(Money::parse("8.990000"), Some(Money(8_990_000)));
+        assert_eq!(Money::parse("-0.5"), Some(Money(-500_000)));
+        assert_eq!(Money::parse("12"), Some(Money(12_000_000)));
+        for bad in ["", ".", "1.2345678", "1e3", "abc", "1.2.3"] {
+            assert_eq!(Money::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ use comfy_table::modifiers::UTF8_ROUND_CORNERS;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
+use crate::aggregate::{DailySales, TopProduct};
 use crate::money::Money;
 use crate::summary::{DayStatus, DaySummary, Summary};
 
@@ -201,9 +202,18 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
         )?;
     }
 
-    if !summary.daily_sales.is_empty() {
+    write_daily_and_top(&summary.daily_sales, &summary.top_products, &style, out)
+}
+
+fn write_daily_and_top(
+    daily_sales: &[DailySales],
+    top_products: &[TopProduct],
+    style: &Style,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    if !daily_sales.is_empty() {
         let mut daily = style.table(&["date", "channel", "orders", "units", "revenue"]);
-        for d in &summary.daily_sales {
+        for d in daily_sales {
             daily.add_row(vec![
                 Cell::new(&d.date),
                 Cell::new(&d.channel),
@@ -212,9 +222,9 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
                 Cell::new(d.revenue),
             ]);
         }
-        let orders: u64 = summary.daily_sales.iter().map(|d| d.orders).sum();
-        let units: i64 = summary.daily_sales.iter().map(|d| d.units).sum();
-        let revenue: Money = summary.daily_sales.iter().map(|d| d.revenue).sum();
+        let orders: u64 = daily_sales.iter().map(|d| d.orders).sum();
+        let units: i64 = daily_sales.iter().map(|d| d.units).sum();
+        let revenue: Money = daily_sales.iter().map(|d| d.revenue).sum();
         daily.add_row(vec![
             style.total("total"),
             Cell::new(""),
@@ -226,9 +236,9 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
         writeln!(out, "{daily}")?;
     }
 
-    if !summary.top_products.is_empty() {
+    if !top_products.is_empty() {
         let mut top = style.table(&["date", "rank", "product", "units", "revenue"]);
-        for p in &summary.top_products {
+        for p in top_products {
             top.add_row(vec![
                 Cell::new(&p.date),
                 Cell::new(p.rank),
@@ -241,6 +251,86 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
         writeln!(out, "{top}")?;
     }
     Ok(())
+}
+
+/// How `sales-etl report` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Tables for people.
+    Table,
+    /// The daily sales CSV, a blank line, the top products CSV (as the files).
+    Csv,
+    /// `{"daily_sales": [...], "top_products": [...]}`, as in `run`'s JSON.
+    Json,
+    /// Two Markdown tables, for a wiki page or a pull request.
+    Markdown,
+}
+
+/// The reports of `sales-etl report`.
+pub fn print_reports(
+    daily: &[DailySales],
+    top: &[TopProduct],
+    format: ReportFormat,
+    colour: bool,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    match format {
+        ReportFormat::Table => write_daily_and_top(daily, top, &Style { colour }, out),
+        ReportFormat::Json => {
+            let json = serde_json::json!({ "daily_sales": daily, "top_products": top });
+            serde_json::to_writer_pretty(&mut *out, &json)?;
+            writeln!(out)
+        }
+        ReportFormat::Csv => {
+            let mut csv = csv::Writer::from_writer(Vec::new());
+            for row in daily {
+                csv.serialize(row).map_err(std::io::Error::other)?;
+            }
+            out.write_all(&csv.into_inner().map_err(|e| e.into_error())?)?;
+            writeln!(out)?;
+            let mut csv = csv::Writer::from_writer(Vec::new());
+            for row in top {
+                csv.serialize(row).map_err(std::io::Error::other)?;
+            }
+            out.write_all(&csv.into_inner().map_err(|e| e.into_error())?)
+        }
+        ReportFormat::Markdown => {
+            writeln!(out, "## Daily sales\n")?;
+            writeln!(out, "| date | channel | orders | units | revenue |")?;
+            writeln!(out, "|---|---|---:|---:|---:|")?;
+            for d in daily {
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} |",
+                    d.date,
+                    markdown_cell(&d.channel),
+                    d.orders,
+                    d.units,
+                    d.revenue
+                )?;
+            }
+            writeln!(out, "\n## Top products\n")?;
+            writeln!(out, "| date | rank | product | units | revenue |")?;
+            writeln!(out, "|---|---:|---|---:|---:|")?;
+            for t in top {
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} |",
+                    t.date,
+                    t.rank,
+                    markdown_cell(&t.product_id),
+                    t.units,
+                    t.revenue
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Text safe inside a Markdown table cell: pipes escaped, line breaks as spaces.
+fn markdown_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 struct Style {

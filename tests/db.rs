@@ -704,3 +704,9 @@ fn bad_database_urls_are_usage_errors_without_the_password() {
     assert!(!out.stderr.contains("secret"), "{}", out.stderr);
     out.stderr_has("postgres://u:***@h/db");
 }
+
+#[test]
+fn mysql_report_equals_the_run() {
+    let db = Database::new();
+    crate::report::report_equals_run(&db.url());
+}

@@ -11,6 +11,8 @@
 //! - `docs`: the README agrees with the code (rules table, exit codes).
 //! - `generate`: generated days match their `_truth.json` after `run`.
 //! - `backfill`: `run --date` / `--from --to`, a batch per day.
+//! - `report`: `sales-etl report` reads a day's reports back from SQLite
+//!   (the MySQL case is in `db`).
 //!
 //! Unit tests of single rules and stages live beside the code in `src/`.
 
@@ -21,5 +23,6 @@ mod db;
 mod docs;
 mod generate;
 mod properties;
+mod report;
 mod samples;
 mod util;

@@ -205,11 +205,16 @@ fn target(args: &RunArgs) -> Result<Option<Target>> {
     if args.no_db || args.dry_run {
         return Ok(None);
     }
-    let url = match &args.db {
+    Target::parse(&database_url(args.db.as_ref())).map(Some)
+}
+
+/// The database URL: the flag (or DATABASE_URL, which clap reads into it),
+/// else `.env` in the working folder, else the SQLite default.
+pub fn database_url(flag: Option<&String>) -> String {
+    match flag {
         Some(url) => url.clone(),
         None => dotenv_url().unwrap_or_else(|| db::DEFAULT_URL.to_owned()),
-    };
-    Target::parse(&url).map(Some)
+    }
 }
 
 fn dotenv_url() -> Option<String> {

@@ -17,8 +17,10 @@ use std::time::Instant;
 use polars::prelude::*;
 use serde::Serialize;
 
+use crate::aggregate::{DailySales, TopProduct};
 use crate::columns::*;
 use crate::error::{Error, Result};
+use crate::money::Money;
 use crate::split::{Accounting, Split};
 
 /// Where valid rows go.
@@ -470,6 +472,62 @@ pub fn run_dates(valid: &DataFrame) -> Result<Vec<String>> {
         .and_then(|c| c.str().cloned())
         .map_err(Error::engine("load"))?;
     Ok(dates.iter().flatten().map(str::to_owned).collect())
+}
+
+/// Report rows as the warehouse returns them: dates and amounts as text.
+pub struct ReportRows {
+    /// (date, channel, orders, units, revenue).
+    pub daily: Vec<(String, String, u64, i64, String)>,
+    /// (date, rank, product_id, units, revenue).
+    pub top: Vec<(String, u32, String, i64, String)>,
+}
+
+/// The daily sales and the top `top` products stored in the warehouse for
+/// the dates `from` to `to`, included.
+pub fn read_reports(
+    target: &Target,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    top: u32,
+) -> Result<(Vec<DailySales>, Vec<TopProduct>)> {
+    let (from, to) = (from.to_string(), to.to_string());
+    let rows = match target {
+        Target::Sqlite(path) => sqlite::read_reports(path, &from, &to, top)?,
+        Target::Mysql(url) => mysql::read_reports(url, &from, &to, top)?,
+    };
+    let amount = |text: &str| {
+        Money::parse(text).ok_or_else(|| Error::NoReports {
+            target: target.masked(),
+            problem: format!("revenue `{text}` is not a decimal amount"),
+        })
+    };
+    let daily = rows
+        .daily
+        .into_iter()
+        .map(|(date, channel, orders, units, revenue)| {
+            Ok(DailySales {
+                revenue: amount(&revenue)?,
+                date,
+                channel,
+                orders,
+                units,
+            })
+        })
+        .collect::<Result<_>>()?;
+    let top = rows
+        .top
+        .into_iter()
+        .map(|(date, rank, product_id, units, revenue)| {
+            Ok(TopProduct {
+                revenue: amount(&revenue)?,
+                date,
+                rank,
+                product_id,
+                units,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok((daily, top))
 }
 
 /// UTC now as `YYYY-MM-DD HH:MM:SS.ffffff`.

@@ -13,8 +13,8 @@ use mysql::{Conn, LocalInfileHandler, Opts, OptsBuilder, TxOpts, Value};
 use polars::prelude::*;
 
 use super::{
-    check_schema, incoming_ids, now_utc, partials, run_dates, staging_rows, Kind, Method, Run,
-    Target, STAGING_COLUMNS,
+    check_schema, incoming_ids, now_utc, partials, run_dates, staging_rows, Kind, Method,
+    ReportRows, Run, Target, STAGING_COLUMNS,
 };
 use crate::columns::TRANSACTION_ID;
 use crate::error::{Error, Result};
@@ -273,6 +273,45 @@ fn connect(url: &str, target: &Target) -> Result<Conn> {
 
 /// MySQL's ER_BAD_DB_ERROR.
 const UNKNOWN_DATABASE: u16 = 1049;
+/// MySQL's ER_NO_SUCH_TABLE.
+const NO_SUCH_TABLE: u16 = 1146;
+
+/// The stored reports for `from` to `to`: daily sales rows and top-product
+/// rows of rank `top` or better, as text.
+pub fn read_reports(url: &str, from: &str, to: &str, top: u32) -> Result<ReportRows> {
+    let target = Target::Mysql(url.to_owned());
+    let fail = |e: mysql::Error| match e {
+        mysql::Error::MySqlError(e) if e.code == UNKNOWN_DATABASE || e.code == NO_SUCH_TABLE => {
+            Error::NoReports {
+                target: target.masked(),
+                problem: e.message,
+            }
+        }
+        e => Error::DatabaseUnreachable {
+            target: target.masked(),
+            reason: e.to_string(),
+        },
+    };
+    let opts = Opts::from_url(url).map_err(|e| Error::DatabaseUnreachable {
+        target: target.masked(),
+        reason: e.to_string(),
+    })?;
+    let opts = OptsBuilder::from_opts(opts).tcp_connect_timeout(Some(Duration::from_secs(5)));
+    let mut conn = Conn::new(opts).map_err(fail)?;
+    let daily = conn
+        .exec(
+            include_str!("../../queries/mysql/read_daily_sales.sql"),
+            (from, to),
+        )
+        .map_err(fail)?;
+    let top = conn
+        .exec(
+            include_str!("../../queries/mysql/read_top_products.sql"),
+            (from, to, top),
+        )
+        .map_err(fail)?;
+    Ok(ReportRows { daily, top })
+}
 
 /// Where and how a frame is sent.
 struct Load<'a> {

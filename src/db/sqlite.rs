@@ -8,7 +8,9 @@ use std::path::Path;
 use polars::prelude::*;
 use rusqlite::{params, Connection, TransactionBehavior};
 
-use super::{check_schema, incoming_ids, now_utc, staging_rows, Kind, Method, Run, Target};
+use super::{
+    check_schema, incoming_ids, now_utc, staging_rows, Kind, Method, ReportRows, Run, Target,
+};
 use crate::error::{Error, Result};
 
 const CREATE: [&str; 4] = [
@@ -168,4 +170,48 @@ fn for_each_row(
         each(values.iter_mut().map(|v| v.next().flatten()).collect())?;
     }
     Ok(())
+}
+
+/// The stored reports for `from` to `to`: daily sales rows and top-product
+/// rows of rank `top` or better, as text. A missing file is not created.
+pub fn read_reports(path: &Path, from: &str, to: &str, top: u32) -> Result<ReportRows> {
+    let target = Target::Sqlite(path.to_path_buf());
+    let missing = |problem: String| Error::NoReports {
+        target: target.masked(),
+        problem,
+    };
+    if !path.is_file() {
+        return Err(missing("the file does not exist".into()));
+    }
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| missing(e.to_string()))?;
+    let read = || -> rusqlite::Result<ReportRows> {
+        let mut daily = conn.prepare(include_str!("../../queries/sqlite/read_daily_sales.sql"))?;
+        let daily = daily
+            .query_map(params![from, to], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get::<_, i64>(2)? as u64,
+                    r.get(3)?,
+                    r.get(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut top_products =
+            conn.prepare(include_str!("../../queries/sqlite/read_top_products.sql"))?;
+        let top = top_products
+            .query_map(params![from, to, top], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get::<_, i64>(1)? as u32,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(ReportRows { daily, top })
+    };
+    read().map_err(|e| missing(e.to_string()))
 }

@@ -1,0 +1,106 @@
+//! `sales-etl report`: the daily reports of some dates, read back from the
+//! warehouse — no raw files needed.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::Args;
+
+use crate::cmd::run::database_url;
+use crate::db::{self, Target};
+use crate::error::{Error, Result};
+use crate::messages::{Messages, Verbosity};
+use crate::output;
+use crate::report::{self, ReportFormat};
+
+pub const EXAMPLES: &str = "\
+Examples:
+  sales-etl report --date 2026-09-12                     from sqlite://sales.db (or DATABASE_URL)
+  sales-etl report --from 2026-11-01 --to 2026-11-30 --format markdown > november.md
+  sales-etl report --date 2026-11-25 --db mysql://etl:secret@db:3306/sales --format json | jq .daily_sales";
+
+/// Print and write the daily sales and top products of some dates, from the
+/// database alone.
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct ReportArgs {
+    /// One day, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE", conflicts_with_all = ["from", "to"], required_unless_present = "from")]
+    pub date: Option<NaiveDate>,
+
+    /// First day of a range (with --to).
+    #[arg(long, value_name = "DATE", requires = "to")]
+    pub from: Option<NaiveDate>,
+
+    /// Last day of a range, included.
+    #[arg(long, value_name = "DATE", requires = "from")]
+    pub to: Option<NaiveDate>,
+
+    /// The warehouse, as for `run`: this flag, else DATABASE_URL, else a
+    /// `.env` file, else sqlite://sales.db.
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub db: Option<String>,
+
+    /// Folder for daily_sales_DATE.csv and topN_products_DATE.csv.
+    #[arg(long, default_value = "reports", value_name = "DIR")]
+    pub reports_dir: PathBuf,
+
+    /// Print only; write no report file.
+    #[arg(long)]
+    pub no_files: bool,
+
+    /// Products per day (the warehouse keeps as many as the run's --top).
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub top: u32,
+
+    /// How to print the reports on stdout.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+
+    /// Print no step lines or warnings on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+pub fn run(args: &ReportArgs) -> Result<()> {
+    let messages = Messages::new(if args.quiet {
+        Verbosity::Quiet
+    } else {
+        Verbosity::Normal
+    });
+    let (from, to) = match (args.date, args.from, args.to) {
+        (Some(day), _, _) => (day, day),
+        (None, Some(from), Some(to)) if from <= to => (from, to),
+        (_, from, to) => {
+            return Err(Error::BadDateRange {
+                from: from.map(|d| d.to_string()).unwrap_or_default(),
+                to: to.map(|d| d.to_string()).unwrap_or_default(),
+            })
+        }
+    };
+    let target = Target::parse(&database_url(args.db.as_ref()))?;
+    let (daily, top) = db::read_reports(&target, from, to, args.top)?;
+    if daily.is_empty() {
+        messages.warn(format!(
+            "{} holds no report for {from}{}",
+            target.masked(),
+            if from == to {
+                String::new()
+            } else {
+                format!(" to {to}")
+            }
+        ));
+    } else if !args.no_files {
+        let written = output::write_reports(&args.reports_dir, &daily, &top, args.top)?;
+        messages.step(format!(
+            "wrote {} report file{} to {}",
+            written.len(),
+            if written.len() == 1 { "" } else { "s" },
+            args.reports_dir.display()
+        ));
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    report::print_reports(&daily, &top, args.format, report::colour_wanted(), &mut out)
+        .map_err(Error::Stdout)
+}

@@ -1,0 +1,142 @@
+//! `sales-etl report`: a day's reports from the warehouse alone, equal to
+//! the run's own.
+
+use serde_json::Value;
+
+use crate::util::Test;
+
+pub(crate) fn samples() -> String {
+    format!("{}/samples", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `run` into `db`, then `report --date 2026-11-25` from it alone: the same
+/// report files byte for byte, and the same JSON as the run's for that date.
+pub(crate) fn report_equals_run(db: &str) {
+    let test = Test::new();
+    let run = test
+        .clone()
+        .args(&["run", &samples(), "--db", db, "--format", "json", "-q"])
+        .run()
+        .code(0)
+        .json();
+    let report = test
+        .clone()
+        .args(&[
+            "report",
+            "--date",
+            "2026-11-25",
+            "--db",
+            db,
+            "--reports-dir",
+            "again",
+            "--format",
+            "json",
+        ])
+        .run()
+        .code(0)
+        .json();
+    let on_day = |rows: &Value| -> Vec<Value> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["date"] == "2026-11-25")
+            .cloned()
+            .collect()
+    };
+    assert_eq!(on_day(&report["daily_sales"]), on_day(&run["daily_sales"]));
+    assert_eq!(
+        on_day(&report["top_products"]),
+        on_day(&run["top_products"])
+    );
+    assert_eq!(report["daily_sales"].as_array().unwrap().len(), 3);
+    for name in ["daily_sales_2026-11-25.csv", "top5_products_2026-11-25.csv"] {
+        let read = |dir: &str| std::fs::read(test.dir().join(dir).join(name)).unwrap();
+        assert_eq!(read("again"), read("reports"), "{name}");
+    }
+}
+
+#[test]
+fn report_from_sqlite_equals_the_run() {
+    report_equals_run("sqlite://w.db");
+}
+
+#[test]
+fn report_formats_and_ranges() {
+    let test = Test::new();
+    test.clone()
+        .args(&["run", &samples(), "--db", "sqlite://w.db", "-q"])
+        .run()
+        .code(0);
+    let report = |format: &str| {
+        test.clone()
+            .args(&[
+                "report",
+                "--from",
+                "2026-11-24",
+                "--to",
+                "2026-11-25",
+                "--db",
+                "sqlite://w.db",
+                "--no-files",
+                "--format",
+                format,
+            ])
+            .run()
+            .code(0)
+            .stdout
+    };
+    let csv = report("csv");
+    assert!(
+        csv.starts_with("date,channel,orders,units,revenue\n2026-11-24,web,1,1,329.00\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\n\ndate,rank,product_id,units,revenue\n"),
+        "{csv}"
+    );
+    let markdown = report("markdown");
+    assert!(
+        markdown.starts_with("## Daily sales\n\n| date | channel |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| 2026-11-25 | 1 | SKU-MUG-07 | 16 | 143.84 |"),
+        "{markdown}"
+    );
+    let table = report("table");
+    assert!(table.contains("SKU-MUG-07"), "{table}");
+
+    // A range with nothing stored: a warning, no file, exit 0.
+    let empty = test
+        .clone()
+        .args(&[
+            "report",
+            "--date",
+            "2020-01-01",
+            "--db",
+            "sqlite://w.db",
+            "--reports-dir",
+            "none",
+        ])
+        .run()
+        .code(0);
+    empty.stderr_has("holds no report for 2020-01-01");
+    assert!(!test.dir().join("none").exists());
+}
+
+#[test]
+fn report_without_a_warehouse_exits_6_and_creates_nothing() {
+    let out = Test::new()
+        .args(&[
+            "report",
+            "--date",
+            "2026-11-25",
+            "--db",
+            "sqlite://missing.db",
+        ])
+        .run()
+        .code(6);
+    out.stderr_has("sqlite://missing.db");
+    assert!(!out.exists("missing.db"));
+    Test::new().args(&["report"]).run().code(2);
+}
