@@ -100,6 +100,12 @@ pub enum Error {
     #[error("no reports can be read from `{target}`: {problem}")]
     NoReports { target: String, problem: String },
 
+    #[error("the query failed in {engine}: {message}")]
+    BadQuery { engine: String, message: String },
+
+    #[error("no warehouse to query at `{target}`: {problem}")]
+    NoWarehouse { target: String, problem: String },
+
     #[error("loading into `{target}` failed and was rolled back: {message}\nnothing was loaded; the CSV reports and rejected rows were written")]
     Load { target: String, message: String },
 }
@@ -122,7 +128,9 @@ impl Error {
             | Error::SchemaMismatch { .. }
             | Error::ValueTooLong { .. }
             | Error::Load { .. }
-            | Error::NoReports { .. } => exit::DATABASE,
+            | Error::NoReports { .. }
+            | Error::NoWarehouse { .. } => exit::DATABASE,
+            Error::BadQuery { .. } => exit::QUERY,
         }
     }
 
@@ -147,6 +155,12 @@ impl Error {
             ),
             Error::NoReports { .. } => Some(
                 "load a day first with `sales-etl run`, or point --db / DATABASE_URL at the warehouse",
+            ),
+            Error::NoWarehouse { .. } => Some(
+                "load a day first with `sales-etl run`, or point --db at the warehouse; without --db the query runs over a folder",
+            ),
+            Error::BadQuery { .. } => Some(
+                "over a folder the tables are `sales` and `rejected` (Polars SQL); with --db, the warehouse's tables in its own SQL",
             ),
             Error::SchemaMismatch { .. } => Some(
                 "add the column with ALTER TABLE, or rename the table so sales-etl creates it afresh",
@@ -178,6 +192,8 @@ pub mod exit {
     pub const OUTPUT: i32 = 5;
     /// The database load failed; nothing was loaded, reports were written.
     pub const DATABASE: i32 = 6;
+    /// `sales-etl query`: the SQL cannot be read, or its engine refused it.
+    pub const QUERY: i32 = 7;
 }
 
 fn plural(n: usize) -> &'static str {

@@ -4,8 +4,8 @@
 //! The modules follow the pipeline: [`discover`] → [`extract`] →
 //! [`rules`]/[`validate`] → [`split`] → [`aggregate`] → [`output`] and
 //! [`report`]; [`pipeline`] runs them in order, then [`db`] loads the
-//! valid rows. The binary is a thin layer
-//! over [`cmd`].
+//! valid rows; [`query`] answers SQL over a folder's cleaned rows or the
+//! warehouse. The binary is a thin layer over [`cmd`].
 
 pub mod aggregate;
 pub mod cmd;
@@ -21,6 +21,7 @@ pub mod money;
 pub mod output;
 pub mod pictures;
 pub mod pipeline;
+pub mod query;
 pub mod report;
 pub mod rules;
 pub mod split;

@@ -20,6 +20,7 @@ fn main() {
         Command::Run(args) => sales_etl::cmd::run::run(args),
         Command::Generate(args) => sales_etl::cmd::generate::run(args),
         Command::Report(args) => sales_etl::cmd::report::run(args),
+        Command::Query(args) => sales_etl::cmd::query::run(args),
         Command::Completions(args) => sales_etl::cmd::completions::run(args),
     };
     let code = match result {

@@ -65,6 +65,9 @@ pub struct Config {
     /// Keep the valid rows in [`Outcome::split`] for a sink (a database
     /// load); without it they are summed and let go.
     pub keep_valid: bool,
+    /// Keep the rejected rows in [`Outcome::split`] too (for `sales-etl
+    /// query`); without it they only go to `errors/` as they are found.
+    pub keep_rejected: bool,
     /// The files of the run when they are not simply every CSV of
     /// `input_dir` (a day of a backfill).
     pub files: Option<Vec<InputFile>>,
@@ -77,8 +80,9 @@ pub struct Config {
 #[derive(Debug)]
 pub struct Outcome {
     pub summary: Summary,
-    /// The valid rows when [`Config::keep_valid`] (else none), the counts,
-    /// and no rejected rows: those went to `errors/` as they were found.
+    /// The valid rows when [`Config::keep_valid`] and the rejected rows when
+    /// [`Config::keep_rejected`] (else none: those went to `errors/` as they
+    /// were found), and the counts.
     pub split: Split,
     /// File names by file index (the split's `file_index`).
     pub names: Vec<String>,
@@ -241,6 +245,7 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
     let mut totals = aggregate::Totals::default();
     let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
     let mut valid_parts: Vec<DataFrame> = Vec::new();
+    let mut rejected_parts: Vec<DataFrame> = Vec::new();
     let mut offset = 0usize;
     let bar = messages.bytes_bar(
         "checking (pass 2 of 2)",
@@ -271,6 +276,9 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
                     }
                     if let Some(writer) = writer.as_mut() {
                         writer.write(&rejected)?;
+                    }
+                    if config.keep_rejected {
+                        rejected_parts.push(rejected);
                     }
                     if config.keep_valid {
                         valid_parts.push(valid);
@@ -339,7 +347,8 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
     let top_products = totals.top_products(config.top)?;
     let revenue_by_hour = totals.revenue_by_hour();
     drop(totals);
-    let valid = concat_rows(valid_parts, split_valid_empty)?;
+    let valid = concat_rows(valid_parts, || Ok(empty_split()?.0))?;
+    let rejected = concat_rows(rejected_parts, || Ok(empty_split()?.1))?;
     timings.lap("aggregate");
 
     let mut written = Vec::new();
@@ -419,7 +428,7 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
         summary,
         split: Split {
             valid,
-            rejected: DataFrame::empty(),
+            rejected,
             files,
             totals: totals_of_run,
         },
@@ -512,10 +521,11 @@ fn read_pass(
     })
 }
 
-/// A frame with the columns of `split::Split::valid` and no rows.
-fn split_valid_empty() -> Result<DataFrame> {
+/// Frames with the columns of `split::Split::valid` and `rejected`, and no
+/// rows.
+pub fn empty_split() -> Result<(DataFrame, DataFrame)> {
     let judged = validate::judge(extract::empty(), validate::Options::default())?;
-    Ok(split::split_rows(&judged.rows)?.0)
+    split::split_rows(&judged.rows)
 }
 
 /// Frames of the same columns, stacked in order; `empty` when there are none.

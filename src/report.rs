@@ -329,7 +329,7 @@ pub fn print_reports(
 }
 
 /// Text safe inside a Markdown table cell: pipes escaped, line breaks as spaces.
-fn markdown_cell(text: &str) -> String {
+pub(crate) fn markdown_cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 

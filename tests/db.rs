@@ -710,3 +710,57 @@ fn mysql_report_equals_the_run() {
     let db = Database::new();
     crate::report::report_equals_run(&db.url());
 }
+
+#[test]
+fn mysql_query_runs_in_the_warehouse_read_only() {
+    let mut db = Database::new();
+    let url = db.url();
+    let test = Test::new();
+    test.clone()
+        .args(&["run", &samples(), "--db", &url, "-q"])
+        .run()
+        .code(0);
+    let answer = test
+        .clone()
+        .args(&[
+            "query",
+            "SELECT channel, SUM(orders) AS orders, SUM(revenue) AS revenue FROM reporting_daily_sales GROUP BY channel ORDER BY channel",
+            "--db",
+            &url,
+            "--format",
+            "json",
+        ])
+        .run()
+        .code(0)
+        .json();
+    let want = db.rows("SELECT channel, SUM(orders), SUM(revenue) FROM reporting_daily_sales GROUP BY channel ORDER BY channel");
+    let rows = answer.as_array().unwrap();
+    assert_eq!(rows.len(), want.len());
+    for (got, want) in rows.iter().zip(&want) {
+        assert_eq!(got["channel"], want[0].as_str());
+        // SUM of integers is a DECIMAL in MySQL: exact text, as money is.
+        assert_eq!(got["orders"], want[1].as_str(), "{answer}");
+        assert_eq!(got["revenue"], want[2].as_str(), "{answer}");
+    }
+    let count = test
+        .clone()
+        .args(&[
+            "query",
+            "SELECT COUNT(*) AS n FROM staging_sales",
+            "--db",
+            &url,
+            "--format",
+            "json",
+        ])
+        .run()
+        .code(0)
+        .json();
+    let staged = db.rows("SELECT COUNT(*) FROM staging_sales");
+    assert_eq!(count[0]["n"].as_u64().unwrap().to_string(), staged[0][0]);
+    test.clone()
+        .args(&["query", "DELETE FROM staging_sales", "--db", &url])
+        .run()
+        .code(7)
+        .stderr_has("READ ONLY");
+    assert_eq!(db.rows("SELECT COUNT(*) FROM staging_sales"), staged);
+}

@@ -33,10 +33,30 @@ fn exit_codes_are_documented() {
         exit::NO_INPUT,
         exit::OUTPUT,
         exit::DATABASE,
+        exit::QUERY,
     ] {
         assert!(
             readme.contains(&format!("| {code} |")),
             "exit code {code} is not in the README"
         );
     }
+}
+
+#[test]
+fn readme_query_example_is_real_output() {
+    let readme = readme();
+    let command = "$ sales-etl query queries/rejects_by_file_and_reason.sql samples -q\n";
+    let start = readme.find(command).expect("the example is in the README") + command.len();
+    let block = &readme[start..start + readme[start..].find("```").unwrap()];
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = crate::util::Test::new()
+        .args(&[
+            "query",
+            &format!("{root}/queries/rejects_by_file_and_reason.sql"),
+            &format!("{root}/samples"),
+            "-q",
+        ])
+        .run()
+        .code(0);
+    crate::util::assert_text(&out.stdout, block);
 }

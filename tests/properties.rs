@@ -100,6 +100,7 @@ fn config(input: &Path, out: &Path) -> Config {
         dry_run: false,
         batch_rows: pipeline::DEFAULT_BATCH_ROWS,
         keep_valid: true,
+        keep_rejected: false,
         files: None,
         report_date: None,
     }

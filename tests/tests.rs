@@ -13,6 +13,8 @@
 //! - `backfill`: `run --date` / `--from --to`, a batch per day.
 //! - `report`: `sales-etl report` reads a day's reports back from SQLite
 //!   (the MySQL case is in `db`).
+//! - `query`: `sales-etl query`, every shipped query in `queries/` checked
+//!   against independently computed figures (MySQL's case is in `db`).
 //!
 //! Unit tests of single rules and stages live beside the code in `src/`.
 
@@ -23,6 +25,7 @@ mod db;
 mod docs;
 mod generate;
 mod properties;
+mod query;
 mod report;
 mod samples;
 mod util;

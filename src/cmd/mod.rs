@@ -4,6 +4,7 @@
 
 pub mod completions;
 pub mod generate;
+pub mod query;
 pub mod report;
 pub mod run;
 
@@ -14,6 +15,7 @@ Examples:
   sales-etl run samples                  clean the sample exports
   sales-etl run data/raw --db mysql://etl:secret@db.local:3306/sales
   sales-etl report --date 2026-11-25        the day's reports again, from the database
+  sales-etl query queries/revenue_by_store.sql data/raw   SQL over the cleaned rows
   sales-etl generate --rows 1000000 --date 2026-11-25 --out /tmp/day
   sales-etl completions bash > ~/.local/share/bash-completion/completions/sales-etl
   sales-etl run --help                   every option of run, with examples";
@@ -32,5 +34,6 @@ pub enum Command {
     Run(run::RunArgs),
     Generate(generate::GenerateArgs),
     Report(report::ReportArgs),
+    Query(query::QueryArgs),
     Completions(completions::CompletionsArgs),
 }

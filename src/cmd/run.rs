@@ -55,18 +55,8 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub top: u32,
 
-    /// Tukey's k for the quantity outlier fences.
-    ///
-    /// Rows whose quantity is strictly outside [Q1 - k*IQR, Q3 + k*IQR] are
-    /// outliers. Q1 and Q3 are computed over the run's non-duplicate rows
-    /// that passed every other rule, by linear interpolation (as numpy and
-    /// pandas do). 1.5 is the textbook "outlier", 3.0 "far out".
-    #[arg(long, default_value_t = 3.0, value_name = "K", value_parser = parse_k)]
-    pub iqr_k: f64,
-
-    /// Turn the outlier rule off: no row is an outlier.
-    #[arg(long)]
-    pub no_outliers: bool,
+    #[command(flatten)]
+    pub rules: RuleArgs,
 
     /// List unusable files as skipped and go on with the others.
     ///
@@ -145,6 +135,33 @@ pub struct RunArgs {
     pub verbose: bool,
 }
 
+/// The rule options `run` and `query` share, so a query sees the rows a run
+/// would load.
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// Tukey's k for the quantity outlier fences.
+    ///
+    /// Rows whose quantity is strictly outside [Q1 - k*IQR, Q3 + k*IQR] are
+    /// outliers. Q1 and Q3 are computed over the run's non-duplicate rows
+    /// that passed every other rule, by linear interpolation (as numpy and
+    /// pandas do). 1.5 is the textbook "outlier", 3.0 "far out".
+    #[arg(long, default_value_t = 3.0, value_name = "K", value_parser = parse_k)]
+    pub iqr_k: f64,
+
+    /// Turn the outlier rule off: no row is an outlier.
+    #[arg(long)]
+    pub no_outliers: bool,
+}
+
+impl RuleArgs {
+    pub fn options(&self) -> validate::Options {
+        validate::Options {
+            iqr_k: self.iqr_k,
+            outliers: !self.no_outliers,
+        }
+    }
+}
+
 fn parse_k(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(k) if k.is_finite() && k >= 0.0 => Ok(k),
@@ -160,14 +177,12 @@ impl RunArgs {
             errors_dir: self.errors_dir.clone(),
             reports_dir: self.reports_dir.clone(),
             top: self.top,
-            rules: validate::Options {
-                iqr_k: self.iqr_k,
-                outliers: !self.no_outliers,
-            },
+            rules: self.rules.options(),
             skip_bad_files: self.skip_bad_files,
             dry_run: self.dry_run,
             batch_rows: usize::try_from(self.batch_rows).unwrap_or(usize::MAX),
             keep_valid: !(self.no_db || self.dry_run),
+            keep_rejected: false,
             files: None,
             report_date: None,
         }

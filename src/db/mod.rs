@@ -530,6 +530,91 @@ pub fn read_reports(
     Ok((daily, top))
 }
 
+/// Runs one statement of the database's own SQL over the warehouse,
+/// read-only (a statement that would write fails), and returns its rows.
+pub fn query(target: &Target, sql: &str) -> Result<DataFrame> {
+    let columns = match target {
+        Target::Sqlite(path) => sqlite::query(path, sql)?,
+        Target::Mysql(url) => mysql::query(url, sql)?,
+    };
+    answer_frame(columns).map_err(Error::engine("query answer"))
+}
+
+/// One value of an answer, as the database gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+/// A column of an answer: its name, its values, and its scale when the
+/// database declared an exact decimal (then the text is cast to one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerColumn {
+    pub name: String,
+    pub decimal_scale: Option<usize>,
+    pub cells: Vec<Cell>,
+}
+
+/// A frame of the answer's columns: integers where every value is one,
+/// floats where every value is a number, exact decimals where declared
+/// and every text parses, text otherwise. Nothing is lost: a column that
+/// does not fit a type stays text.
+pub(crate) fn answer_frame(columns: Vec<AnswerColumn>) -> PolarsResult<DataFrame> {
+    let height = columns.first().map_or(0, |c| c.cells.len());
+    let mut frame = Vec::with_capacity(columns.len());
+    for column in columns {
+        let name = PlSmallStr::from(column.name.as_str());
+        let values = || column.cells.iter().filter(|c| **c != Cell::Null);
+        let series = if values().all(|c| matches!(c, Cell::Int(_))) && values().next().is_some() {
+            let ints: Vec<Option<i64>> = column
+                .cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Int(i) => Some(*i),
+                    _ => None,
+                })
+                .collect();
+            Series::new(name, ints)
+        } else if values().all(|c| matches!(c, Cell::Int(_) | Cell::Float(_)))
+            && values().next().is_some()
+        {
+            let floats: Vec<Option<f64>> = column
+                .cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Int(i) => Some(*i as f64),
+                    Cell::Float(f) => Some(*f),
+                    _ => None,
+                })
+                .collect();
+            Series::new(name, floats)
+        } else {
+            let texts: Vec<Option<String>> = column
+                .cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Null => None,
+                    Cell::Int(i) => Some(i.to_string()),
+                    Cell::Float(f) => Some(f.to_string()),
+                    Cell::Text(t) => Some(t.clone()),
+                })
+                .collect();
+            let text = Series::new(name, texts);
+            match column.decimal_scale {
+                Some(scale) => text
+                    .strict_cast(&DataType::Decimal(38, scale))
+                    .unwrap_or(text),
+                None => text,
+            }
+        };
+        frame.push(series.into_column());
+    }
+    DataFrame::new(height, frame)
+}
+
 /// UTC now as `YYYY-MM-DD HH:MM:SS.ffffff`.
 pub fn now_utc() -> String {
     chrono::Utc::now()

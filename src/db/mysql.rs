@@ -8,13 +8,14 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use mysql::consts::ColumnType;
 use mysql::prelude::Queryable;
 use mysql::{Conn, LocalInfileHandler, Opts, OptsBuilder, TxOpts, Value};
 use polars::prelude::*;
 
 use super::{
-    check_schema, incoming_ids, now_utc, partials, run_dates, staging_rows, Kind, Method,
-    ReportRows, Run, Target, STAGING_COLUMNS,
+    check_schema, incoming_ids, now_utc, partials, run_dates, staging_rows, AnswerColumn, Cell,
+    Kind, Method, ReportRows, Run, Target, STAGING_COLUMNS,
 };
 use crate::columns::TRANSACTION_ID;
 use crate::error::{Error, Result};
@@ -446,4 +447,89 @@ fn write_csv(frame: &DataFrame, writer: &mut impl Write) -> std::io::Result<()> 
         .with_line_terminator("\n".into())
         .finish(&mut frame)
         .map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+/// Runs one statement in the MySQL database at `url` in a read-only
+/// session, so a statement that would write fails; only the first result
+/// set is read.
+pub fn query(url: &str, sql: &str) -> Result<Vec<AnswerColumn>> {
+    let target = Target::Mysql(url.to_owned());
+    let unreachable = |e: mysql::Error| match e {
+        mysql::Error::MySqlError(e) if e.code == UNKNOWN_DATABASE => Error::NoWarehouse {
+            target: target.masked(),
+            problem: e.message,
+        },
+        e => Error::DatabaseUnreachable {
+            target: target.masked(),
+            reason: e.to_string(),
+        },
+    };
+    let failed = |e: mysql::Error| match e {
+        mysql::Error::MySqlError(e) => Error::BadQuery {
+            engine: target.masked(),
+            message: e.message,
+        },
+        e => unreachable(e),
+    };
+    let opts = Opts::from_url(url).map_err(|e| Error::DatabaseUnreachable {
+        target: target.masked(),
+        reason: e.to_string(),
+    })?;
+    let opts = OptsBuilder::from_opts(opts).tcp_connect_timeout(Some(Duration::from_secs(5)));
+    let mut conn = Conn::new(opts).map_err(unreachable)?;
+    conn.query_drop("SET SESSION TRANSACTION READ ONLY")
+        .map_err(unreachable)?;
+    let mut result = conn.query_iter(sql).map_err(failed)?;
+    let Some(set) = result.iter() else {
+        return Ok(Vec::new());
+    };
+    let mut columns: Vec<(AnswerColumn, ColumnType)> = set
+        .columns()
+        .as_ref()
+        .iter()
+        .map(|c| {
+            let decimal = matches!(
+                c.column_type(),
+                ColumnType::MYSQL_TYPE_DECIMAL | ColumnType::MYSQL_TYPE_NEWDECIMAL
+            );
+            let column = AnswerColumn {
+                name: c.name_str().into_owned(),
+                decimal_scale: decimal.then_some(c.decimals() as usize),
+                cells: Vec::new(),
+            };
+            (column, c.column_type())
+        })
+        .collect();
+    for row in set {
+        let row = row.map_err(failed)?;
+        for (index, (column, kind)) in columns.iter_mut().enumerate() {
+            let cell = match row.as_ref(index) {
+                None | Some(Value::NULL) => Cell::Null,
+                Some(Value::Bytes(bytes)) => {
+                    text_cell(*kind, String::from_utf8_lossy(bytes).into_owned())
+                }
+                Some(Value::Int(i)) => Cell::Int(*i),
+                Some(Value::UInt(u)) => {
+                    i64::try_from(*u).map_or_else(|_| Cell::Text(u.to_string()), Cell::Int)
+                }
+                Some(Value::Float(f)) => Cell::Float(f64::from(*f)),
+                Some(Value::Double(f)) => Cell::Float(*f),
+                Some(other) => Cell::Text(other.as_sql(true).trim_matches('\'').to_owned()),
+            };
+            column.cells.push(cell);
+        }
+    }
+    Ok(columns.into_iter().map(|(column, _)| column).collect())
+}
+
+/// A value the text protocol sent as text, typed by its column: integers
+/// and floats as numbers when they parse, the rest (decimals, dates) text.
+fn text_cell(kind: ColumnType, text: String) -> Cell {
+    use ColumnType::*;
+    match kind {
+        MYSQL_TYPE_TINY | MYSQL_TYPE_SHORT | MYSQL_TYPE_LONG | MYSQL_TYPE_INT24
+        | MYSQL_TYPE_LONGLONG | MYSQL_TYPE_YEAR => text.parse().map_or(Cell::Text(text), Cell::Int),
+        MYSQL_TYPE_FLOAT | MYSQL_TYPE_DOUBLE => text.parse().map_or(Cell::Text(text), Cell::Float),
+        _ => Cell::Text(text),
+    }
 }

@@ -6,10 +6,12 @@
 use std::path::Path;
 
 use polars::prelude::*;
+use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, TransactionBehavior};
 
 use super::{
-    check_schema, incoming_ids, now_utc, staging_rows, Kind, Method, ReportRows, Run, Target,
+    check_schema, incoming_ids, now_utc, staging_rows, AnswerColumn, Cell, Kind, Method,
+    ReportRows, Run, Target,
 };
 use crate::error::{Error, Result};
 
@@ -214,4 +216,50 @@ pub fn read_reports(path: &Path, from: &str, to: &str, top: u32) -> Result<Repor
         Ok(ReportRows { daily, top })
     };
     read().map_err(|e| missing(e.to_string()))
+}
+
+/// Runs one statement over the SQLite file at `path`, opened read-only; a
+/// missing file is not created.
+pub fn query(path: &Path, sql: &str) -> Result<Vec<AnswerColumn>> {
+    let target = Target::Sqlite(path.to_path_buf());
+    if !path.is_file() {
+        return Err(Error::NoWarehouse {
+            target: target.masked(),
+            problem: "the file does not exist".into(),
+        });
+    }
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| Error::NoWarehouse {
+            target: target.masked(),
+            problem: e.to_string(),
+        })?;
+    let failed = |e: rusqlite::Error| Error::BadQuery {
+        engine: target.masked(),
+        message: e.to_string(),
+    };
+    let mut statement = conn.prepare(sql).map_err(failed)?;
+    let mut columns: Vec<AnswerColumn> = statement
+        .column_names()
+        .into_iter()
+        .map(|name| AnswerColumn {
+            name: name.to_owned(),
+            decimal_scale: None,
+            cells: Vec::new(),
+        })
+        .collect();
+    let mut rows = statement.query([]).map_err(failed)?;
+    while let Some(row) = rows.next().map_err(failed)? {
+        for (index, column) in columns.iter_mut().enumerate() {
+            let cell = match row.get_ref(index).map_err(failed)? {
+                ValueRef::Null => Cell::Null,
+                ValueRef::Integer(i) => Cell::Int(i),
+                ValueRef::Real(f) => Cell::Float(f),
+                ValueRef::Text(t) | ValueRef::Blob(t) => {
+                    Cell::Text(String::from_utf8_lossy(t).into_owned())
+                }
+            };
+            column.cells.push(cell);
+        }
+    }
+    Ok(columns)
 }

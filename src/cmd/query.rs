@@ -1,0 +1,167 @@
+//! `sales-etl query`: one question in SQL, over the cleaned rows of a folder
+//! (Polars SQL; tables `sales` and `rejected`) or over the warehouse (its
+//! own SQL, read-only).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::Args;
+
+use crate::cmd::run::{database_url, RuleArgs};
+use crate::db::{self, Target};
+use crate::discover;
+use crate::error::{Error, Result};
+use crate::messages::{Messages, Verbosity};
+use crate::pipeline::{self, Config};
+use crate::query::{self, QueryFormat};
+use crate::report;
+
+pub const EXAMPLES: &str = "\
+Examples:
+  sales-etl query queries/revenue_by_store.sql data/raw --date 2026-11-25
+  sales-etl query queries/top_customers.sql data/raw --format csv > top.csv
+  sales-etl query 'SELECT reason, COUNT(*) AS n FROM rejected GROUP BY 1'
+  sales-etl query 'SELECT channel, SUM(line_revenue) FROM sales GROUP BY 1'
+  sales-etl query 'SELECT * FROM reporting_daily_sales LIMIT 7' --db
+  sales-etl query 'SELECT COUNT(*) FROM etl_runs' --db mysql://etl:pw@db/sales
+
+Over a folder (Polars SQL):
+  sales     the rows a run would load: transaction_id, timestamp (UTC), date,
+            channel, store_id, customer_id, product_id, quantity, unit_price,
+            line_revenue, source_file, source_line
+  rejected  the rows a run would write to errors/: the eight input columns as
+            text, source_file, source_line, disposition, reason, reasons
+With --db (the database's own SQL, read-only): staging_sales,
+  reporting_daily_sales, reporting_top_products, etl_runs.";
+
+/// Answer a question in SQL, over a folder's cleaned rows or the warehouse.
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct QueryArgs {
+    /// The SQL, or a file holding it (such as queries/revenue_by_store.sql).
+    ///
+    /// One statement. Over a folder it is Polars SQL (much like
+    /// PostgreSQL's) on the tables `sales` and `rejected`; with --db it is
+    /// the database's own SQL on the warehouse tables.
+    #[arg(value_name = "SQL_OR_FILE")]
+    pub query: String,
+
+    /// Folder of raw CSV exports, cleaned exactly as `run` would clean it.
+    ///
+    /// Nothing is written: no rejected-row files, no reports, no database.
+    /// The valid and rejected rows are held in memory for the query.
+    #[arg(
+        default_value = "data/raw",
+        value_name = "INPUT_DIR",
+        conflicts_with = "db"
+    )]
+    pub input_dir: PathBuf,
+
+    /// Query the warehouse instead of a folder, in its own SQL.
+    ///
+    /// `--db` alone uses DATABASE_URL, else a `.env` file, else
+    /// sqlite://sales.db, as `run` does (put a bare --db after the SQL);
+    /// `--db URL` names it. The query runs read-only: a statement that would
+    /// change the warehouse fails.
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+    pub db: Option<String>,
+
+    /// Only the files of this day (*_DATE.csv and DATE/), as `run --date`.
+    #[arg(long, value_name = "DATE", conflicts_with = "db")]
+    pub date: Option<NaiveDate>,
+
+    #[command(flatten)]
+    pub rules: RuleArgs,
+
+    /// Leave out files that cannot be read as sales CSV (as `run` does).
+    #[arg(long)]
+    pub skip_bad_files: bool,
+
+    /// How to print the answer on stdout.
+    #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
+    pub format: QueryFormat,
+
+    /// Rows shown in the terminal table; 0 shows every row.
+    ///
+    /// The other formats always print every row.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub max_rows: usize,
+
+    /// Print no step lines or warnings on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl QueryArgs {
+    /// The checked configuration of the folder's cleaning; no I/O.
+    fn config(&self) -> Config {
+        Config {
+            input_dir: self.input_dir.clone(),
+            errors_dir: PathBuf::new(),
+            reports_dir: PathBuf::new(),
+            top: 5,
+            rules: self.rules.options(),
+            skip_bad_files: self.skip_bad_files,
+            dry_run: true,
+            batch_rows: pipeline::DEFAULT_BATCH_ROWS,
+            keep_valid: true,
+            keep_rejected: true,
+            files: None,
+            report_date: None,
+        }
+    }
+
+    /// The warehouse, when --db was given: its URL, or the default chain.
+    fn target(&self) -> Result<Option<Target>> {
+        let Some(flag) = &self.db else {
+            return Ok(None);
+        };
+        let url = if flag.is_empty() {
+            database_url(std::env::var("DATABASE_URL").ok().as_ref())
+        } else {
+            flag.clone()
+        };
+        Target::parse(&url).map(Some)
+    }
+}
+
+pub fn run(args: &QueryArgs) -> Result<()> {
+    let messages = Messages::new(if args.quiet {
+        Verbosity::Quiet
+    } else {
+        Verbosity::Normal
+    });
+    let sql = query::read_query(&args.query)?;
+    let answer = match args.target()? {
+        Some(target) => {
+            let spinner = messages.spinner(format!("querying {}", target.masked()));
+            let answer = db::query(&target, &sql);
+            spinner.finish_and_clear();
+            answer?
+        }
+        None => {
+            let mut config = args.config();
+            if let Some(date) = args.date {
+                let days = discover::discover_days(&args.input_dir)?;
+                let files = days.days.get(&date).cloned().unwrap_or_default();
+                if files.is_empty() {
+                    return Err(Error::NoInputFiles {
+                        path: args.input_dir.join(format!("*_{date}.csv")),
+                        ignored: 0,
+                    });
+                }
+                config.files = Some(files);
+            }
+            query::over_folder(&config, &sql, &messages)?
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    query::print(
+        &answer,
+        args.format,
+        args.max_rows,
+        report::colour_wanted(),
+        &mut out,
+    )
+}

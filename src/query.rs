@@ -1,0 +1,539 @@
+//! Ad hoc questions in SQL. Over a folder, Polars SQL runs on two tables the
+//! pipeline builds exactly as a run would — `sales` (the rows a run loads)
+//! and `rejected` (the rows it writes to `errors/`) — and nothing is written.
+//! With a database, its own SQL runs in it, read-only, over the warehouse
+//! tables (see `db::query`). Either answer is a [`DataFrame`]; this module
+//! also prints it. The cleaning itself is the pipeline's.
+
+use std::io::Write;
+use std::path::Path;
+
+use comfy_table::modifiers::UTF8_ROUND_CORNERS;
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Attribute, Cell, CellAlignment, ContentArrangement, Table};
+use polars::prelude::*;
+use polars::sql::SQLContext;
+
+use crate::columns::*;
+use crate::error::{Error, Result};
+use crate::messages::Messages;
+use crate::pipeline::{self, Config};
+use crate::report::markdown_cell;
+
+/// The table of valid rows, with the warehouse's `staging_sales` columns.
+pub const SALES: &str = "sales";
+/// The table of rejected rows, with the columns of the `errors/` files.
+pub const REJECTED: &str = "rejected";
+
+/// Where an answer comes from, for messages.
+pub const POLARS_SQL: &str = "Polars SQL";
+
+/// How `sales-etl query` prints its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum QueryFormat {
+    /// A table for people (the first --max-rows rows).
+    Table,
+    /// CSV with a header row, every row.
+    Csv,
+    /// An array of objects, one per row and line, keys in column order;
+    /// exact decimals as strings.
+    Json,
+    /// A Markdown table, every row.
+    Markdown,
+}
+
+/// The SQL of `argument`: the text of the file it names, or itself. A
+/// name ending in `.sql` that is not a file is an error, not a query.
+pub fn read_query(argument: &str) -> Result<String> {
+    let path = Path::new(argument);
+    let sql = if path.is_file() {
+        std::fs::read_to_string(path).map_err(|e| Error::BadQuery {
+            engine: "the query file".into(),
+            message: format!("cannot read `{argument}`: {e}"),
+        })?
+    } else if argument.trim_end().to_ascii_lowercase().ends_with(".sql")
+        && !argument.trim().contains(char::is_whitespace)
+    {
+        return Err(Error::BadQuery {
+            engine: "the query file".into(),
+            message: format!("`{argument}` does not exist"),
+        });
+    } else {
+        argument.to_owned()
+    };
+    if statement_text(&sql).is_empty() {
+        return Err(Error::BadQuery {
+            engine: "the query".into(),
+            message: "it holds no SQL statement".into(),
+        });
+    }
+    Ok(sql)
+}
+
+/// The SQL without comments, blank space or trailing semicolons: what is
+/// left to run.
+fn statement_text(sql: &str) -> String {
+    sql.lines()
+        .map(|line| line.split_once("--").map_or(line, |(code, _)| code))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .trim_end_matches(';')
+        .trim()
+        .to_owned()
+}
+
+/// Cleans the folder of `config` as a run would, writing nothing, and runs
+/// `sql` (Polars SQL) over its `sales` and `rejected` tables. The query is
+/// first checked against empty tables, so a typo fails at once rather than
+/// after the files are read.
+pub fn over_folder(config: &Config, sql: &str, messages: &Messages) -> Result<DataFrame> {
+    let (valid, rejected) = pipeline::empty_split()?;
+    polars_sql(
+        sql,
+        sales_table(valid, &[])?,
+        rejected_table(rejected, &[])?,
+    )?;
+
+    let config = Config {
+        dry_run: true,
+        keep_valid: true,
+        keep_rejected: true,
+        ..config.clone()
+    };
+    let outcome = pipeline::run(&config, messages)?;
+    let sales = sales_table(outcome.split.valid, &outcome.names)?;
+    let rejected = rejected_table(outcome.split.rejected, &outcome.names)?;
+    polars_sql(sql, sales, rejected)
+}
+
+fn polars_sql(sql: &str, sales: DataFrame, rejected: DataFrame) -> Result<DataFrame> {
+    let failed = |e: PolarsError| Error::BadQuery {
+        engine: POLARS_SQL.into(),
+        message: e.to_string(),
+    };
+    let mut context = SQLContext::new();
+    context.register(SALES, sales.lazy());
+    context.register(REJECTED, rejected.lazy());
+    context
+        .execute(sql)
+        .and_then(LazyFrame::collect)
+        .map_err(failed)
+}
+
+/// The valid rows under the warehouse's column names, with the file's name
+/// in place of its index.
+fn sales_table(valid: DataFrame, names: &[String]) -> Result<DataFrame> {
+    with_file_names(valid, names)?
+        .lazy()
+        .select(
+            [
+                TRANSACTION_ID,
+                TIMESTAMP,
+                DATE,
+                CHANNEL,
+                STORE_ID,
+                CUSTOMER_ID,
+                PRODUCT_ID,
+                QUANTITY,
+                UNIT_PRICE,
+                LINE_REVENUE,
+                SOURCE_FILE,
+                SOURCE_LINE,
+            ]
+            .map(col),
+        )
+        .collect()
+        .map_err(Error::engine("query tables"))
+}
+
+/// The rejected rows with the columns of an `errors/` file, in that order.
+fn rejected_table(rejected: DataFrame, names: &[String]) -> Result<DataFrame> {
+    let mut columns: Vec<Expr> = INPUT.iter().map(|name| col(*name)).collect();
+    columns.extend([SOURCE_FILE, SOURCE_LINE, DISPOSITION, REASON, REASONS].map(col));
+    with_file_names(rejected, names)?
+        .lazy()
+        .select(columns)
+        .collect()
+        .map_err(Error::engine("query tables"))
+}
+
+/// `frame` with a `source_file` column: the name of each row's file.
+fn with_file_names(mut frame: DataFrame, names: &[String]) -> Result<DataFrame> {
+    let indexes = frame
+        .column(FILE_INDEX)
+        .and_then(|c| c.u32().cloned())
+        .map_err(Error::engine("query tables"))?;
+    let files = Series::new(SOURCE_FILE.into(), names)
+        .take(&indexes)
+        .map_err(Error::engine("query tables"))?;
+    frame
+        .with_column(files.into_column())
+        .map_err(Error::engine("query tables"))?;
+    Ok(frame)
+}
+
+/// How a column's values are written: numbers right-aligned and bare in
+/// JSON, exact decimals right-aligned but quoted in JSON (as the run's
+/// money is), the rest as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Number,
+    Decimal,
+    Bool,
+    Text,
+}
+
+/// A column as text, one entry per row (`None` for null), and its kind.
+struct TextColumn {
+    name: String,
+    kind: Kind,
+    values: Vec<Option<String>>,
+}
+
+fn text_columns(answer: &DataFrame, rows: usize) -> Result<Vec<TextColumn>> {
+    let rows = rows.min(answer.height());
+    answer
+        .columns()
+        .iter()
+        .map(|column| {
+            let column = column.slice(0, rows);
+            let dtype = column.dtype();
+            let kind = match dtype {
+                DataType::Decimal(..) => Kind::Decimal,
+                d if d.is_primitive_numeric() => Kind::Number,
+                DataType::Boolean => Kind::Bool,
+                _ => Kind::Text,
+            };
+            let values = match column.cast(&DataType::String) {
+                Ok(text) => text
+                    .str()
+                    .map_err(Error::engine("query answer"))?
+                    .iter()
+                    .map(|v| v.map(str::to_owned))
+                    .collect(),
+                // Nested values (lists, structs) have no cast to text.
+                Err(_) => (0..rows)
+                    .map(|i| match column.get(i) {
+                        Ok(AnyValue::Null) => None,
+                        Ok(value) => Some(value.to_string()),
+                        Err(_) => None,
+                    })
+                    .collect(),
+            };
+            Ok(TextColumn {
+                name: column.name().to_string(),
+                kind,
+                values,
+            })
+        })
+        .collect()
+}
+
+/// Prints `answer`. `max_rows` caps the terminal table only (0: no cap);
+/// the other formats print every row.
+pub fn print(
+    answer: &DataFrame,
+    format: QueryFormat,
+    max_rows: usize,
+    colour: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    let shown = match format {
+        QueryFormat::Table if max_rows > 0 => max_rows.min(answer.height()),
+        _ => answer.height(),
+    };
+    let columns = text_columns(answer, shown)?;
+    let written = match format {
+        QueryFormat::Table => write_table(&columns, shown, answer.height(), colour, out),
+        QueryFormat::Csv => write_csv(&columns, shown, out),
+        QueryFormat::Json => write_json(&columns, shown, out),
+        QueryFormat::Markdown => write_markdown(&columns, shown, out),
+    };
+    written.map_err(Error::Stdout)
+}
+
+fn write_table(
+    columns: &[TextColumn],
+    shown: usize,
+    height: usize,
+    colour: bool,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .apply_modifier(UTF8_ROUND_CORNERS)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if !colour {
+        table.force_no_tty();
+    }
+    table.set_header(columns.iter().map(|c| {
+        let cell = Cell::new(&c.name);
+        if colour {
+            cell.add_attribute(Attribute::Bold)
+        } else {
+            cell
+        }
+    }));
+    for row in 0..shown {
+        table.add_row(
+            columns
+                .iter()
+                .map(|c| Cell::new(c.values[row].as_deref().unwrap_or("null"))),
+        );
+    }
+    for (index, c) in columns.iter().enumerate() {
+        if matches!(c.kind, Kind::Number | Kind::Decimal) {
+            if let Some(column) = table.column_mut(index) {
+                column.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+    }
+    writeln!(out, "{table}")?;
+    let plural = if height == 1 { "" } else { "s" };
+    if shown < height {
+        writeln!(
+            out,
+            "{height} rows ({shown} shown; --max-rows 0 or --format csv for all)"
+        )
+    } else {
+        writeln!(out, "{height} row{plural}")
+    }
+}
+
+fn write_csv(columns: &[TextColumn], shown: usize, out: &mut impl Write) -> std::io::Result<()> {
+    // Rows are encoded into a buffer and written a batch at a time, so an
+    // error writing stdout (a closed pipe) keeps its kind.
+    const BATCH: usize = 1024;
+    let mut start = 0;
+    loop {
+        let end = (start + BATCH).min(shown);
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        if start == 0 {
+            csv.write_record(columns.iter().map(|c| c.name.as_str()))?;
+        }
+        for row in start..end {
+            csv.write_record(
+                columns
+                    .iter()
+                    .map(|c| c.values[row].as_deref().unwrap_or("")),
+            )?;
+        }
+        out.write_all(&csv.into_inner().map_err(|e| e.into_error())?)?;
+        if end >= shown {
+            return Ok(());
+        }
+        start = end;
+    }
+}
+
+/// An array of objects, one per line, keys in the answer's column order.
+fn write_json(columns: &[TextColumn], shown: usize, out: &mut impl Write) -> std::io::Result<()> {
+    let keys: Vec<String> = columns
+        .iter()
+        .map(|c| serde_json::Value::String(c.name.clone()).to_string())
+        .collect();
+    write!(out, "[")?;
+    for row in 0..shown {
+        let fields: Vec<String> = columns
+            .iter()
+            .zip(&keys)
+            .map(|(c, key)| format!("{key}: {}", json_value(c.kind, c.values[row].as_deref())))
+            .collect();
+        let separator = if row == 0 { "" } else { "," };
+        write!(out, "{separator}\n  {{{}}}", fields.join(", "))?;
+    }
+    writeln!(out, "{}]", if shown == 0 { "" } else { "\n" })
+}
+
+fn json_value(kind: Kind, text: Option<&str>) -> serde_json::Value {
+    let Some(text) = text else {
+        return serde_json::Value::Null;
+    };
+    let bare = match kind {
+        Kind::Number | Kind::Bool => serde_json::from_str::<serde_json::Value>(text).ok(),
+        Kind::Decimal | Kind::Text => None,
+    };
+    bare.filter(|v| v.is_number() || v.is_boolean())
+        .unwrap_or_else(|| serde_json::Value::String(text.to_owned()))
+}
+
+fn write_markdown(
+    columns: &[TextColumn],
+    shown: usize,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let cells = |texts: Vec<String>| format!("| {} |", texts.join(" | "));
+    writeln!(
+        out,
+        "{}",
+        cells(columns.iter().map(|c| markdown_cell(&c.name)).collect())
+    )?;
+    writeln!(
+        out,
+        "|{}|",
+        columns
+            .iter()
+            .map(|c| match c.kind {
+                Kind::Number | Kind::Decimal => "---:",
+                Kind::Bool | Kind::Text => "---",
+            })
+            .collect::<Vec<_>>()
+            .join("|")
+    )?;
+    for row in 0..shown {
+        writeln!(
+            out,
+            "{}",
+            cells(
+                columns
+                    .iter()
+                    .map(|c| markdown_cell(c.values[row].as_deref().unwrap_or("")))
+                    .collect()
+            )
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn case(answer: &DataFrame, format: QueryFormat, max_rows: usize, expected: &str) {
+        let mut out = Vec::new();
+        print(answer, format, max_rows, false, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
+
+    fn answer() -> DataFrame {
+        let revenue = Series::new("revenue".into(), ["12.50", "3.25"])
+            .cast(&DataType::Decimal(38, 2))
+            .unwrap();
+        df! {
+            "channel" => ["web", "a|b"],
+            "orders" => [3i64, 1],
+            "share" => [Some(0.75f64), None],
+            "late" => [true, false],
+        }
+        .unwrap()
+        .hstack(&[revenue.into_column()])
+        .unwrap()
+    }
+
+    #[test]
+    fn prints_every_format() {
+        let answer = answer();
+        case(
+            &answer,
+            QueryFormat::Csv,
+            1,
+            "channel,orders,share,late,revenue\nweb,3,0.75,true,12.50\na|b,1,,false,3.25\n",
+        );
+        case(
+            &answer,
+            QueryFormat::Markdown,
+            0,
+            "| channel | orders | share | late | revenue |\n\
+             |---|---:|---:|---|---:|\n\
+             | web | 3 | 0.75 | true | 12.50 |\n\
+             | a\\|b | 1 |  | false | 3.25 |\n",
+        );
+        case(
+            &answer.head(Some(1)),
+            QueryFormat::Json,
+            0,
+            "[\n  {\"channel\": \"web\", \"orders\": 3, \"share\": 0.75, \"late\": true, \"revenue\": \"12.50\"}\n]\n",
+        );
+        case(&answer.head(Some(0)), QueryFormat::Json, 0, "[]\n");
+        let mut out = Vec::new();
+        print(&answer, QueryFormat::Json, 0, false, &mut out).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!([
+                {"channel": "web", "orders": 3, "share": 0.75, "late": true, "revenue": "12.50"},
+                {"channel": "a|b", "orders": 1, "share": null, "late": false, "revenue": "3.25"},
+            ])
+        );
+    }
+
+    #[test]
+    fn a_table_caps_its_rows_and_says_so() {
+        let answer = answer();
+        let mut out = Vec::new();
+        print(&answer, QueryFormat::Table, 1, false, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("web"), "{text}");
+        assert!(!text.contains("a|b"), "{text}");
+        assert!(
+            text.ends_with("2 rows (1 shown; --max-rows 0 or --format csv for all)\n"),
+            "{text}"
+        );
+        let mut out = Vec::new();
+        print(&answer, QueryFormat::Table, 0, false, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("a|b") && text.ends_with("\n2 rows\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn reads_sql_from_text_or_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("q.sql");
+        std::fs::write(&file, "-- a question\nSELECT 1;\n").unwrap();
+        assert_eq!(
+            read_query(file.to_str().unwrap()).unwrap(),
+            "-- a question\nSELECT 1;\n"
+        );
+        assert_eq!(read_query("SELECT 2").unwrap(), "SELECT 2");
+        let missing = dir.path().join("nope.sql");
+        let error = read_query(missing.to_str().unwrap()).unwrap_err();
+        assert!(error.to_string().contains("does not exist"), "{error}");
+        for empty in ["", "  ;", "-- only a comment\n"] {
+            let error = read_query(empty).unwrap_err();
+            assert!(error.to_string().contains("no SQL statement"), "{error}");
+        }
+    }
+
+    #[test]
+    fn polars_sql_sees_both_tables() {
+        let (valid, rejected) = pipeline::empty_split().unwrap();
+        let sales = sales_table(valid, &[]).unwrap();
+        let rejected = rejected_table(rejected, &[]).unwrap();
+        assert_eq!(
+            sales
+                .get_column_names()
+                .iter()
+                .map(|name| name.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "transaction_id",
+                "timestamp",
+                "date",
+                "channel",
+                "store_id",
+                "customer_id",
+                "product_id",
+                "quantity",
+                "unit_price",
+                "line_revenue",
+                "source_file",
+                "source_line"
+            ]
+        );
+        let answer = polars_sql(
+            "SELECT COUNT(*) AS n FROM sales UNION ALL SELECT COUNT(*) FROM rejected",
+            sales.clone(),
+            rejected.clone(),
+        )
+        .unwrap();
+        assert_eq!(answer.height(), 2);
+        let error = polars_sql("SELECT nope FROM sales", sales, rejected).unwrap_err();
+        assert!(matches!(error, Error::BadQuery { .. }), "{error}");
+    }
+}
