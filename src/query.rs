@@ -42,21 +42,53 @@ pub enum QueryFormat {
     Markdown,
 }
 
-/// The SQL of `argument`: the text of the file it names, or itself. A
-/// name ending in `.sql` that is not a file is an error, not a query.
+/// The analyst questions shipped in `queries/`, built into the binary so
+/// that `sales-etl query top_customers` works wherever it is installed.
+pub const SHIPPED: [(&str, &str); 4] = [
+    (
+        "rejects_by_file_and_reason",
+        include_str!("../queries/rejects_by_file_and_reason.sql"),
+    ),
+    (
+        "revenue_by_hour_and_channel",
+        include_str!("../queries/revenue_by_hour_and_channel.sql"),
+    ),
+    (
+        "revenue_by_store",
+        include_str!("../queries/revenue_by_store.sql"),
+    ),
+    (
+        "top_customers",
+        include_str!("../queries/top_customers.sql"),
+    ),
+];
+
+/// The SQL of `argument`: the text of the file it names; else the shipped
+/// query it names (`top_customers`, `queries/top_customers.sql`); else
+/// itself. A name ending in `.sql` that is neither is an error, not a query.
 pub fn read_query(argument: &str) -> Result<String> {
     let path = Path::new(argument);
+    let name = argument.trim();
+    let name = name.strip_prefix("queries/").unwrap_or(name);
+    let name = name.strip_suffix(".sql").unwrap_or(name);
+    let shipped = SHIPPED.iter().find(|(shipped, _)| *shipped == name);
     let sql = if path.is_file() {
         std::fs::read_to_string(path).map_err(|e| Error::BadQuery {
             engine: "the query file".into(),
             message: format!("cannot read `{argument}`: {e}"),
         })?
+    } else if let Some((_, sql)) = shipped {
+        (*sql).to_owned()
     } else if argument.trim_end().to_ascii_lowercase().ends_with(".sql")
         && !argument.trim().contains(char::is_whitespace)
     {
+        let names: Vec<&str> = SHIPPED.iter().map(|(name, _)| *name).collect();
         return Err(Error::BadQuery {
             engine: "the query file".into(),
-            message: format!("`{argument}` does not exist"),
+            message: format!(
+                "`{argument}` does not exist, and no shipped query has that name (they are {})",
+                names.join(", ")
+            ),
         });
     } else {
         argument.to_owned()
@@ -491,6 +523,14 @@ mod tests {
             "-- a question\nSELECT 1;\n"
         );
         assert_eq!(read_query("SELECT 2").unwrap(), "SELECT 2");
+        let shipped = include_str!("../queries/top_customers.sql");
+        for name in [
+            "top_customers",
+            "queries/top_customers.sql",
+            "top_customers.sql",
+        ] {
+            assert_eq!(read_query(name).unwrap(), shipped, "{name}");
+        }
         let missing = dir.path().join("nope.sql");
         let error = read_query(missing.to_str().unwrap()).unwrap_err();
         assert!(error.to_string().contains("does not exist"), "{error}");

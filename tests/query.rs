@@ -279,6 +279,45 @@ fn every_shipped_query_is_tested() {
             .collect();
     found.sort();
     assert_eq!(found, SHIPPED);
+    let built_in: Vec<String> = sales_etl::query::SHIPPED
+        .iter()
+        .map(|(name, _)| format!("{name}.sql"))
+        .collect();
+    assert_eq!(built_in, SHIPPED);
+}
+
+#[test]
+fn a_shipped_query_runs_by_name_from_anywhere() {
+    // The test folder has no queries/: the name finds the built-in copy.
+    let by_name = Test::new()
+        .args(&[
+            "query",
+            "revenue_by_store",
+            &samples(),
+            "--format",
+            "csv",
+            "-q",
+        ])
+        .run()
+        .code(0)
+        .stdout;
+    let by_file = Test::new()
+        .args(&[
+            "query",
+            &shipped("revenue_by_store.sql"),
+            &samples(),
+            "--format",
+            "csv",
+            "-q",
+        ])
+        .run()
+        .code(0)
+        .stdout;
+    assert_eq!(by_name, by_file);
+    assert!(
+        by_name.starts_with("store_id,orders,units,revenue\n"),
+        "{by_name}"
+    );
 }
 
 #[test]
@@ -428,7 +467,8 @@ fn a_bad_query_fails_before_any_file_is_read() {
         .args(&["query", "queries/no_such_question.sql", &samples()])
         .run()
         .code(7)
-        .stderr_has("`queries/no_such_question.sql` does not exist");
+        .stderr_has("`queries/no_such_question.sql` does not exist")
+        .stderr_has("top_customers");
 }
 
 #[test]

@@ -19,7 +19,7 @@ use crate::report;
 pub const EXAMPLES: &str = "\
 Examples:
   sales-etl query queries/revenue_by_store.sql data/raw --date 2026-11-25
-  sales-etl query queries/top_customers.sql data/raw --format csv > top.csv
+  sales-etl query top_customers data/raw --format csv > top.csv
   sales-etl query 'SELECT reason, COUNT(*) AS n FROM rejected GROUP BY 1'
   sales-etl query 'SELECT channel, SUM(line_revenue) FROM sales GROUP BY 1'
   sales-etl query 'SELECT * FROM reporting_daily_sales LIMIT 7' --db
@@ -38,11 +38,13 @@ With --db (the database's own SQL, read-only): staging_sales,
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct QueryArgs {
-    /// The SQL, or a file holding it (such as queries/revenue_by_store.sql).
+    /// The SQL, a file holding it, or the name of a shipped query.
     ///
     /// One statement. Over a folder it is Polars SQL (much like
     /// PostgreSQL's) on the tables `sales` and `rejected`; with --db it is
-    /// the database's own SQL on the warehouse tables.
+    /// the database's own SQL on the warehouse tables. Shipped queries, built
+    /// in (over a folder): revenue_by_hour_and_channel, revenue_by_store,
+    /// rejects_by_file_and_reason, top_customers.
     #[arg(value_name = "SQL_OR_FILE")]
     pub query: String,
 
