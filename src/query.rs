@@ -116,9 +116,10 @@ fn statement_text(sql: &str) -> String {
 }
 
 /// Cleans the folder of `config` as a run would, writing nothing, and runs
-/// `sql` (Polars SQL) over its `sales` and `rejected` tables. The query is
-/// first checked against empty tables, so a typo fails at once rather than
-/// after the files are read.
+/// `sql` (Polars SQL) over its `sales` and `rejected` tables (a table the
+/// query does not name is left empty). The query is first checked against
+/// empty tables, so a typo fails at once rather than after the files are
+/// read.
 pub fn over_folder(config: &Config, sql: &str, messages: &Messages) -> Result<DataFrame> {
     let (valid, rejected) = pipeline::empty_split()?;
     polars_sql(
@@ -127,10 +128,15 @@ pub fn over_folder(config: &Config, sql: &str, messages: &Messages) -> Result<Da
         rejected_table(rejected, &[])?,
     )?;
 
+    // Only the tables the query names are kept: the valid rows are most of
+    // the memory a query over a big folder takes.
+    let tables = polars::sql::extract_table_identifiers(sql, false, true)
+        .unwrap_or_else(|_| vec![SALES.into(), REJECTED.into()]);
+    let names = |table: &str| tables.iter().any(|t| t.eq_ignore_ascii_case(table));
     let config = Config {
         dry_run: true,
-        keep_valid: true,
-        keep_rejected: true,
+        keep_valid: names(SALES),
+        keep_rejected: names(REJECTED),
         ..config.clone()
     };
     let outcome = pipeline::run(&config, messages)?;
