@@ -578,8 +578,12 @@ pub(crate) fn answer_frame(columns: Vec<AnswerColumn>) -> PolarsResult<DataFrame
                 })
                 .collect();
             Series::new(name, ints)
-        } else if values().all(|c| matches!(c, Cell::Int(_) | Cell::Float(_)))
-            && values().next().is_some()
+        } else if values().all(|c| match c {
+            // Integers a float holds exactly, no larger.
+            Cell::Int(i) => i.unsigned_abs() <= 1 << f64::MANTISSA_DIGITS,
+            Cell::Float(_) => true,
+            _ => false,
+        }) && values().next().is_some()
         {
             let floats: Vec<Option<f64>> = column
                 .cells
@@ -625,6 +629,71 @@ pub fn now_utc() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[track_caller]
+    fn typed(cells: Vec<Cell>, decimal_scale: Option<usize>, dtype: DataType, text: &[&str]) {
+        let column = AnswerColumn {
+            name: "x".into(),
+            decimal_scale,
+            cells,
+        };
+        let frame = answer_frame(vec![column]).unwrap();
+        let x = frame.column("x").unwrap();
+        assert_eq!(x.dtype(), &dtype);
+        let shown: Vec<String> = x
+            .cast(&DataType::String)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap_or("null").to_owned())
+            .collect();
+        assert_eq!(shown, text);
+    }
+
+    #[test]
+    fn answers_are_typed_without_losing_a_value() {
+        use Cell::*;
+        typed(
+            vec![Int(1), Null, Int(-3)],
+            None,
+            DataType::Int64,
+            &["1", "null", "-3"],
+        );
+        typed(
+            vec![Int(1), Float(0.5)],
+            None,
+            DataType::Float64,
+            &["1.0", "0.5"],
+        );
+        // 2^53 + 1 has no exact float: the column stays text.
+        let big = (1i64 << 53) + 1;
+        typed(
+            vec![Int(big), Float(0.5)],
+            None,
+            DataType::String,
+            &["9007199254740993", "0.5"],
+        );
+        typed(
+            vec![Int(7), Text("a".into())],
+            None,
+            DataType::String,
+            &["7", "a"],
+        );
+        typed(
+            vec![Text("12.50".into()), Null],
+            Some(2),
+            DataType::Decimal(38, 2),
+            &["12.50", "null"],
+        );
+        typed(
+            vec![Text("12.50".into()), Text("n/a".into())],
+            Some(2),
+            DataType::String,
+            &["12.50", "n/a"],
+        );
+        typed(vec![Null, Null], None, DataType::String, &["null", "null"]);
+    }
 
     #[track_caller]
     fn mask(url: &str, expected: &str) {
