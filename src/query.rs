@@ -164,23 +164,7 @@ fn polars_sql(sql: &str, sales: DataFrame, rejected: DataFrame) -> Result<DataFr
 fn sales_table(valid: DataFrame, names: &[String]) -> Result<DataFrame> {
     with_file_names(valid, names)?
         .lazy()
-        .select(
-            [
-                TRANSACTION_ID,
-                TIMESTAMP,
-                DATE,
-                CHANNEL,
-                STORE_ID,
-                CUSTOMER_ID,
-                PRODUCT_ID,
-                QUANTITY,
-                UNIT_PRICE,
-                LINE_REVENUE,
-                SOURCE_FILE,
-                SOURCE_LINE,
-            ]
-            .map(col),
-        )
+        .select(crate::db::SALE_COLUMNS.map(col))
         .collect()
         .map_err(Error::engine("query tables"))
 }

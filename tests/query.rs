@@ -189,41 +189,56 @@ fn ranked(groups: BTreeMap<String, Totals>, limit: usize) -> Vec<(String, Totals
     ranked
 }
 
-fn revenue_by_store(loaded: &Loaded) {
+/// A query that ranks groups of sales by revenue (best first, ties by key),
+/// checked against the same groups summed here; `key` says which group a
+/// sale is in (none: left out).
+fn ranked_groups(
+    loaded: &Loaded,
+    query: &str,
+    key_column: &str,
+    key: impl Fn(&Sale) -> Option<String>,
+    limit: usize,
+    with_days: bool,
+) {
     let mut groups: BTreeMap<String, Totals> = BTreeMap::new();
     for sale in loaded.sales() {
-        if let Some(store) = &sale.store {
-            groups.entry(store.clone()).or_default().add(&sale);
+        if let Some(key) = key(&sale) {
+            groups.entry(key).or_default().add(&sale);
         }
     }
-    let want: Vec<_> = ranked(groups, usize::MAX)
+    let want: Vec<_> = ranked(groups, limit)
         .into_iter()
-        .map(|(k, t)| (k, t.without_days()))
+        .map(|(k, t)| (k, if with_days { t } else { t.without_days() }))
         .collect();
     let got: Vec<_> = loaded
-        .query(&shipped("revenue_by_store.sql"))
+        .query(&shipped(query))
         .iter()
-        .map(|r| (r["store_id"].clone(), Totals::of(r)))
+        .map(|r| (r[key_column].clone(), Totals::of(r)))
         .collect();
     assert!(!want.is_empty());
     assert_eq!(got, want);
 }
 
+fn revenue_by_store(loaded: &Loaded) {
+    ranked_groups(
+        loaded,
+        "revenue_by_store.sql",
+        "store_id",
+        |sale| sale.store.clone(),
+        usize::MAX,
+        false,
+    );
+}
+
 fn top_customers(loaded: &Loaded) {
-    let mut groups: BTreeMap<String, Totals> = BTreeMap::new();
-    for sale in loaded.sales() {
-        if let Some(customer) = &sale.customer {
-            groups.entry(customer.clone()).or_default().add(&sale);
-        }
-    }
-    let want = ranked(groups, 10);
-    let got: Vec<_> = loaded
-        .query(&shipped("top_customers.sql"))
-        .iter()
-        .map(|r| (r["customer_id"].clone(), Totals::of(r)))
-        .collect();
-    assert!(!want.is_empty());
-    assert_eq!(got, want);
+    ranked_groups(
+        loaded,
+        "top_customers.sql",
+        "customer_id",
+        |sale| sale.customer.clone(),
+        10,
+        true,
+    );
 }
 
 /// Against the rows of every `errors/*.rejected.csv` the run wrote.

@@ -339,8 +339,9 @@ fn check_lengths(valid: &DataFrame, names: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The columns of `staging_sales`, in the order every loader sends them.
-pub const STAGING_COLUMNS: [&str; 14] = [
+/// The columns of one sale in `staging_sales`, in the order every loader
+/// sends them; `sales-etl query` names a folder's `sales` table the same.
+pub const SALE_COLUMNS: [&str; 12] = [
     TRANSACTION_ID,
     TIMESTAMP,
     DATE,
@@ -353,9 +354,10 @@ pub const STAGING_COLUMNS: [&str; 14] = [
     LINE_REVENUE,
     SOURCE_FILE,
     SOURCE_LINE,
-    "run_id",
-    "loaded_at",
 ];
+
+/// The columns of `staging_sales` after [`SALE_COLUMNS`]: the load's own.
+pub const LOAD_COLUMNS: [&str; 2] = ["run_id", "loaded_at"];
 
 /// The valid rows as `staging_sales` rows, every value as text (null stays
 /// null): money with exactly six decimals, timestamps as

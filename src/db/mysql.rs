@@ -15,7 +15,7 @@ use polars::prelude::*;
 
 use super::{
     check_schema, incoming_ids, now_utc, partials, run_dates, staging_rows, AnswerColumn, Cell,
-    Kind, Method, ReportRows, Run, Target, STAGING_COLUMNS,
+    Kind, Method, ReportRows, Run, Target, LOAD_COLUMNS, SALE_COLUMNS,
 };
 use crate::columns::TRANSACTION_ID;
 use crate::error::{Error, Result};
@@ -144,7 +144,11 @@ pub fn load(
     // LOAD DATA … IGNORE takes every row. When some are (loaded earlier from
     // other files), that attempt is rolled back and those rows are replaced.
     let rows = staging_rows(valid, run, run_id, &now_utc())?;
-    let staging_columns: Vec<String> = STAGING_COLUMNS.iter().map(|c| format!("`{c}`")).collect();
+    let staging_columns: Vec<String> = SALE_COLUMNS
+        .iter()
+        .chain(&LOAD_COLUMNS)
+        .map(|c| format!("`{c}`"))
+        .collect();
     let staging_columns: Vec<&str> = staging_columns.iter().map(String::as_str).collect();
     let staging = Load {
         table: "staging_sales",
