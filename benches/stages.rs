@@ -1,16 +1,19 @@
 //! Stage benchmarks on a generated day: `cargo bench --bench stages`.
-//! Each stage runs on the output of the one before, prepared once outside
-//! the timing. Whole-program figures are in `benches/quick.sh` and
-//! `benches/load.sh`; BENCHMARKS.md records both.
+//! Each benchmark runs the code a real run runs: the two passes with no
+//! sink, a batch writing its files, and a batch loading into a fresh SQLite
+//! file. Whole-program figures are in `benches/quick.sh`,
+//! `benches/compare.sh` and `benches/load.sh`; BENCHMARKS.md records them.
 
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use indicatif::ProgressBar;
-use polars::prelude::DataFrame;
-use sales_etl::discover::{self, InputFile};
-use sales_etl::split::Split;
-use sales_etl::{aggregate, db, extract, generate, output, split, validate};
+use sales_etl::batch::{self, Outputs};
+use sales_etl::db::load::LoadOptions;
+use sales_etl::db::{mysql::LoadMethod, Target};
+use sales_etl::messages::Messages;
+use sales_etl::pipeline::{self, Config};
+use sales_etl::{generate, validate};
 
 /// Rows of the generated day; `STAGE_ROWS` overrides.
 fn rows() -> u64 {
@@ -20,18 +23,10 @@ fn rows() -> u64 {
         .unwrap_or(200_000)
 }
 
-struct Day {
-    _dir: tempfile::TempDir,
-    files: Vec<InputFile>,
-    raw: DataFrame,
-    judged: DataFrame,
-    split: Split,
-    names: Vec<String>,
-}
-
-fn day() -> &'static Day {
-    static DAY: OnceLock<Day> = OnceLock::new();
-    DAY.get_or_init(|| {
+/// The generated day's folder, made once.
+fn day() -> &'static PathBuf {
+    static DAY: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &DAY.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("day");
         generate::generate(&generate::Options {
@@ -42,39 +37,22 @@ fn day() -> &'static Day {
             defect_rate: 0.02,
         })
         .unwrap();
-        let files = discover::discover(&out).unwrap().files;
-        let (raw, data_rows) = read(&files);
-        let judged = validate::judge(raw.clone(), validate::Options::default())
-            .unwrap()
-            .rows;
-        let split = split::split(&judged, &data_rows).unwrap();
-        let names = files.iter().map(|f| f.name.clone()).collect();
-        Day {
-            _dir: dir,
-            files,
-            raw,
-            judged,
-            split,
-            names,
-        }
+        (dir, out)
     })
+    .1
 }
 
-/// The run's raw rows and the data rows of each file.
-fn read(files: &[InputFile]) -> (DataFrame, Vec<u64>) {
-    let mut counts = Vec::new();
-    let mut frames = extract::read_all(files, &ProgressBar::hidden())
-        .into_iter()
-        .map(|r| {
-            let rows = r.unwrap();
-            counts.push(rows.data_rows);
-            rows.frame
-        });
-    let mut all = frames.next().unwrap();
-    for frame in frames {
-        all.vstack_mut_owned(frame).unwrap();
+fn config(out: &std::path::Path) -> Config {
+    Config {
+        input_dir: day().clone(),
+        errors_dir: out.join("errors"),
+        reports_dir: out.join("reports"),
+        top: 5,
+        rules: validate::Options::default(),
+        skip_bad_files: false,
+        batch_rows: pipeline::DEFAULT_BATCH_ROWS,
+        files: None,
     }
-    (all, counts)
 }
 
 fn main() {
@@ -82,63 +60,47 @@ fn main() {
     divan::main();
 }
 
+/// Both passes, every rule, no output.
 #[divan::bench(sample_count = 10)]
-fn extract_files() -> (DataFrame, Vec<u64>) {
-    read(&day().files)
-}
-
-#[divan::bench(sample_count = 10)]
-fn validate_rules_dedup_iqr(bencher: divan::Bencher) {
-    bencher
-        .with_inputs(|| day().raw.clone())
-        .bench_values(|raw| validate::judge(raw, validate::Options::default()).unwrap());
-}
-
-#[divan::bench(sample_count = 10)]
-fn split_and_account() -> Split {
-    let counts: Vec<u64> = day().split.files.iter().map(|f| f.data_rows).collect();
-    split::split(&day().judged, &counts).unwrap()
-}
-
-#[divan::bench(sample_count = 10)]
-fn aggregate_reports() -> usize {
-    let valid = &day().split.valid;
-    aggregate::daily_sales(valid).unwrap().len() + aggregate::top_products(valid, 5).unwrap().len()
-}
-
-#[divan::bench(sample_count = 10)]
-fn write_csv_outputs(bencher: divan::Bencher) {
-    let day = day();
-    let rejected: Vec<u64> = day.split.files.iter().map(|f| f.rejected()).collect();
+fn passes_without_sinks(bencher: divan::Bencher) {
     bencher
         .with_inputs(|| tempfile::tempdir().unwrap())
         .bench_values(|dir| {
-            output::write_rejected(
-                &dir.path().join("errors"),
-                &day.split.rejected,
-                &day.names,
-                &rejected,
-            )
-            .unwrap();
+            pipeline::run(&config(dir.path()), &Messages::silent(), &mut []).unwrap();
             dir
         });
 }
 
-#[divan::bench(sample_count = 5)]
-fn load_sqlite(bencher: divan::Bencher) {
-    let day = day();
-    let run = db::Run {
-        started_at: db::now_utc(),
-        files: Vec::new(),
-        names: day.names.clone(),
-        totals: day.split.totals.clone(),
-        top: 5,
-    };
+/// A run with `--no-db`: the passes, the rejected rows and the reports.
+#[divan::bench(sample_count = 10)]
+fn batch_writing_files(bencher: divan::Bencher) {
     bencher
         .with_inputs(|| tempfile::tempdir().unwrap())
         .bench_values(|dir| {
-            let target = db::Target::Sqlite(dir.path().join("bench.db"));
-            db::load(&target, &day.split, &run, db::mysql::LoadMethod::Auto).unwrap();
+            let outputs = Outputs::default();
+            batch::run(&config(dir.path()), &outputs, &Messages::silent()).unwrap();
+            dir
+        });
+}
+
+/// The default run: files and a load into a fresh SQLite file.
+#[divan::bench(sample_count = 5)]
+fn batch_loading_sqlite(bencher: divan::Bencher) {
+    bencher
+        .with_inputs(|| tempfile::tempdir().unwrap())
+        .bench_values(|dir| {
+            let outputs = Outputs {
+                load: Some(LoadOptions {
+                    target: Target::Sqlite(dir.path().join("bench.db")),
+                    method: LoadMethod::Auto,
+                    top: 5,
+                    folder: day().display().to_string(),
+                }),
+                ..Outputs::default()
+            };
+            let (_, failed) =
+                batch::run(&config(dir.path()), &outputs, &Messages::silent()).unwrap();
+            assert!(failed.is_none(), "{failed:?}");
             dir
         });
 }

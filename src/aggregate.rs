@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::columns::*;
 use crate::error::{Error, Result};
 use crate::money::Money;
+use crate::sink::{Judged, Sink};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DailySales {
@@ -28,15 +29,17 @@ pub struct TopProduct {
     pub revenue: Money,
 }
 
-const ORDERS: &str = "orders";
-const UNITS: &str = "units";
-const REVENUE: &str = "revenue";
+pub const ORDERS: &str = "orders";
+pub const UNITS: &str = "units";
+pub const REVENUE: &str = "revenue";
 const RANK: &str = "rank";
 
 /// Running sums over the valid rows of a run, fed a chunk at a time: orders,
-/// units and revenue per date, channel and product. Both reports are read
-/// from these few rows per day, so a run never keeps its valid rows for
-/// them.
+/// units and revenue per date, file, channel and product (the run's
+/// *partials*). Both reports are read from these few rows per day, so a run
+/// never keeps its valid rows for them; a warehouse stores the partials and
+/// merges a run's with those of the rows it did not touch, with these same
+/// functions, so every report has one rounding and one tie-break.
 #[derive(Debug, Default)]
 pub struct Totals {
     parts: Vec<DataFrame>,
@@ -53,7 +56,7 @@ impl Totals {
         let part = valid
             .clone()
             .lazy()
-            .group_by([col(DATE), col(CHANNEL), col(PRODUCT_ID)])
+            .group_by([col(DATE), col(FILE_INDEX), col(CHANNEL), col(PRODUCT_ID)])
             .agg([
                 len().cast(DataType::UInt64).alias(ORDERS),
                 col(QUANTITY).cast(DataType::Int64).sum().alias(UNITS),
@@ -89,7 +92,24 @@ impl Totals {
         Ok(())
     }
 
-    /// Every part summed into one row per date, channel and product.
+    /// Adds stored partials: a frame of the columns [`Totals::partials`]
+    /// returns (a warehouse's sales of rows this run did not touch).
+    pub fn add_partials(&mut self, partials: DataFrame) -> Result<()> {
+        self.parts.push(partials);
+        if self.parts.len() >= PARTS {
+            let folded = self.folded()?;
+            self.parts = vec![folded];
+        }
+        Ok(())
+    }
+
+    /// Orders (u64), units (i64) and revenue (decimal) per date, file index,
+    /// channel and product.
+    pub fn partials(&self) -> Result<DataFrame> {
+        self.folded()
+    }
+
+    /// Every part summed into one row per date, file, channel and product.
     fn folded(&self) -> Result<DataFrame> {
         let parts: Vec<LazyFrame> = self.parts.iter().map(|p| p.clone().lazy()).collect();
         if parts.is_empty() {
@@ -97,6 +117,7 @@ impl Totals {
                 0,
                 vec![
                     Column::new_empty(DATE.into(), &DataType::Date),
+                    Column::new_empty(FILE_INDEX.into(), &DataType::UInt32),
                     Column::new_empty(CHANNEL.into(), &DataType::String),
                     Column::new_empty(PRODUCT_ID.into(), &DataType::String),
                     Column::new_empty(ORDERS.into(), &DataType::UInt64),
@@ -111,7 +132,7 @@ impl Totals {
         }
         concat(parts, UnionArgs::default())
             .and_then(|all| {
-                all.group_by([col(DATE), col(CHANNEL), col(PRODUCT_ID)])
+                all.group_by([col(DATE), col(FILE_INDEX), col(CHANNEL), col(PRODUCT_ID)])
                     .agg([col(ORDERS).sum(), col(UNITS).sum(), col(REVENUE).sum()])
                     .collect()
             })
@@ -135,9 +156,16 @@ impl Totals {
     }
 }
 
+impl Sink for Totals {
+    fn judged(&mut self, chunk: &Judged<'_>) -> Result<()> {
+        self.add(chunk.valid)
+    }
+}
+
 /// Orders, units and revenue per date and channel of `valid`, sorted by
 /// both. Orders are rows: a run's valid rows have distinct ids.
-pub fn daily_sales(valid: &DataFrame) -> Result<Vec<DailySales>> {
+#[cfg(test)]
+fn daily_sales(valid: &DataFrame) -> Result<Vec<DailySales>> {
     let mut totals = Totals::default();
     totals.add(valid)?;
     totals.daily_sales()
@@ -145,7 +173,8 @@ pub fn daily_sales(valid: &DataFrame) -> Result<Vec<DailySales>> {
 
 /// The `top` products of each date of `valid` by units, ties broken by
 /// revenue, then by product id (byte order).
-pub fn top_products(valid: &DataFrame, top: u32) -> Result<Vec<TopProduct>> {
+#[cfg(test)]
+fn top_products(valid: &DataFrame, top: u32) -> Result<Vec<TopProduct>> {
     let mut totals = Totals::default();
     totals.add(valid)?;
     totals.top_products(top)
@@ -289,6 +318,7 @@ mod tests {
                 .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
                 .unwrap(),
                 Column::new(CHANNEL.into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+                Column::new(FILE_INDEX.into(), vec![0u32; n]),
                 Column::new(
                     TRANSACTION_ID.into(),
                     rows.iter().map(|r| r.2).collect::<Vec<_>>(),

@@ -19,7 +19,6 @@ use std::io::{BufRead, BufReader, Read};
 
 use indicatif::ProgressBar;
 use polars::prelude::*;
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::columns;
@@ -36,27 +35,6 @@ pub struct FileRows {
     pub unknown_columns: Vec<String>,
     /// SHA-256 of the file's bytes, hex, computed while reading.
     pub sha256: String,
-}
-
-/// Reads every file in parallel. Results keep the order of `files`.
-/// `progress` counts the bytes read, across all files.
-pub fn read_all(files: &[InputFile], progress: &ProgressBar) -> Vec<Result<FileRows, BadFile>> {
-    files
-        .par_iter()
-        .enumerate()
-        .map(|(index, file)| read(file, index as u32, progress))
-        .collect()
-}
-
-/// Opens and parses one file.
-pub fn read(file: &InputFile, index: u32, progress: &ProgressBar) -> Result<FileRows, BadFile> {
-    let bad = |problem: String| BadFile {
-        file: file.name.clone(),
-        problem,
-    };
-    let handle = File::open(&file.path).map_err(|e| bad(format!("cannot open: {e}")))?;
-    let capacity = (file.size / 64).min(1 << 24) as usize;
-    parse(handle, index, capacity, progress).map_err(bad)
 }
 
 /// A frame with the columns of [`parse`] and no rows: the run's rows when

@@ -2,12 +2,14 @@
 //! clean data, an audit trail of every rejected row and daily reports.
 //!
 //! The modules follow the pipeline: [`discover`] → [`extract`] →
-//! [`rules`]/[`validate`] → [`split`] → [`aggregate`] → [`output`] and
-//! [`report`]; [`pipeline`] runs them in order, then [`db`] loads the
-//! valid rows; [`query`] answers SQL over a folder's cleaned rows or the
-//! warehouse. The binary is a thin layer over [`cmd`].
+//! [`rules`]/[`validate`] → [`split`] → the [`sink`]s ([`aggregate`],
+//! [`output`], [`db`]) → [`report`]; [`pipeline`] drives the passes and
+//! hands judged rows to the sinks, [`batch`] plugs in a run's sinks;
+//! [`query`] answers SQL over a folder's cleaned rows or the warehouse. The
+//! binary is a thin layer over [`cmd`].
 
 pub mod aggregate;
+pub mod batch;
 pub mod cmd;
 pub mod columns;
 pub mod db;
@@ -24,6 +26,7 @@ pub mod pipeline;
 pub mod query;
 pub mod report;
 pub mod rules;
+pub mod sink;
 pub mod split;
 pub mod summary;
 pub mod validate;

@@ -11,6 +11,7 @@ use polars::prelude::*;
 use crate::aggregate::{DailySales, TopProduct};
 use crate::columns::*;
 use crate::error::{Error, Result};
+use crate::sink::{Judged, Ledger, Sink, Start};
 
 /// `web_2024-03-01.csv` → `web_2024-03-01.rejected.csv`; a file of a day
 /// folder, `2024-03-01/web.csv` → `2024-03-01_web.rejected.csv`.
@@ -27,20 +28,6 @@ pub fn rejected_file_name(input_name: &str) -> String {
     }
 }
 
-/// Writes one `<stem>.rejected.csv` per input file with rejected rows and
-/// removes the one an earlier run left for a file that now has none.
-/// Returns the paths written.
-pub fn write_rejected(
-    dir: &Path,
-    rejected: &DataFrame,
-    file_names: &[String],
-    rejected_per_file: &[u64],
-) -> Result<Vec<PathBuf>> {
-    let mut writer = RejectedWriter::new(dir, file_names)?;
-    writer.write(rejected)?;
-    writer.finish(rejected_per_file)
-}
-
 /// Writes rejected rows to `<stem>.rejected.csv` files as they come, a
 /// chunk at a time, each under a temporary name until [`finish`] renames
 /// them all into place (and a writer dropped unfinished removes them): a
@@ -52,16 +39,26 @@ pub struct RejectedWriter {
     names: Vec<String>,
     /// Per input file: its temporary path and open file, once it has rows.
     open: Vec<Option<(PathBuf, std::io::BufWriter<fs::File>)>>,
+    /// The files renamed into place by `finish`.
+    written: Vec<PathBuf>,
 }
 
 impl RejectedWriter {
-    pub fn new(dir: &Path, file_names: &[String]) -> Result<RejectedWriter> {
-        create_dir(dir)?;
+    /// A writer into `dir`, which [`Sink::begin`] makes when missing (so
+    /// that a run failing on its inputs writes nothing); the input file
+    /// names come with it.
+    pub fn new(dir: &Path) -> Result<RejectedWriter> {
         Ok(RejectedWriter {
             dir: dir.to_path_buf(),
-            names: file_names.to_vec(),
-            open: file_names.iter().map(|_| None).collect(),
+            names: Vec::new(),
+            open: Vec::new(),
+            written: Vec::new(),
         })
+    }
+
+    /// The files written, once finished.
+    pub fn written(&self) -> &[PathBuf] {
+        &self.written
     }
 
     fn path(&self, index: usize) -> PathBuf {
@@ -70,7 +67,7 @@ impl RejectedWriter {
 
     /// Appends rejected rows (columns as in `split::Split::rejected`) to
     /// their files' outputs, in the order given.
-    pub fn write(&mut self, rejected: &DataFrame) -> Result<()> {
+    fn write(&mut self, rejected: &DataFrame) -> Result<()> {
         let files: std::collections::BTreeSet<u32> = rejected
             .column(FILE_INDEX)
             .and_then(|c| c.u32().cloned())
@@ -118,7 +115,7 @@ impl RejectedWriter {
     /// Renames every written file into place and removes the file an
     /// earlier run left for an input that now has no rejected rows
     /// (`rejected_per_file` is 0). Returns the paths written.
-    pub fn finish(mut self, rejected_per_file: &[u64]) -> Result<Vec<PathBuf>> {
+    fn rename_into_place(&mut self, rejected_per_file: &[u64]) -> Result<Vec<PathBuf>> {
         let mut written = Vec::new();
         for index in 0..self.names.len() {
             let path = self.path(index);
@@ -152,6 +149,28 @@ impl RejectedWriter {
             }
         }
         Ok(written)
+    }
+}
+
+impl Sink for RejectedWriter {
+    fn begin(&mut self, start: &Start<'_>) -> Result<()> {
+        create_dir(&self.dir)?;
+        self.names = start.names.to_vec();
+        self.open = self.names.iter().map(|_| None).collect();
+        Ok(())
+    }
+
+    fn judged(&mut self, chunk: &Judged<'_>) -> Result<()> {
+        if chunk.rejected.height() == 0 {
+            return Ok(());
+        }
+        self.write(chunk.rejected)
+    }
+
+    fn finish(&mut self, ledger: &Ledger) -> Result<()> {
+        let rejected_per_file: Vec<u64> = ledger.files.iter().map(|f| f.rejected()).collect();
+        self.written = self.rename_into_place(&rejected_per_file)?;
+        Ok(())
     }
 }
 

@@ -1,7 +1,8 @@
-//! The run, stage by stage: discover → extract → validate → split →
-//! aggregate → write. This module orders the stages, times them and tells the
-//! user what happened; each stage's work is in its own module. Tests and
-//! benchmarks call [`run`] directly.
+//! The run's driver: open inputs → screen pass → fences → judge pass
+//! feeding the sinks → check the ledger → finish the sinks. Each stage's
+//! work is in its own module; what becomes of the judged rows is up to the
+//! [`Sink`]s the caller plugs in. Tests and benchmarks call [`run`]
+//! directly, as the commands do.
 //!
 //! A run reads its files twice, a chunk of rows at a time, so its memory is
 //! bounded by a chunk plus what the cross-row rules must remember, not by
@@ -12,12 +13,11 @@
 //!    rows into a histogram (the IQR fences, exactly). One byte per row
 //!    remembers what was seen.
 //! 2. *judge*: the rules again on the same chunks, now with the fences, to
-//!    give each row its disposition; rejected rows are appended to their
-//!    `errors/` files, valid rows summed into the reports' totals (and kept
-//!    for the database load only when there is one).
+//!    give each row its disposition; each judged chunk goes to every sink
+//!    as soon as it is made (nothing is held for the end of the run).
 //!
-//! A file whose second read differs from its first (its hash, or its row
-//! count) fails the run before anything is renamed into place.
+//! A file whose second read differs from its first (its fingerprint, or its
+//! row count) fails the run before any sink finishes.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -32,10 +32,11 @@ use crate::discover::InputFile;
 use crate::error::{BadFile, Error, Result};
 use crate::extract::FileReader;
 use crate::messages::Messages;
-use crate::split::{Accounting, Split};
-use crate::summary::{FileSummary, SkippedFile, Summary};
-use crate::validate::{Screen, Seen};
-use crate::{aggregate, discover, extract, output, split, validate};
+use crate::sink::{InputRead, Judged, Ledger, Sink, Start};
+use crate::split::{self, Accounting};
+use crate::summary::{FileSummary, SkippedFile};
+use crate::validate::{self, Fences, Screen, Seen};
+use crate::{discover, extract};
 
 /// Rows per chunk unless configured: about 10 MB of raw text at 75 bytes a
 /// row, and a few times that while it is judged. Twice as many were no
@@ -48,7 +49,9 @@ pub const DEFAULT_BATCH_ROWS: usize = 1 << 17;
 /// while too few only costs one rehash as it grows.
 const BYTES_PER_ROW_GUESS: u64 = 96;
 
-/// A checked configuration: everything a run needs, validated before any I/O.
+/// A checked configuration: the user's options for the passes and the
+/// outputs, validated before any I/O. Which outputs a run has is the choice
+/// of the sinks its caller plugs in, not an option here.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub input_dir: PathBuf,
@@ -58,34 +61,31 @@ pub struct Config {
     pub top: u32,
     pub rules: validate::Options,
     pub skip_bad_files: bool,
-    /// Compute and print everything, write no file.
-    pub dry_run: bool,
     /// Rows per chunk read and judged at a time.
     pub batch_rows: usize,
-    /// Keep the valid rows in [`Outcome::split`] for a sink (a database
-    /// load); without it they are summed and let go.
-    pub keep_valid: bool,
-    /// Keep the rejected rows in [`Outcome::split`] too (for `sales-etl
-    /// query`); without it they only go to `errors/` as they are found.
-    pub keep_rejected: bool,
     /// The files of the run when they are not simply every CSV of
     /// `input_dir` (a day of a backfill).
     pub files: Option<Vec<InputFile>>,
-    /// Write report files for this date only (a day of a backfill: its late
-    /// rows for other dates go to the database, not over those dates' files).
-    pub report_date: Option<chrono::NaiveDate>,
 }
 
-/// What a run produced: the summary, and the split for a sink to load.
-#[derive(Debug)]
-pub struct Outcome {
-    pub summary: Summary,
-    /// The valid rows when [`Config::keep_valid`] and the rejected rows when
-    /// [`Config::keep_rejected`] (else none: those went to `errors/` as they
-    /// were found), and the counts.
-    pub split: Split,
-    /// File names by file index (the split's `file_index`).
+/// What the passes found, besides what the sinks made of the rows.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// UTC, `YYYY-MM-DD HH:MM:SS.ffffff`.
+    pub started_at: String,
+    /// Every input file's name, by file index (skipped files included).
     pub names: Vec<String>,
+    /// The files read, with their counts, in file-index order.
+    pub files: Vec<FileSummary>,
+    pub ledger: Ledger,
+    /// Rejected rows per reason.
+    pub reasons: BTreeMap<String, u64>,
+    pub fences: Option<Fences>,
+    /// Files passed over with `--skip-bad-files`.
+    pub skipped_files: Vec<SkippedFile>,
+    pub warnings: Vec<String>,
+    /// Milliseconds per stage, as `<stage>_ms`.
+    pub timings: BTreeMap<String, u64>,
 }
 
 /// One file's facts as a pass read them.
@@ -120,10 +120,96 @@ impl From<Error> for Stop {
     }
 }
 
-pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
+/// The inputs of a run: every file found, and which of them can be read.
+struct Inputs {
+    files: Vec<InputFile>,
+    names: Vec<String>,
+    usable: Vec<bool>,
+    bad_files: Vec<BadFile>,
+    warnings: Vec<String>,
+}
+
+impl Inputs {
+    fn usable_bytes(&self) -> u64 {
+        usable_bytes(&self.files, &self.usable)
+    }
+}
+
+/// What the screen pass leaves for the judge pass.
+struct Screened {
+    seen: Vec<Seen>,
+    facts: Vec<FileFacts>,
+    fences: Option<Fences>,
+}
+
+/// Runs the passes over the inputs of `config` and hands every judged
+/// chunk to `sinks`: open inputs → screen pass → fences → judge pass
+/// feeding the sinks → check the ledger → finish the sinks.
+pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) -> Result<Checked> {
     let mut timings = Timings::new();
     let started_at = crate::db::now_utc();
+    let mut inputs = open_inputs(config, messages)?;
+    let screened = screen_pass(config, messages, &mut inputs)?;
+    timings.lap("screen");
+    warn_about_inputs(&mut inputs, &screened.facts, messages);
 
+    let read: Vec<InputRead> = (0..inputs.names.len())
+        .filter(|i| inputs.usable[*i])
+        .map(|i| InputRead {
+            index: i,
+            name: inputs.names[i].clone(),
+            bytes: inputs.files[i].size,
+            sha256: screened.facts[i].sha256.clone(),
+        })
+        .collect();
+    let start = Start {
+        started_at: &started_at,
+        names: &inputs.names,
+        read: &read,
+        candidate_rows: screened.seen.iter().filter(|s| **s == Seen::First).count() as u64,
+        fences: screened.fences,
+    };
+    for sink in sinks.iter_mut() {
+        sink.begin(&start)?;
+    }
+    let (ledger, reasons) = judge_pass(config, messages, &inputs, &screened, sinks)?;
+    split::check(&ledger.files, &inputs.names)?;
+    timings.lap("judge");
+    tell_the_verdict(&ledger.totals, screened.fences, config, messages);
+    for sink in sinks.iter_mut() {
+        sink.finish(&ledger)?;
+    }
+    timings.lap("finish");
+
+    let files = (0..inputs.names.len())
+        .filter(|i| inputs.usable[*i])
+        .map(|i| FileSummary {
+            file: inputs.names[i].clone(),
+            bytes: inputs.files[i].size,
+            sha256: screened.facts[i].sha256.clone(),
+            accounting: ledger.files[i].clone(),
+        })
+        .collect();
+    Ok(Checked {
+        started_at,
+        names: inputs.names,
+        files,
+        ledger,
+        reasons,
+        fences: screened.fences,
+        skipped_files: inputs
+            .bad_files
+            .into_iter()
+            .map(SkippedFile::from)
+            .collect(),
+        warnings: inputs.warnings,
+        timings: timings.laps,
+    })
+}
+
+/// Finds the files and reads their headers: a file that is not a sales
+/// CSV at all is named before any row is read.
+fn open_inputs(config: &Config, messages: &Messages) -> Result<Inputs> {
     let found = match &config.files {
         Some(files) => discover::Discovered {
             files: files.clone(),
@@ -148,11 +234,8 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
             found.ignored.join(", ")
         ));
     }
-
     let names: Vec<String> = found.files.iter().map(|f| f.name.clone()).collect();
-    // Headers first: a file that is not a sales CSV at all is named before
-    // any row is read.
-    let mut bad_files: Vec<BadFile> = Vec::new();
+    let mut bad_files = Vec::new();
     let mut usable = vec![true; names.len()];
     for (index, file) in found.files.iter().enumerate() {
         if let Err(bad) = FileReader::open(file, index as u32, &ProgressBar::hidden(), false) {
@@ -160,23 +243,35 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
             usable[index] = false;
         }
     }
+    Ok(Inputs {
+        files: found.files,
+        names,
+        usable,
+        bad_files,
+        warnings,
+    })
+}
 
-    let estimated_rows = (usable_bytes(&found.files, &usable) / BYTES_PER_ROW_GUESS) as usize;
-
-    // Pass 1. A file that fails part-way is skipped (with
-    // --skip-bad-files) by starting the pass again without it, so that none
-    // of its rows counts for the others' duplicates or fences.
-    let (screen, seen, facts) = loop {
-        if !bad_files.is_empty() && !config.skip_bad_files {
-            return Err(Error::BadInputFiles { files: bad_files });
+/// Pass 1: the row rules on every chunk, ids and value hashes into the
+/// duplicate index, quantities into the fences' histogram. A file that
+/// fails part-way is skipped (with --skip-bad-files) by starting the pass
+/// again without it, so that none of its rows counts for the others'
+/// duplicates or fences.
+fn screen_pass(config: &Config, messages: &Messages, inputs: &mut Inputs) -> Result<Screened> {
+    let estimated_rows = (inputs.usable_bytes() / BYTES_PER_ROW_GUESS) as usize;
+    loop {
+        if !inputs.bad_files.is_empty() && !config.skip_bad_files {
+            return Err(Error::BadInputFiles {
+                files: std::mem::take(&mut inputs.bad_files),
+            });
         }
-        let bar = messages.bytes_bar("reading (pass 1 of 2)", usable_bytes(&found.files, &usable));
+        let bar = messages.bytes_bar("reading (pass 1 of 2)", inputs.usable_bytes());
         let mut screen = Screen::with_capacity(estimated_rows);
         let mut seen: Vec<Seen> = Vec::with_capacity(estimated_rows);
-        let mut facts: Vec<FileFacts> = vec![FileFacts::default(); names.len()];
+        let mut facts: Vec<FileFacts> = vec![FileFacts::default(); inputs.names.len()];
         let pass = read_pass(
-            &found.files,
-            &usable,
+            &inputs.files,
+            &inputs.usable,
             config.batch_rows,
             true,
             &bar,
@@ -191,17 +286,30 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
         );
         bar.finish_and_clear();
         match pass {
-            Ok(()) => break (screen, seen, facts),
+            Ok(()) => {
+                let fences = if config.rules.outliers {
+                    screen.fences(config.rules.iqr_k)
+                } else {
+                    None
+                };
+                return Ok(Screened {
+                    seen,
+                    facts,
+                    fences,
+                });
+            }
             Err(Stop::Error(error)) => return Err(error),
             Err(Stop::File(index, bad)) => {
-                usable[index] = false;
-                bad_files.push(bad);
+                inputs.usable[index] = false;
+                inputs.bad_files.push(bad);
             }
         }
-    };
-    timings.lap("screen");
-    for bad in &bad_files {
-        warnings.push(format!("skipped {bad}"));
+    }
+}
+
+fn warn_about_inputs(inputs: &mut Inputs, facts: &[FileFacts], messages: &Messages) {
+    for bad in &inputs.bad_files {
+        inputs.warnings.push(format!("skipped {bad}"));
     }
     for (index, read) in facts.iter().enumerate() {
         if !read.unknown_columns.is_empty() {
@@ -210,50 +318,44 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
                 .iter()
                 .map(|c| format!("`{c}`"))
                 .collect();
-            warnings.push(format!(
+            inputs.warnings.push(format!(
                 "{}: unknown column{} {} left out",
-                names[index],
+                inputs.names[index],
                 plural(list.len()),
                 list.join(", ")
             ));
         }
     }
-    for warning in &warnings {
+    for warning in &inputs.warnings {
         messages.warn(warning);
     }
+}
 
-    let fences = if config.rules.outliers {
-        screen.fences(config.rules.iqr_k)
-    } else {
-        None
-    };
-    drop(screen);
-
-    // Pass 2.
-    let mut files: Vec<Accounting> = facts
+/// Pass 2: the rules again on the same chunks, now with the fences, to give
+/// each row its disposition; each judged chunk goes to every sink, its
+/// counts to the ledger. A file whose second read differs from its first
+/// (its fingerprint, or its row count) fails the run.
+fn judge_pass(
+    config: &Config,
+    messages: &Messages,
+    inputs: &Inputs,
+    screened: &Screened,
+    sinks: &mut [&mut dyn Sink],
+) -> Result<(Ledger, BTreeMap<String, u64>)> {
+    let mut files: Vec<Accounting> = screened
+        .facts
         .iter()
         .map(|f| Accounting {
             data_rows: f.data_rows,
             ..Accounting::default()
         })
         .collect();
-    let mut writer = if config.dry_run {
-        None
-    } else {
-        Some(output::RejectedWriter::new(&config.errors_dir, &names)?)
-    };
-    let mut totals = aggregate::Totals::default();
     let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
-    let mut valid_parts: Vec<DataFrame> = Vec::new();
-    let mut rejected_parts: Vec<DataFrame> = Vec::new();
     let mut offset = 0usize;
-    let bar = messages.bytes_bar(
-        "checking (pass 2 of 2)",
-        usable_bytes(&found.files, &usable),
-    );
+    let bar = messages.bytes_bar("checking (pass 2 of 2)", inputs.usable_bytes());
     let pass = read_pass(
-        &found.files,
-        &usable,
+        &inputs.files,
+        &inputs.usable,
         config.batch_rows,
         false,
         &bar,
@@ -261,34 +363,32 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
             match piece {
                 Piece::Rows(rows) => {
                     let end = offset + rows.height();
-                    let Some(seen) = seen.get(offset..end) else {
-                        let file = file_of(&rows).map_or_else(String::new, |i| names[i].clone());
+                    let Some(seen) = screened.seen.get(offset..end) else {
+                        let file =
+                            file_of(&rows).map_or_else(String::new, |i| inputs.names[i].clone());
                         return Err(Stop::Error(Error::InputChanged { file }));
                     };
                     offset = end;
-                    let judged = validate::judge_rows(rows, seen, fences)?;
+                    let judged = validate::judge_rows(rows, seen, screened.fences)?;
                     split::count(&judged, &mut files)?;
                     let (valid, rejected) = split::split_rows(&judged)?;
                     drop(judged);
-                    totals.add(&valid)?;
                     for (reason, rows) in count_reasons(&rejected)? {
                         *reasons.entry(reason).or_default() += rows;
                     }
-                    if let Some(writer) = writer.as_mut() {
-                        writer.write(&rejected)?;
-                    }
-                    if config.keep_rejected {
-                        rejected_parts.push(rejected);
-                    }
-                    if config.keep_valid {
-                        valid_parts.push(valid);
+                    let chunk = Judged {
+                        valid: &valid,
+                        rejected: &rejected,
+                    };
+                    for sink in sinks.iter_mut() {
+                        sink.judged(&chunk)?;
                     }
                 }
                 Piece::End(index, read) => {
-                    let first = &facts[index];
+                    let first = &screened.facts[index];
                     if read.data_rows != first.data_rows || read.fingerprint != first.fingerprint {
                         return Err(Stop::Error(Error::InputChanged {
-                            file: names[index].clone(),
+                            file: inputs.names[index].clone(),
                         }));
                     }
                 }
@@ -305,18 +405,17 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
         Err(Stop::Error(error)) => return Err(error),
         Err(Stop::File(_, bad)) => return Err(Error::BadInputFiles { files: vec![bad] }),
     }
-    if offset != seen.len() {
+    if offset != screened.seen.len() {
         return Err(Error::Internal(format!(
             "{} rows screened but {offset} judged",
-            seen.len()
+            screened.seen.len()
         )));
     }
-    drop(seen);
-    split::check(&files, &names)?;
-    let totals_of_run = split::total(&files);
-    timings.lap("judge");
+    let totals = split::total(&files);
+    Ok((Ledger { files, totals }, reasons))
+}
 
-    let t = &totals_of_run;
+fn tell_the_verdict(t: &Accounting, fences: Option<Fences>, config: &Config, messages: &Messages) {
     messages.step(format!(
         "checked {} data row{}: {} valid, {} invalid",
         t.data_rows,
@@ -342,98 +441,6 @@ pub fn run(config: &Config, messages: &Messages) -> Result<Outcome> {
         }
         None => messages.step("outlier rule off"),
     }
-
-    let daily_sales = totals.daily_sales()?;
-    let top_products = totals.top_products(config.top)?;
-    let revenue_by_hour = totals.revenue_by_hour();
-    drop(totals);
-    let valid = concat_rows(valid_parts, || Ok(empty_split()?.0))?;
-    let rejected = concat_rows(rejected_parts, || Ok(empty_split()?.1))?;
-    timings.lap("aggregate");
-
-    let mut written = Vec::new();
-    if let Some(writer) = writer {
-        let rejected_per_file: Vec<u64> = files.iter().map(Accounting::rejected).collect();
-        let rejected = writer.finish(&rejected_per_file)?;
-        messages.step(format!(
-            "wrote {} rejected row{} to {}",
-            t.rejected(),
-            plural(t.rejected() as usize),
-            config.errors_dir.display()
-        ));
-        let on_date = |date: &str| {
-            config
-                .report_date
-                .is_none_or(|d| d.format("%Y-%m-%d").to_string() == date)
-        };
-        let daily: Vec<_> = daily_sales
-            .iter()
-            .filter(|d| on_date(&d.date))
-            .cloned()
-            .collect();
-        let top: Vec<_> = top_products
-            .iter()
-            .filter(|t| on_date(&t.date))
-            .cloned()
-            .collect();
-        let reports = output::write_reports(&config.reports_dir, &daily, &top, config.top)?;
-        messages.step(format!(
-            "wrote {} report file{} to {}",
-            reports.len(),
-            plural(reports.len()),
-            config.reports_dir.display()
-        ));
-        written = rejected
-            .into_iter()
-            .chain(reports)
-            .map(|p| p.display().to_string())
-            .collect();
-        for path in &written {
-            messages.detail(format!("wrote {path}"));
-        }
-        timings.lap("write");
-    } else {
-        messages.step("dry run: no file written");
-    }
-    for (stage, ms) in &timings.laps {
-        messages.detail(format!("{stage}: {ms} ms"));
-    }
-
-    let file_summaries = (0..names.len())
-        .filter(|i| usable[*i])
-        .map(|i| FileSummary {
-            file: names[i].clone(),
-            bytes: found.files[i].size,
-            sha256: facts[i].sha256.clone(),
-            accounting: files[i].clone(),
-        })
-        .collect();
-    let summary = Summary {
-        started_at,
-        files: file_summaries,
-        totals: totals_of_run.clone(),
-        reasons,
-        fences,
-        daily_sales,
-        top_products,
-        revenue_by_hour,
-        skipped_files: bad_files.into_iter().map(SkippedFile::from).collect(),
-        warnings,
-        written,
-        dry_run: config.dry_run,
-        timings: timings.laps,
-        load: None,
-    };
-    Ok(Outcome {
-        summary,
-        split: Split {
-            valid,
-            rejected,
-            files,
-            totals: totals_of_run,
-        },
-        names,
-    })
 }
 
 fn usable_bytes(files: &[InputFile], usable: &[bool]) -> u64 {
@@ -528,22 +535,6 @@ pub fn empty_split() -> Result<(DataFrame, DataFrame)> {
     split::split_rows(&judged.rows)
 }
 
-/// Frames of the same columns, stacked in order; `empty` when there are none.
-fn concat_rows(
-    frames: Vec<DataFrame>,
-    empty: impl FnOnce() -> Result<DataFrame>,
-) -> Result<DataFrame> {
-    let mut frames = frames.into_iter();
-    let Some(mut all) = frames.next() else {
-        return empty();
-    };
-    for frame in frames {
-        all.vstack_mut_owned(frame)
-            .map_err(Error::engine("extract"))?;
-    }
-    Ok(all)
-}
-
 fn count_reasons(rejected: &DataFrame) -> Result<BTreeMap<String, u64>> {
     let counts = rejected
         .clone()
@@ -591,7 +582,7 @@ impl Timings {
     }
 }
 
-fn plural(n: usize) -> &'static str {
+pub fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
     } else {
@@ -599,7 +590,7 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-fn human_bytes(bytes: u64) -> String {
+pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
     let mut value = bytes as f64;
     let mut unit = 0;

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::messages::Messages;
 use crate::pipeline::{self, Config};
 use crate::report::markdown_cell;
+use crate::sink::{Judged, Sink};
 
 /// The table of valid rows, with the warehouse's `staging_sales` columns.
 pub const SALES: &str = "sales";
@@ -133,16 +134,49 @@ pub fn over_folder(config: &Config, sql: &str, messages: &Messages) -> Result<Da
     let tables = polars::sql::extract_table_identifiers(sql, false, true)
         .unwrap_or_else(|_| vec![SALES.into(), REJECTED.into()]);
     let names = |table: &str| tables.iter().any(|t| t.eq_ignore_ascii_case(table));
-    let config = Config {
-        dry_run: true,
-        keep_valid: names(SALES),
-        keep_rejected: names(REJECTED),
-        ..config.clone()
+    let mut kept = KeptRows {
+        valid: names(SALES).then(Vec::new),
+        rejected: names(REJECTED).then(Vec::new),
     };
-    let outcome = pipeline::run(&config, messages)?;
-    let sales = sales_table(outcome.split.valid, &outcome.names)?;
-    let rejected = rejected_table(outcome.split.rejected, &outcome.names)?;
+    let checked = pipeline::run(config, messages, &mut [&mut kept])?;
+    let (valid, rejected) = kept.stacked()?;
+    let sales = sales_table(valid, &checked.names)?;
+    let rejected = rejected_table(rejected, &checked.names)?;
     polars_sql(sql, sales, rejected)
+}
+
+/// The sink of a folder query: the judged rows of the tables it names,
+/// kept whole (the tables it does not name are left empty).
+struct KeptRows {
+    valid: Option<Vec<DataFrame>>,
+    rejected: Option<Vec<DataFrame>>,
+}
+
+impl Sink for KeptRows {
+    fn judged(&mut self, chunk: &Judged<'_>) -> Result<()> {
+        if let Some(valid) = self.valid.as_mut() {
+            valid.push(chunk.valid.clone());
+        }
+        if let Some(rejected) = self.rejected.as_mut() {
+            rejected.push(chunk.rejected.clone());
+        }
+        Ok(())
+    }
+}
+
+impl KeptRows {
+    /// The valid and the rejected rows, each stacked in order (empty when
+    /// not kept).
+    fn stacked(self) -> Result<(DataFrame, DataFrame)> {
+        let (mut valid, mut rejected) = pipeline::empty_split()?;
+        for (all, parts) in [(&mut valid, self.valid), (&mut rejected, self.rejected)] {
+            for part in parts.unwrap_or_default() {
+                all.vstack_mut_owned(part)
+                    .map_err(Error::engine("query tables"))?;
+            }
+        }
+        Ok((valid, rejected))
+    }
 }
 
 fn polars_sql(sql: &str, sales: DataFrame, rejected: DataFrame) -> Result<DataFrame> {

@@ -192,14 +192,38 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
     if let Some(load) = &summary.load {
         writeln!(
             out,
-            "Loaded {} rows into {} by {} in {:.1} s ({} replaced, run {})",
+            "Loaded {} rows into {} by {} in {:.1} s ({} rows/s; run {})",
             load.rows,
             load.target,
             load.method.name(),
             load.seconds,
-            load.replaced,
+            load.rows_per_second,
             load.run_id
         )?;
+        if load.replaced > 0 {
+            writeln!(
+                out,
+                "  replaced {} row{} of other files with the same transaction ids",
+                load.replaced,
+                if load.replaced == 1 { "" } else { "s" }
+            )?;
+        }
+        for file in load.files.iter().filter(|f| f.replaced_rows > 0) {
+            let from = match &file.earlier {
+                Some(e) if !e.folder.is_empty() => {
+                    format!(" (run {}, from {})", e.run_id, e.folder)
+                }
+                Some(e) => format!(" (run {})", e.run_id),
+                None => String::new(),
+            };
+            writeln!(
+                out,
+                "  {} replaced {} row{} loaded earlier from a file of that name{from}",
+                file.file,
+                file.replaced_rows,
+                if file.replaced_rows == 1 { "" } else { "s" }
+            )?;
+        }
     }
 
     write_daily_and_top(&summary.daily_sales, &summary.top_products, &style, out)

@@ -1,6 +1,6 @@
 //! The summary of a run: what the terminal tables and `--format json` show.
-//! Built by `pipeline`, rendered by `report`; plain data, serialisable as the
-//! JSON the README documents.
+//! Assembled here from what the pipeline and the sinks made, rendered by
+//! `report`; plain data, serialisable as the JSON the README documents.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::aggregate::{DailySales, TopProduct};
 use crate::db::LoadReport;
 use crate::error::BadFile;
+use crate::pipeline::Checked;
 use crate::split::Accounting;
 use crate::validate::Fences;
 
@@ -37,6 +38,37 @@ pub struct Summary {
     /// The database load; `None` with `--no-db` or `--dry-run`, or when it
     /// failed (the error says so).
     pub load: Option<LoadReport>,
+}
+
+impl Summary {
+    /// The summary of a batch: what the passes found, the sales totals'
+    /// reports, the files written and the load.
+    pub fn new(
+        checked: Checked,
+        daily_sales: Vec<DailySales>,
+        top_products: Vec<TopProduct>,
+        revenue_by_hour: Vec<crate::money::Money>,
+        written: Vec<String>,
+        dry_run: bool,
+        load: Option<LoadReport>,
+    ) -> Summary {
+        Summary {
+            started_at: checked.started_at,
+            files: checked.files,
+            totals: checked.ledger.totals,
+            reasons: checked.reasons,
+            fences: checked.fences,
+            daily_sales,
+            top_products,
+            revenue_by_hour,
+            skipped_files: checked.skipped_files,
+            warnings: checked.warnings,
+            written,
+            dry_run,
+            timings: checked.timings,
+            load,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -764,3 +764,319 @@ fn mysql_query_runs_in_the_warehouse_read_only() {
         .stderr_has("READ ONLY");
     assert_eq!(db.rows("SELECT COUNT(*) FROM staging_sales"), staged);
 }
+
+// Issue "load as fast as we clean": the streamed SQLite load.
+
+/// A generated day of `rows` rows with every defect class, in `day/` of
+/// the test's folder.
+fn generated(rows: u32, seed: u32) -> Test {
+    let test = Test::new();
+    test.clone()
+        .args(&[
+            "generate",
+            "--rows",
+            &rows.to_string(),
+            "--date",
+            "2026-11-25",
+            "--seed",
+            &seed.to_string(),
+            "--out",
+            "day",
+        ])
+        .run()
+        .code(0);
+    test
+}
+
+#[test]
+fn sqlite_streamed_load_equals_the_mysql_load_row_for_row() {
+    let mut db = Database::new();
+    let test = generated(20_000, 7);
+    // Small chunks: the rows reach SQLite in many pieces while they are judged.
+    let out = test
+        .clone()
+        .args(&[
+            "run",
+            "day",
+            "--batch-rows",
+            "997",
+            "--db",
+            "sqlite://w.db",
+            "-q",
+        ])
+        .run()
+        .code(0);
+    test.args(&["run", "day", "--db", &db.url(), "-q"])
+        .run()
+        .code(0);
+    let path = out.dir.join("w.db");
+    let sqlite = sqlite_rows(&path, STAGING);
+    assert!(sqlite.len() > 18_000, "{}", sqlite.len());
+    assert_eq!(sqlite, db.rows(STAGING));
+    assert_eq!(sqlite_rows(&path, DAILY), db.rows(DAILY));
+    assert_eq!(sqlite_rows(&path, TOP), db.rows(TOP));
+}
+
+#[test]
+fn sqlite_load_failing_after_several_chunks_leaves_the_warehouse_as_it_was() {
+    let test = generated(20_000, 3);
+    let run = test.args(&[
+        "run",
+        "day",
+        "--db",
+        "sqlite://w.db",
+        "--batch-rows",
+        "1000",
+        "-q",
+    ]);
+    let out = run.run().code(0);
+    let path = out.dir.join("w.db");
+    let before = (
+        sqlite_rows(&path, STAGING),
+        sqlite_rows(&path, DAILY),
+        sqlite_rows(&path, TOP),
+        sqlite_rows(&path, "SELECT * FROM daily_file_sales ORDER BY 1, 2, 3, 4"),
+        sqlite_rows(&path, "SELECT id, status FROM etl_runs"),
+    );
+    // Rows of line 10,000 and later are refused: about half the chunks
+    // are in when the load fails.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER fail_late BEFORE INSERT ON staging_sales \
+             WHEN NEW.source_line >= 10000 \
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        )
+        .unwrap();
+    std::fs::remove_dir_all(out.dir.join("reports")).unwrap();
+    let failed = run.run().code(6);
+    failed
+        .stderr_has("injected failure")
+        .stderr_has("rolled back");
+    // The CSV outputs were still written.
+    assert!(failed.exists("reports/daily_sales_2026-11-25.csv"));
+    let after = (
+        sqlite_rows(&path, STAGING),
+        sqlite_rows(&path, DAILY),
+        sqlite_rows(&path, TOP),
+        sqlite_rows(&path, "SELECT * FROM daily_file_sales ORDER BY 1, 2, 3, 4"),
+        sqlite_rows(&path, "SELECT id, status FROM etl_runs"),
+    );
+    assert!(before == after, "the failed load changed the warehouse");
+}
+
+#[test]
+fn sqlite_killed_process_mid_load_leaves_the_last_commit() {
+    let test = generated(1_000_000, 5);
+    let out = test
+        .clone()
+        .args(&["run", &samples(), "--db", "sqlite://w.db", "-q"])
+        .run()
+        .code(0);
+    let path = out.dir.join("w.db");
+    let before = (sqlite_rows(&path, STAGING), sqlite_rows(&path, DAILY));
+    let runner = test.args(&[
+        "run",
+        "day",
+        "--db",
+        "sqlite://w.db",
+        "-q",
+        "--batch-rows",
+        "5000",
+    ]);
+    let mut child = runner
+        .command()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once its transaction has begun writing (the journal exists
+    // and the run's rows are going in).
+    let journal = out.dir.join("w.db-journal");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while !journal.exists() {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended first");
+        assert!(std::time::Instant::now() < deadline, "no journal seen");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the run finished before it was killed");
+    // Opening the file rolls the hot journal back.
+    assert!(
+        (sqlite_rows(&path, STAGING), sqlite_rows(&path, DAILY)) == before,
+        "the killed load changed the warehouse"
+    );
+}
+
+#[test]
+fn sqlite_rerun_counts_what_each_file_replaced_and_warns_about_another_folder() {
+    let test = Test::new()
+        .csv(
+            "web_2024-03-01.csv",
+            &[
+                &row("T1", "2024-03-01", "P1", 1),
+                &row("T2", "2024-03-01", "P2", 2),
+            ],
+        )
+        .file(
+            "other/web_2024-03-01.csv",
+            format!("{HEADER}\n{}\n", row("T7", "2024-03-01", "P7", 1)),
+        );
+    let first = test
+        .clone()
+        .args(&[
+            "run",
+            "input",
+            "--db",
+            "sqlite://w.db",
+            "--no-outliers",
+            "--format",
+            "json",
+        ])
+        .run()
+        .code(0)
+        .json();
+    assert_eq!(first["load"]["files"][0]["replaced_rows"], 0);
+    assert_eq!(
+        first["load"]["files"][0]["earlier"],
+        serde_json::Value::Null
+    );
+    let run_id = first["load"]["run_id"].clone();
+
+    // The same folder again: its rows replaced, no warning.
+    let again = test
+        .clone()
+        .args(&[
+            "run",
+            "input",
+            "--db",
+            "sqlite://w.db",
+            "--no-outliers",
+            "--format",
+            "json",
+        ])
+        .run()
+        .code(0);
+    let json = again.json();
+    assert_eq!(json["load"]["files"][0]["replaced_rows"], 2);
+    assert_eq!(json["load"]["files"][0]["earlier"]["run_id"], run_id);
+    assert_eq!(json["load"]["files"][0]["warning"], serde_json::Value::Null);
+    assert!(!again.stderr.contains("warning"), "{}", again.stderr);
+
+    // Another folder with a file of the same name: it replaces them, and says so.
+    let other = test
+        .args(&[
+            "run",
+            "other",
+            "--db",
+            "sqlite://w.db",
+            "--no-outliers",
+            "--format",
+            "json",
+        ])
+        .run()
+        .code(0);
+    other.stderr_has("from another folder");
+    let json = other.json();
+    assert_eq!(json["load"]["files"][0]["replaced_rows"], 2);
+    let earlier_folder = json["load"]["files"][0]["earlier"]["folder"]
+        .as_str()
+        .unwrap();
+    assert!(earlier_folder.ends_with("input"), "{earlier_folder}");
+    assert_eq!(
+        sqlite_rows(
+            &other.dir.join("w.db"),
+            "SELECT transaction_id FROM staging_sales"
+        ),
+        [["T7"]]
+    );
+    assert_eq!(
+        sqlite_rows(&other.dir.join("w.db"), DAILY),
+        [["2024-03-01", "web", "1", "1", "2.50"]]
+    );
+}
+
+/// The first SQLite layout, as sales-etl 0.1.0 up to this change made it.
+const LAYOUT_1: &str = r#"
+CREATE TABLE staging_sales (
+    transaction_id TEXT NOT NULL PRIMARY KEY, "timestamp" TEXT NOT NULL, "date" TEXT NOT NULL,
+    channel TEXT NOT NULL, store_id TEXT, customer_id TEXT, product_id TEXT NOT NULL,
+    quantity INTEGER NOT NULL, unit_price TEXT NOT NULL, line_revenue TEXT NOT NULL,
+    source_file TEXT NOT NULL, source_line INTEGER NOT NULL, run_id INTEGER NOT NULL,
+    loaded_at TEXT NOT NULL
+);
+CREATE INDEX staging_sales_date_channel ON staging_sales ("date", channel, quantity, line_revenue);
+CREATE INDEX staging_sales_date_product ON staging_sales ("date", product_id, quantity, line_revenue);
+CREATE INDEX staging_sales_source_file ON staging_sales (source_file);
+CREATE TABLE reporting_daily_sales ("date" TEXT NOT NULL, channel TEXT NOT NULL,
+    orders INTEGER NOT NULL, units INTEGER NOT NULL, revenue TEXT NOT NULL,
+    updated_at TEXT NOT NULL, PRIMARY KEY ("date", channel));
+CREATE TABLE reporting_top_products ("date" TEXT NOT NULL, "rank" INTEGER NOT NULL,
+    product_id TEXT NOT NULL, units INTEGER NOT NULL, revenue TEXT NOT NULL,
+    PRIMARY KEY ("date", "rank"));
+CREATE TABLE etl_runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL,
+    finished_at TEXT, tool_version TEXT NOT NULL, input_files TEXT NOT NULL,
+    data_rows INTEGER NOT NULL, valid INTEGER NOT NULL, invalid INTEGER NOT NULL,
+    duplicate INTEGER NOT NULL, outlier INTEGER NOT NULL, replaced INTEGER NOT NULL,
+    load_method TEXT NOT NULL, status TEXT NOT NULL);
+INSERT INTO staging_sales VALUES
+    ('OLD-1', '2024-02-29 10:00:00.000000', '2024-02-29', 'store', 'S1', NULL, 'P1', 3,
+     '1.100000', '3.300000', 'store_2024-02-29.csv', 2, 1, '2024-03-01 00:00:00.000000'),
+    ('OLD-2', '2024-03-01 11:00:00.000000', '2024-03-01', 'store', 'S1', NULL, 'P2', 1,
+     '0.005000', '0.005000', 'store_2024-03-01.csv', 2, 1, '2024-03-01 00:00:00.000000');
+INSERT INTO etl_runs (started_at, tool_version, input_files, data_rows, valid, invalid,
+    duplicate, outlier, replaced, load_method, status)
+VALUES ('2024-03-01 00:00:00.000000', '0.1.0', '[]', 2, 2, 0, 0, 0, 0, 'INSERT', 'loaded');
+"#;
+
+#[test]
+fn sqlite_warehouse_of_the_first_layout_is_migrated_with_its_rows() {
+    let test = Test::new().csv("web_2024-03-01.csv", &[&row("T1", "2024-03-01", "P1", 1)]);
+    let path = test.dir().join("w.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(LAYOUT_1)
+        .unwrap();
+    test.clone()
+        .args(&[
+            "run",
+            "input",
+            "--db",
+            "sqlite://w.db",
+            "--no-outliers",
+            "-q",
+        ])
+        .run()
+        .code(0);
+    assert_eq!(
+        sqlite_rows(
+            &path,
+            "SELECT transaction_id, source_file FROM staging_sales ORDER BY 1"
+        ),
+        [
+            ["OLD-1", "store_2024-02-29.csv"],
+            ["OLD-2", "store_2024-03-01.csv"],
+            ["T1", "web_2024-03-01.csv"]
+        ]
+    );
+    // 2024-03-01's report merges the old store row with the new web row.
+    assert_eq!(
+        sqlite_rows(&path, DAILY),
+        [
+            ["2024-03-01", "store", "1", "1", "0.01"],
+            ["2024-03-01", "web", "1", "1", "2.50"]
+        ]
+    );
+    assert_eq!(sqlite_rows(&path, "PRAGMA user_version"), [["2"]]);
+    // A layout from a newer tool is refused, not misread.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 9")
+        .unwrap();
+    test.args(&["run", "input", "--db", "sqlite://w.db", "-q"])
+        .run()
+        .code(6)
+        .stderr_has("newer sales-etl");
+}

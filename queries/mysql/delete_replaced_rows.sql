@@ -1,1 +1,1 @@
-DELETE s FROM staging_sales s JOIN incoming_ids i ON i.transaction_id = s.transaction_id
+DELETE s FROM staging_sales s JOIN incoming_sales i ON i.transaction_id = s.transaction_id

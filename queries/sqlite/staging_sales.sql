@@ -1,5 +1,8 @@
+-- One row per valid sale, stored in the order of its source: a run appends
+-- its rows file by file, line by line, and a file's rows are one range of
+-- the key (replacing a file deletes a range; no other index is needed).
 CREATE TABLE IF NOT EXISTS staging_sales (
-    transaction_id TEXT NOT NULL PRIMARY KEY,
+    transaction_id TEXT NOT NULL,
     -- UTC, 'YYYY-MM-DD HH:MM:SS.ffffff'
     "timestamp" TEXT NOT NULL,
     "date" TEXT NOT NULL,
@@ -15,9 +18,6 @@ CREATE TABLE IF NOT EXISTS staging_sales (
     source_file TEXT NOT NULL,
     source_line INTEGER NOT NULL,
     run_id INTEGER NOT NULL,
-    loaded_at TEXT NOT NULL
-);
--- Covering indexes: the report queries of a date read no table rows.
-CREATE INDEX IF NOT EXISTS staging_sales_date_channel ON staging_sales ("date", channel, quantity, line_revenue);
-CREATE INDEX IF NOT EXISTS staging_sales_date_product ON staging_sales ("date", product_id, quantity, line_revenue);
-CREATE INDEX IF NOT EXISTS staging_sales_source_file ON staging_sales (source_file);
+    loaded_at TEXT NOT NULL,
+    PRIMARY KEY (source_file, source_line)
+) WITHOUT ROWID

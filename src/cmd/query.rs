@@ -104,12 +104,8 @@ impl QueryArgs {
             top: 5,
             rules: self.rules.options(),
             skip_bad_files: self.skip_bad_files,
-            dry_run: true,
             batch_rows: pipeline::DEFAULT_BATCH_ROWS,
-            keep_valid: true,
-            keep_rejected: true,
             files: None,
-            report_date: None,
         }
     }
 

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::Args;
 
+use crate::batch::{self, Outputs};
+use crate::db::load::LoadOptions;
 use crate::db::mysql::LoadMethod;
 use crate::db::{self, Target};
 use crate::discover;
@@ -13,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::messages::{Messages, Verbosity};
 use crate::pipeline::{self, Config};
 use crate::report::{self, Format};
-use crate::summary::{DayStatus, DaySummary, Summary};
+use crate::summary::{DayStatus, DaySummary};
 use crate::validate;
 
 pub const EXAMPLES: &str = "\
@@ -92,8 +94,9 @@ pub struct RunArgs {
     ///
     /// The files are read twice, this many rows at a time, so memory does
     /// not grow with the input: it is about a chunk plus 25 bytes per
-    /// transaction id (with a database, the valid rows are also held for
-    /// the load). Smaller saves memory, larger is a little faster.
+    /// transaction id. A SQLite load takes the valid rows chunk by chunk as
+    /// they are judged (a MySQL load still holds them for one LOAD DATA).
+    /// Smaller saves memory, larger is a little faster.
     #[arg(long, default_value_t = pipeline::DEFAULT_BATCH_ROWS as u64, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub batch_rows: u64,
 
@@ -179,12 +182,23 @@ impl RunArgs {
             top: self.top,
             rules: self.rules.options(),
             skip_bad_files: self.skip_bad_files,
-            dry_run: self.dry_run,
             batch_rows: usize::try_from(self.batch_rows).unwrap_or(usize::MAX),
-            keep_valid: !(self.no_db || self.dry_run),
-            keep_rejected: false,
             files: None,
-            report_date: None,
+        }
+    }
+
+    /// The outputs of a batch: files unless a dry run, the load when there
+    /// is a target.
+    fn outputs(&self, target: Option<&Target>, report_date: Option<NaiveDate>) -> Outputs {
+        Outputs {
+            dry_run: self.dry_run,
+            report_date,
+            load: target.map(|target| LoadOptions {
+                target: target.clone(),
+                method: self.load_method,
+                top: self.top,
+                folder: absolute_folder(&self.input_dir),
+            }),
         }
     }
 
@@ -246,7 +260,8 @@ pub fn run(args: &RunArgs) -> Result<()> {
     }
     let messages = Messages::new(args.verbosity());
     let target = target(args)?;
-    let (summary, failed) = run_batch(args, &args.config(), target.as_ref(), &messages)?;
+    let outputs = args.outputs(target.as_ref(), None);
+    let (summary, failed) = batch::run(&args.config(), &outputs, &messages)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     report::print(
@@ -263,53 +278,14 @@ pub fn run(args: &RunArgs) -> Result<()> {
     }
 }
 
-/// One batch: the pipeline, then the load. A failed load comes back beside
-/// the summary, since the CSV outputs were written.
-fn run_batch(
-    args: &RunArgs,
-    config: &Config,
-    target: Option<&Target>,
-    messages: &Messages,
-) -> Result<(Summary, Option<Error>)> {
-    let outcome = pipeline::run(config, messages)?;
-    let mut summary = outcome.summary;
-    let Some(target) = target else {
-        return Ok((summary, None));
-    };
-    let run = db::Run {
-        started_at: summary.started_at.clone(),
-        files: summary
-            .files
-            .iter()
-            .map(|f| db::InputRecord {
-                file: f.file.clone(),
-                bytes: f.bytes,
-                sha256: f.sha256.clone(),
-            })
-            .collect(),
-        names: outcome.names.clone(),
-        totals: summary.totals.clone(),
-        top: args.top,
-    };
-    let spinner = messages.spinner(format!("loading into {}", target.masked()));
-    let loaded = db::load(target, &outcome.split, &run, args.load_method);
-    spinner.finish_and_clear();
-    match loaded {
-        Ok(report) => {
-            messages.step(format!(
-                "loaded {} row{} into {} by {} in {:.1} s ({} replaced)",
-                report.rows,
-                if report.rows == 1 { "" } else { "s" },
-                report.target,
-                report.method.name(),
-                report.seconds,
-                report.replaced
-            ));
-            summary.load = Some(report);
-            Ok((summary, None))
-        }
-        Err(error) => Ok((summary, Some(error))),
-    }
+/// The folder as an absolute path when it can be resolved, for the run
+/// record: it tells a later run whether a file of the same name came from
+/// the same place.
+fn absolute_folder(folder: &std::path::Path) -> String {
+    std::fs::canonicalize(folder)
+        .unwrap_or_else(|_| folder.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// Each day from `first` to `last` as a batch of its own: its files, its
@@ -348,9 +324,9 @@ fn backfill(args: &RunArgs, first: NaiveDate, last: NaiveDate) -> Result<()> {
         };
         let mut config = args.config();
         config.files = Some(files.clone());
-        config.report_date = Some(date);
+        let outputs = args.outputs(target.as_ref(), Some(date));
         let mut day = DaySummary::new(date, DayStatus::Done, files.len());
-        let failure = match bar.suspend(|| run_batch(args, &config, target.as_ref(), &inner)) {
+        let failure = match bar.suspend(|| batch::run(&config, &outputs, &inner)) {
             Ok((summary, failed)) => {
                 let t = &summary.totals;
                 messages.step(format!(

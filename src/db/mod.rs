@@ -8,11 +8,12 @@
 //! here runs before the CSV reports are written: a failed load never costs
 //! the user their reports.
 
+pub mod load;
 pub mod mysql;
+mod sales;
 pub mod sqlite;
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use polars::prelude::*;
 use serde::Serialize;
@@ -21,7 +22,7 @@ use crate::aggregate::{DailySales, TopProduct};
 use crate::columns::*;
 use crate::error::{Error, Result};
 use crate::money::Money;
-use crate::split::{Accounting, Split};
+use crate::split::Accounting;
 
 /// Where valid rows go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,38 +116,130 @@ pub struct LoadReport {
     /// another file, replaced by this run's.
     pub replaced: u64,
     pub method: Method,
+    /// From the start of the load (while the rows were still being judged)
+    /// to its commit.
     pub seconds: f64,
+    pub rows_per_second: u64,
     /// The run's id in `etl_runs`.
     pub run_id: u64,
+    /// Per input file: the rows an earlier load of the same file name left,
+    /// replaced by this run's, and which load that was.
+    pub files: Vec<FileReplaced>,
+}
+
+/// Rows per second, 0 when no time passed.
+pub fn rows_per_second(rows: u64, seconds: f64) -> u64 {
+    if seconds > 0.0 {
+        (rows as f64 / seconds) as u64
+    } else {
+        0
+    }
 }
 
 /// One input file of the run, as `etl_runs.input_files` records it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct InputRecord {
     pub file: String,
     pub bytes: u64,
     pub sha256: String,
+    /// The folder the file was read from (absolute when it could be
+    /// resolved); empty in records of versions before it was kept.
+    #[serde(default)]
+    pub folder: String,
 }
 
-/// What a load needs to know about the run besides its rows.
+/// The earlier load of a file name: which run, and the file it read then.
+#[derive(Debug, Clone, Serialize)]
+pub struct EarlierLoad {
+    pub run_id: u64,
+    pub folder: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+impl EarlierLoad {
+    pub fn new(run_id: u64, input: InputRecord) -> EarlierLoad {
+        EarlierLoad {
+            run_id,
+            folder: input.folder,
+            bytes: input.bytes,
+            sha256: input.sha256,
+        }
+    }
+}
+
+/// What a run's file replaced in the warehouse: rows keyed to it by name.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReplaced {
+    pub file: String,
+    /// Rows loaded earlier from a file of this name, now replaced.
+    pub replaced_rows: u64,
+    pub earlier: Option<EarlierLoad>,
+    /// Set when the earlier load of this name came from another folder or
+    /// had other content: two different files may be replacing each other.
+    pub warning: Option<String>,
+}
+
+impl FileReplaced {
+    pub fn new(
+        file: &InputRecord,
+        replaced_rows: u64,
+        earlier: Option<EarlierLoad>,
+    ) -> FileReplaced {
+        let warning = earlier.as_ref().and_then(|e| {
+            let other_folder =
+                !e.folder.is_empty() && !file.folder.is_empty() && e.folder != file.folder;
+            let other_content = e.sha256 != file.sha256;
+            let what = match (other_folder, other_content) {
+                (false, false) => return None,
+                (true, _) => format!("from another folder, `{}`", e.folder),
+                (false, true) => format!(
+                    "from a file of other content ({} bytes, SHA-256 {}…)",
+                    e.bytes,
+                    &e.sha256.get(..12).unwrap_or(&e.sha256)
+                ),
+            };
+            Some(format!(
+                "{}: replaced {replaced_rows} row{} that run {} loaded {what}",
+                file.file,
+                if replaced_rows == 1 { "" } else { "s" },
+                e.run_id
+            ))
+        });
+        FileReplaced {
+            file: file.file.clone(),
+            replaced_rows,
+            earlier,
+            warning,
+        }
+    }
+}
+
+/// What a load is told before its rows come.
 #[derive(Debug, Clone)]
-pub struct Run {
+pub struct LoadPlan {
+    /// The target, password masked, for messages.
+    pub target: String,
     /// UTC, `YYYY-MM-DD HH:MM:SS.ffffff`.
     pub started_at: String,
-    /// Every usable input file; rows earlier runs loaded from these files
-    /// are replaced.
+    /// Every usable input file: rows earlier runs loaded from files of
+    /// these names are replaced.
     pub files: Vec<InputRecord>,
     /// File names by file index, for `source_file`.
     pub names: Vec<String>,
-    pub totals: Accounting,
-    /// Products per day in `reporting_top_products`.
-    pub top: u32,
+    /// At most this many valid rows will come.
+    pub candidate_rows: u64,
 }
 
-impl Run {
-    fn input_files_json(&self) -> String {
-        serde_json::to_string(&self.files).unwrap_or_else(|_| "[]".into())
-    }
+/// What a load is told after the last row.
+#[derive(Debug, Clone)]
+pub struct LoadEnd {
+    pub totals: Accounting,
+    /// The run's sales per date, file, channel and product
+    /// ([`crate::aggregate::Totals::partials`]).
+    pub partials: DataFrame,
+    /// Products per day in `reporting_top_products`.
+    pub top: u32,
 }
 
 /// The kind of a warehouse column, for the schema check.
@@ -274,39 +367,9 @@ fn check_schema(
 /// The longest text the warehouse's id columns hold (VARCHAR(255)).
 pub const MAX_TEXT_CHARS: u32 = 255;
 
-/// Loads the run's valid rows into `target`; the whole load is one
-/// transaction, so a failure leaves the database as it was.
-pub fn load(
-    target: &Target,
-    split: &Split,
-    run: &Run,
-    method: mysql::LoadMethod,
-) -> Result<LoadReport> {
-    let start = Instant::now();
-    check_lengths(&split.valid, &run.names)?;
-    let (rows, replaced, method, run_id) = match target {
-        Target::Sqlite(path) => sqlite::load(path, &split.valid, run)?,
-        Target::Mysql(url) => mysql::load(url, &split.valid, run, method)?,
-    };
-    if rows != split.valid.height() as u64 {
-        return Err(Error::Load {
-            target: target.masked(),
-            message: format!("{rows} rows loaded but {} sent", split.valid.height()),
-        });
-    }
-    Ok(LoadReport {
-        target: target.masked(),
-        rows,
-        replaced,
-        method,
-        seconds: start.elapsed().as_secs_f64(),
-        run_id,
-    })
-}
-
 /// Fails before anything is written when a text value is longer than the
 /// warehouse column holds: a database would truncate it or refuse the row.
-fn check_lengths(valid: &DataFrame, names: &[String]) -> Result<()> {
+pub(crate) fn check_lengths(valid: &DataFrame, names: &[String]) -> Result<()> {
     for column in [TRANSACTION_ID, STORE_ID, CUSTOMER_ID, PRODUCT_ID] {
         let too_long = valid
             .clone()
@@ -365,17 +428,19 @@ pub const LOAD_COLUMNS: [&str; 2] = ["run_id", "loaded_at"];
 /// exactly these values.
 pub fn staging_rows(
     valid: &DataFrame,
-    run: &Run,
+    names: &[String],
     run_id: u64,
     loaded_at: &str,
 ) -> Result<DataFrame> {
-    let names = Column::new("__name".into(), run.names.clone());
     let indexes = Column::new(
         FILE_INDEX.into(),
-        (0..run.names.len() as u32).collect::<Vec<_>>(),
+        (0..names.len() as u32).collect::<Vec<_>>(),
     );
-    let files =
-        DataFrame::new(run.names.len(), vec![indexes, names]).map_err(Error::engine("load"))?;
+    let files = DataFrame::new(
+        names.len(),
+        vec![indexes, Column::new("__name".into(), names.to_vec())],
+    )
+    .map_err(Error::engine("load"))?;
     let text = |name: &str| col(name).cast(DataType::String);
     valid
         .clone()
@@ -405,10 +470,6 @@ pub fn staging_rows(
             lit(run_id.to_string()).alias("run_id"),
             lit(loaded_at).alias("loaded_at"),
         ])
-        // In key order (MySQL's primary key is date, id) the table grows at
-        // its end instead of splitting pages all over: several times faster
-        // once the table outgrows the server's buffer pool.
-        .sort([DATE, TRANSACTION_ID], SortMultipleOptions::default())
         .collect()
         .map_err(Error::engine("load"))
 }
@@ -421,59 +482,6 @@ fn money_text(name: &str) -> Expr {
         .cast(DataType::Decimal(38, 6))
         .cast(DataType::String)
         .alias(name)
-}
-
-/// Transaction ids and dates of the valid rows: what the loaders send first
-/// to find the rows this run replaces.
-pub fn incoming_ids(valid: &DataFrame) -> Result<DataFrame> {
-    valid
-        .clone()
-        .lazy()
-        .select([col(TRANSACTION_ID), col(DATE).cast(DataType::String)])
-        .collect()
-        .map_err(Error::engine("load"))
-}
-
-/// Orders, units and revenue of the valid rows per date, channel and
-/// product, as text: the run's share of its dates' reports.
-pub fn partials(valid: &DataFrame) -> Result<DataFrame> {
-    valid
-        .clone()
-        .lazy()
-        .group_by([col(DATE), col(CHANNEL), col(PRODUCT_ID)])
-        .agg([
-            len().alias("orders"),
-            col(QUANTITY).cast(DataType::Int64).sum().alias("units"),
-            col(LINE_REVENUE).sum().alias("revenue"),
-        ])
-        .select([
-            col(DATE).cast(DataType::String),
-            col(CHANNEL),
-            col(PRODUCT_ID),
-            col("orders").cast(DataType::String),
-            col("units").cast(DataType::String),
-            money_text("revenue"),
-        ])
-        .collect()
-        .map_err(Error::engine("load"))
-}
-
-/// The distinct dates of the valid rows, `YYYY-MM-DD`.
-pub fn run_dates(valid: &DataFrame) -> Result<Vec<String>> {
-    let dates = valid
-        .clone()
-        .lazy()
-        .select([col(DATE)
-            .unique()
-            .sort(SortOptions::default())
-            .cast(DataType::String)])
-        .collect()
-        .map_err(Error::engine("load"))?;
-    let dates = dates
-        .column(DATE)
-        .and_then(|c| c.str().cloned())
-        .map_err(Error::engine("load"))?;
-    Ok(dates.iter().flatten().map(str::to_owned).collect())
 }
 
 /// Report rows as the warehouse returns them: dates and amounts as text.
@@ -621,6 +629,70 @@ pub(crate) fn answer_frame(columns: Vec<AnswerColumn>) -> PolarsResult<DataFrame
     DataFrame::new(height, frame)
 }
 
+/// Appends `YYYY-MM-DD` for `days` since 1970-01-01.
+pub(crate) fn push_date(out: &mut String, days: i32) {
+    let date =
+        chrono::NaiveDate::from_num_days_from_ce_opt(days + DAYS_BEFORE_1970).unwrap_or_default();
+    use chrono::Datelike;
+    push_digits(out, date.year().max(0) as u64, 4);
+    out.push('-');
+    push_digits(out, u64::from(date.month()), 2);
+    out.push('-');
+    push_digits(out, u64::from(date.day()), 2);
+}
+
+/// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
+const DAYS_BEFORE_1970: i32 = 719_163;
+
+/// Appends `YYYY-MM-DD HH:MM:SS.ffffff` for `micros` since 1970-01-01 UTC.
+pub(crate) fn push_timestamp(out: &mut String, micros: i64) {
+    const DAY: i64 = 86_400_000_000;
+    push_date(out, micros.div_euclid(DAY) as i32);
+    let time = micros.rem_euclid(DAY) as u64;
+    out.push(' ');
+    push_digits(out, time / 3_600_000_000, 2);
+    out.push(':');
+    push_digits(out, time / 60_000_000 % 60, 2);
+    out.push(':');
+    push_digits(out, time / 1_000_000 % 60, 2);
+    out.push('.');
+    push_digits(out, time % 1_000_000, 6);
+}
+
+/// Appends millionths as exact decimal text with six decimals (`8.990000`).
+pub(crate) fn push_money(out: &mut String, millionths: i128) {
+    if millionths < 0 {
+        out.push('-');
+    }
+    let amount = millionths.unsigned_abs();
+    let whole = amount / 1_000_000;
+    match u64::try_from(whole) {
+        Ok(whole) => push_digits(out, whole, 1),
+        Err(_) => out.push_str(&whole.to_string()),
+    }
+    out.push('.');
+    push_digits(out, (amount % 1_000_000) as u64, 6);
+}
+
+/// Appends `value` in decimal, zero-padded to `width` digits.
+fn push_digits(out: &mut String, value: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut at = digits.len();
+    let mut rest = value;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let at = at.min(digits.len().saturating_sub(width));
+    for digit in &digits[at..] {
+        out.push(char::from(*digit));
+    }
+}
+
 /// UTC now as `YYYY-MM-DD HH:MM:SS.ffffff`.
 pub fn now_utc() -> String {
     chrono::Utc::now()
@@ -735,6 +807,35 @@ mod tests {
             let err = Target::parse(bad).unwrap_err().to_string();
             assert!(!err.contains("pw@"), "{err}");
         }
+    }
+
+    #[track_caller]
+    fn text(push: impl Fn(&mut String), expected: &str) {
+        let mut out = String::from(">");
+        push(&mut out);
+        assert_eq!(out, format!(">{expected}"));
+    }
+
+    #[test]
+    fn values_as_warehouse_text() {
+        text(|o| push_date(o, 0), "1970-01-01");
+        text(|o| push_date(o, 20_417), "2025-11-25");
+        text(|o| push_date(o, -1), "1969-12-31");
+        text(|o| push_timestamp(o, 0), "1970-01-01 00:00:00.000000");
+        text(
+            |o| push_timestamp(o, 1_764_060_310_000_123),
+            "2025-11-25 08:45:10.000123",
+        );
+        text(|o| push_timestamp(o, -1), "1969-12-31 23:59:59.999999");
+        text(|o| push_money(o, 8_990_000), "8.990000");
+        text(|o| push_money(o, 0), "0.000000");
+        text(|o| push_money(o, 1), "0.000001");
+        text(|o| push_money(o, -1_500_000), "-1.500000");
+        text(|o| push_money(o, 123_456_789_000_000), "123456789.000000");
+        text(
+            |o| push_money(o, i128::from(u64::MAX) * 10_000_000),
+            "184467440737095516150.000000",
+        );
     }
 
     #[test]

@@ -1,27 +1,34 @@
-//! The MySQL / MariaDB dialect. Rows are streamed from memory with
-//! `LOAD DATA LOCAL INFILE` when the server allows it (`@@local_infile`: on
-//! by default in MariaDB, off in MySQL 8), else sent as multi-row INSERTs
-//! within the protocol's 65,535-placeholder limit. Either way the server's
-//! row count and warnings are checked against what was sent.
+//! The MySQL / MariaDB dialect. While the run judges its rows, they are
+//! streamed chunk by chunk into one `LOAD DATA LOCAL INFILE` when the server
+//! allows it (`@@local_infile`: on by default in MariaDB, off in MySQL 8),
+//! else sent as multi-row INSERTs within the protocol's 65,535-placeholder
+//! limit. Either way the server's row count and warnings are checked
+//! against what was sent, inside the one transaction.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use mysql::consts::ColumnType;
 use mysql::prelude::Queryable;
 use mysql::{Conn, LocalInfileHandler, Opts, OptsBuilder, TxOpts, Value};
 use polars::prelude::*;
 
+use super::load::{Message, Streaming};
+use super::sales::{RunSales, StoredSales};
 use super::{
-    check_schema, incoming_ids, now_utc, partials, run_dates, staging_rows, AnswerColumn, Cell,
-    Kind, Method, ReportRows, Run, Target, LOAD_COLUMNS, SALE_COLUMNS,
+    check_schema, now_utc, push_money, rows_per_second, staging_rows, AnswerColumn, Cell,
+    EarlierLoad, FileReplaced, InputRecord, Kind, LoadEnd, LoadPlan, LoadReport, Method,
+    ReportRows, Target, LOAD_COLUMNS, SALE_COLUMNS,
 };
-use crate::columns::TRANSACTION_ID;
 use crate::error::{Error, Result};
+use crate::money::Money;
 
-const CREATE: [&str; 4] = [
+const CREATE: [&str; 5] = [
     include_str!("../../queries/mysql/staging_sales.sql"),
+    include_str!("../../queries/mysql/daily_file_sales.sql"),
     include_str!("../../queries/mysql/reporting_daily_sales.sql"),
     include_str!("../../queries/mysql/reporting_top_products.sql"),
     include_str!("../../queries/mysql/etl_runs.sql"),
@@ -40,19 +47,66 @@ pub enum LoadMethod {
 /// The most placeholders one statement may hold.
 const MAX_PLACEHOLDERS: usize = 65_535;
 
-/// Loads `valid` into the MySQL database at `url`; returns rows loaded,
-/// rows replaced, the method and the run id.
-pub fn load(
+/// Starts a load into the MySQL database at `url` on a thread of its own.
+pub fn start(url: &str, plan: LoadPlan, method: LoadMethod) -> Result<Streaming> {
+    let url = url.to_owned();
+    Streaming::spawn("sales-etl-mysql", move |receive, loaded| {
+        load(&url, plan, method, receive, loaded)
+    })
+}
+
+/// The run's chunks, as the loading thread reads them: by the LOAD DATA
+/// handler while the statement runs, or by the INSERT loop.
+struct Feed {
+    receive: mpsc::Receiver<Message>,
+    /// The one stream the server may ask for.
+    stream: String,
+    names: Vec<String>,
+    run_id: u64,
+    loaded_at: String,
+    /// Rows sent so far.
+    sent: u64,
+    end: Option<LoadEnd>,
+}
+
+impl Feed {
+    /// The next chunk as `staging_sales` text, or `None` after the last
+    /// (the run's end is kept in `end`).
+    fn next_rows(&mut self) -> std::io::Result<Option<DataFrame>> {
+        match self.receive.recv() {
+            Ok(Message::Rows(valid)) => {
+                let rows = staging_rows(&valid, &self.names, self.run_id, &self.loaded_at)
+                    .map_err(|e| std::io::Error::other(e.to_string()))?;
+                self.sent += rows.height() as u64;
+                Ok(Some(rows))
+            }
+            Ok(Message::Finish(end)) => {
+                self.end = Some(end);
+                Ok(None)
+            }
+            Err(_) => Err(std::io::Error::other(
+                "the run stopped before its rows were all sent",
+            )),
+        }
+    }
+}
+
+/// The loading thread: schema and tables, one transaction, rows as they
+/// come (one LOAD DATA fed from the run's chunks, or INSERTs per chunk),
+/// then the replaced rows, the sales per file, the reports and the commit.
+fn load(
     url: &str,
-    valid: &DataFrame,
-    run: &Run,
+    plan: LoadPlan,
     method: LoadMethod,
-) -> Result<(u64, u64, Method, u64)> {
+    receive: mpsc::Receiver<Message>,
+    loaded: &AtomicU64,
+) -> Result<LoadReport> {
     let target = Target::Mysql(url.to_owned());
     let fail = |e: mysql::Error| Error::Load {
         target: target.masked(),
         message: e.to_string(),
     };
+    let started = Instant::now();
     let mut conn = connect(url, &target)?;
 
     let found: Vec<(String, String, String)> = conn
@@ -68,174 +122,412 @@ pub fn load(
             Kind::Date => declared == "date",
         }
     })?;
+    let had = |table: &str| found.iter().any(|(t, _, _)| t == table);
+    let fill_sales = had("staging_sales") && !had("daily_file_sales");
     // DDL commits implicitly in MySQL: tables are made before the transaction.
     for sql in CREATE {
         conn.query_drop(sql).map_err(fail)?;
     }
-    conn.query_drop(include_str!("../../queries/mysql/incoming_ids.sql"))
+    if fill_sales {
+        conn.query_drop(include_str!(
+            "../../queries/mysql/fill_daily_file_sales.sql"
+        ))
         .map_err(fail)?;
-    conn.query_drop(include_str!("../../queries/mysql/touched_dates.sql"))
+    }
+    conn.query_drop(include_str!("../../queries/mysql/incoming_sales.sql"))
         .map_err(fail)?;
-    conn.query_drop(include_str!("../../queries/mysql/sales_partials.sql"))
+    let local_infile: Option<i64> = conn
+        .query_first(include_str!("../../queries/mysql/local_infile.sql"))
         .map_err(fail)?;
-
-    let local_infile: Option<i64> = conn.query_first("SELECT @@local_infile").map_err(fail)?;
     let method = match method {
         LoadMethod::Auto if local_infile == Some(1) => Method::LoadData,
         _ => Method::Insert,
     };
-    // The one stream the server may ask for; any other name is refused.
-    let stream: Arc<Mutex<Option<(String, DataFrame)>>> = Arc::default();
-    let served = Arc::clone(&stream);
+
+    let feed = Arc::new(Mutex::new(Feed {
+        receive,
+        stream: String::new(),
+        names: plan.names.clone(),
+        run_id: 0,
+        loaded_at: now_utc(),
+        sent: 0,
+        end: None,
+    }));
+    let served = Arc::clone(&feed);
     conn.set_local_infile_handler(Some(LocalInfileHandler::new(move |name, writer| {
-        let guard = served
+        let mut feed = served
             .lock()
-            .map_err(|_| std::io::Error::other("stream lock poisoned"))?;
-        match guard.as_ref() {
-            Some((expected, frame)) if expected.as_bytes() == name => write_csv(frame, writer),
-            _ => Err(std::io::Error::new(
+            .map_err(|_| std::io::Error::other("feed lock poisoned"))?;
+        if feed.stream.as_bytes() != name {
+            return Err(std::io::Error::new(
                 std::io::ErrorKind::PermissionDenied,
                 format!(
                     "sales-etl serves only its own stream, not `{}`",
                     String::from_utf8_lossy(name)
                 ),
-            )),
+            ));
         }
+        while let Some(rows) = feed.next_rows()? {
+            write_csv(&rows, writer)?;
+        }
+        writer.flush()
     })));
 
     let mut tx = conn.start_transaction(TxOpts::default()).map_err(fail)?;
-    let t = &run.totals;
     tx.exec_drop(
         include_str!("../../queries/mysql/insert_run.sql"),
         (
-            &run.started_at,
+            &plan.started_at,
             env!("CARGO_PKG_VERSION"),
-            run.input_files_json(),
-            t.data_rows,
-            t.valid,
-            t.invalid,
-            t.duplicate,
-            t.outlier,
+            serde_json::to_string(&plan.files).unwrap_or_else(|_| "[]".into()),
             method.name(),
         ),
     )
     .map_err(fail)?;
     let run_id = tx.last_insert_id().unwrap_or(0);
 
-    for file in &run.files {
-        tx.exec_drop(
-            include_str!("../../queries/mysql/touch_dates_of_files.sql"),
-            (&file.file,),
-        )
-        .map_err(fail)?;
+    // The rows the run's files loaded before are replaced.
+    let earlier = earlier_loads(&mut tx, &plan.files).map_err(fail)?;
+    let mut dates: BTreeSet<String> = BTreeSet::new();
+    let mut files = Vec::new();
+    for file in &plan.files {
+        let rows: Option<u64> = tx
+            .exec_first(
+                include_str!("../../queries/mysql/file_rows.sql"),
+                (&file.file,),
+            )
+            .map_err(fail)?;
+        let of_file: Vec<String> = tx
+            .exec(
+                include_str!("../../queries/mysql/dates_of_file.sql"),
+                (&file.file,),
+            )
+            .map_err(fail)?;
+        dates.extend(of_file);
+        files.push(FileReplaced::new(
+            file,
+            rows.unwrap_or(0),
+            earlier.get(&file.file).cloned(),
+        ));
+    }
+    let only_ours = only_these_files(&mut tx, &plan.files).map_err(fail)?;
+    for file in &plan.files {
         tx.exec_drop(
             include_str!("../../queries/mysql/delete_file_rows.sql"),
             (&file.file,),
         )
         .map_err(fail)?;
+        tx.exec_drop(
+            include_str!("../../queries/mysql/delete_file_sales.sql"),
+            (&file.file,),
+        )
+        .map_err(fail)?;
     }
 
-    for date in run_dates(valid)? {
-        tx.exec_drop(include_str!("../../queries/mysql/touch_date.sql"), (date,))
-            .map_err(fail)?;
-    }
-
-    // The common case first: no incoming id is in the table yet, and one
-    // LOAD DATA … IGNORE takes every row. When some are (loaded earlier from
-    // other files), that attempt is rolled back and those rows are replaced.
-    let rows = staging_rows(valid, run, run_id, &now_utc())?;
-    let staging_columns: Vec<String> = SALE_COLUMNS
-        .iter()
-        .chain(&LOAD_COLUMNS)
-        .map(|c| format!("`{c}`"))
-        .collect();
-    let staging_columns: Vec<&str> = staging_columns.iter().map(String::as_str).collect();
-    let staging = Load {
-        table: "staging_sales",
-        load_data: include_str!("../../queries/mysql/load_staging_sales.sql"),
-        columns: &staging_columns,
+    // With no row of another file left, no id can come again: the rows go
+    // straight in. Else they wait in `incoming_sales` until the rows they
+    // replace are gone.
+    let (table, load_data) = if only_ours {
+        (
+            "staging_sales",
+            include_str!("../../queries/mysql/load_staging_sales.sql"),
+        )
+    } else {
+        (
+            "incoming_sales",
+            include_str!("../../queries/mysql/load_incoming_sales.sql"),
+        )
     };
-    // Reports are computed from the totals of the rows already there plus
-    // the run's own, not by reading the run's fresh rows back: InnoDB reads
-    // a transaction's own new rows slowly.
-    let other_partials = include_str!("../../queries/mysql/insert_other_partials.sql");
-    tx.query_drop(other_partials).map_err(fail)?;
-    tx.query_drop("SAVEPOINT before_rows").map_err(fail)?;
-    let sent = rows.height() as u64;
-    let (taken, warnings) = send(&mut tx, &target, method, &stream, &staging, rows.clone())?;
+    {
+        let mut feed = lock(&feed, &target)?;
+        feed.stream = format!("sales-etl:{table}");
+        feed.run_id = run_id;
+    }
+    let (taken, warnings) = match method {
+        Method::LoadData => {
+            let result = tx.query_iter(load_data).map_err(|e| {
+                // The handler's own error says more than the server's echo of it.
+                Error::Load {
+                    target: target.masked(),
+                    message: format!("loading `{table}`: {e}"),
+                }
+            })?;
+            let counts = (result.affected_rows(), result.warnings());
+            drop(result);
+            counts
+        }
+        Method::Insert => {
+            let columns: Vec<String> = SALE_COLUMNS
+                .iter()
+                .chain(&LOAD_COLUMNS)
+                .map(|c| format!("`{c}`"))
+                .collect();
+            let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+            let (mut taken, mut warnings) = (0u64, 0u16);
+            loop {
+                let rows = lock(&feed, &target)?.next_rows().map_err(|e| Error::Load {
+                    target: target.masked(),
+                    message: e.to_string(),
+                })?;
+                let Some(rows) = rows else { break };
+                let (t, w) = insert_batches(&mut tx, table, &columns, &rows).map_err(fail)?;
+                taken += t;
+                warnings = warnings.saturating_add(w);
+                loaded.fetch_add(t, Ordering::Relaxed);
+            }
+            (taken, warnings)
+        }
+    };
+    let (sent, end) = {
+        let mut feed = lock(&feed, &target)?;
+        (feed.sent, feed.end.take())
+    };
+    let Some(end) = end else {
+        return Err(Error::Load {
+            target: target.masked(),
+            message: "the run stopped before its rows were all sent".into(),
+        });
+    };
+    loaded.store(taken, Ordering::Relaxed);
+    check(&target, &mut tx, table, taken, warnings, sent)?;
+    if sent != end.totals.valid {
+        return Err(Error::Load {
+            target: target.masked(),
+            message: format!("{sent} rows sent but {} valid", end.totals.valid),
+        });
+    }
+
     let mut replaced = 0;
-    if taken < sent {
-        tx.query_drop("ROLLBACK TO SAVEPOINT before_rows")
-            .map_err(fail)?;
-        let ids = incoming_ids(valid)?
-            .select([TRANSACTION_ID])
-            .map_err(Error::engine("load"))?;
-        let id_load = Load {
-            table: "incoming_ids",
-            load_data: include_str!("../../queries/mysql/load_incoming_ids.sql"),
-            columns: &["transaction_id"],
-        };
-        let (ids_taken, ids_warnings) = send(&mut tx, &target, method, &stream, &id_load, ids)?;
-        check(
-            &target,
-            &mut tx,
-            "incoming_ids",
-            ids_taken,
-            ids_warnings,
-            sent,
-        )?;
-        tx.query_drop(include_str!("../../queries/mysql/touch_dates_of_run.sql"))
+    if !only_ours {
+        let groups: Vec<(String, String, String, String, u64, i64, String)> = tx
+            .query(include_str!("../../queries/mysql/replaced_sales.sql"))
             .map_err(fail)?;
         tx.query_drop(include_str!("../../queries/mysql/delete_replaced_rows.sql"))
             .map_err(fail)?;
         replaced = tx.affected_rows();
-        tx.query_drop("DELETE FROM sales_partials").map_err(fail)?;
-        tx.query_drop(other_partials).map_err(fail)?;
-        let (taken, warnings) = send(&mut tx, &target, method, &stream, &staging, rows)?;
-        check(&target, &mut tx, "staging_sales", taken, warnings, sent)?;
-    } else {
-        check(&target, &mut tx, "staging_sales", taken, warnings, sent)?;
+        for (date, file, channel, product, orders, units, revenue) in groups {
+            tx.exec_drop(
+                include_str!("../../queries/mysql/subtract_file_sales.sql"),
+                (orders, units, revenue, &date, file, channel, product),
+            )
+            .map_err(fail)?;
+            dates.insert(date);
+        }
+        tx.query_drop(include_str!(
+            "../../queries/mysql/delete_empty_file_sales.sql"
+        ))
+        .map_err(fail)?;
+        tx.query_drop(include_str!("../../queries/mysql/move_incoming_sales.sql"))
+            .map_err(fail)?;
+        let moved = tx.affected_rows();
+        if moved != sent {
+            return Err(Error::Load {
+                target: target.masked(),
+                message: format!("{moved} rows moved into `staging_sales` but {sent} sent"),
+            });
+        }
     }
-    let loaded = sent;
-    let own = partials(valid)?;
-    let partial_columns = [
-        "`date`",
-        "channel",
-        "product_id",
-        "orders",
-        "units",
-        "revenue",
-    ];
-    let (taken, warnings) =
-        insert_batches(&mut tx, "sales_partials", &partial_columns, &own).map_err(fail)?;
-    check(
-        &target,
-        &mut tx,
-        "sales_partials",
-        taken,
-        warnings,
-        own.height() as u64,
-    )?;
 
-    for sql in [
-        include_str!("../../queries/mysql/upsert_daily_sales.sql"),
-        include_str!("../../queries/mysql/delete_stale_daily_sales.sql"),
-        include_str!("../../queries/mysql/delete_top_products.sql"),
-    ] {
-        tx.query_drop(sql).map_err(fail)?;
-    }
-    tx.exec_drop(
-        include_str!("../../queries/mysql/insert_top_products.sql"),
-        (run.top,),
-    )
-    .map_err(fail)?;
+    store_sales(&mut tx, &end.partials, &plan.names, &mut dates).map_err(|e| match e {
+        StoreError::Sql(e) => fail(e),
+        StoreError::Other(e) => e,
+    })?;
+    rewrite_reports(&mut tx, &dates, end.top).map_err(|e| match e {
+        StoreError::Sql(e) => fail(e),
+        StoreError::Other(e) => e,
+    })?;
+    let t = &end.totals;
     tx.exec_drop(
         include_str!("../../queries/mysql/finish_run.sql"),
-        (replaced, run_id),
+        (
+            t.data_rows,
+            t.valid,
+            t.invalid,
+            t.duplicate,
+            t.outlier,
+            replaced,
+            run_id,
+        ),
     )
     .map_err(fail)?;
     tx.commit().map_err(fail)?;
-    Ok((loaded, replaced, method, run_id))
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(LoadReport {
+        target: target.masked(),
+        rows: sent,
+        replaced,
+        method,
+        seconds,
+        rows_per_second: rows_per_second(sent, seconds),
+        run_id,
+        files,
+    })
+}
+
+fn lock<'a>(feed: &'a Mutex<Feed>, target: &Target) -> Result<std::sync::MutexGuard<'a, Feed>> {
+    feed.lock().map_err(|_| Error::Load {
+        target: target.masked(),
+        message: "the feed of rows broke off".into(),
+    })
+}
+
+/// What can fail while sales and reports are stored: the database, or the
+/// frames the sums go through.
+enum StoreError {
+    Sql(mysql::Error),
+    Other(Error),
+}
+
+impl From<mysql::Error> for StoreError {
+    fn from(e: mysql::Error) -> StoreError {
+        StoreError::Sql(e)
+    }
+}
+
+impl From<Error> for StoreError {
+    fn from(e: Error) -> StoreError {
+        StoreError::Other(e)
+    }
+}
+
+/// The run's sales per date, file, channel and product, beside those of
+/// the rows it did not touch.
+fn store_sales(
+    tx: &mut mysql::Transaction<'_>,
+    partials: &DataFrame,
+    names: &[String],
+    dates: &mut BTreeSet<String>,
+) -> std::result::Result<(), StoreError> {
+    let sales = RunSales::of(partials)?;
+    let mut rows = Vec::with_capacity(partials.height());
+    for row in 0..partials.height() {
+        let date = sales.date(row);
+        let file = sales
+            .file
+            .get(row)
+            .and_then(|i| names.get(i as usize))
+            .ok_or_else(|| StoreError::Other(Error::Internal("sales of an unknown file".into())))?;
+        let mut revenue = String::new();
+        push_money(&mut revenue, sales.revenue.get(row).unwrap_or(0));
+        dates.insert(date.clone());
+        rows.push((
+            date,
+            file.clone(),
+            sales.channel.get(row).unwrap_or_default().to_owned(),
+            sales.product.get(row).unwrap_or_default().to_owned(),
+            sales.orders.get(row).unwrap_or(0),
+            sales.units.get(row).unwrap_or(0),
+            revenue,
+        ));
+    }
+    tx.exec_batch(
+        include_str!("../../queries/mysql/insert_file_sales.sql"),
+        rows,
+    )?;
+    Ok(())
+}
+
+/// Every touched date's daily sales and top products, computed from the
+/// stored sales per file as the terminal's are.
+fn rewrite_reports(
+    tx: &mut mysql::Transaction<'_>,
+    dates: &BTreeSet<String>,
+    top: u32,
+) -> std::result::Result<(), StoreError> {
+    for date in dates {
+        tx.exec_drop(
+            include_str!("../../queries/mysql/delete_daily_sales_of_date.sql"),
+            (date,),
+        )?;
+        tx.exec_drop(
+            include_str!("../../queries/mysql/delete_top_products_of_date.sql"),
+            (date,),
+        )?;
+        let stored: Vec<(String, String, u64, i64, String)> = tx.exec(
+            include_str!("../../queries/mysql/sales_of_date.sql"),
+            (date,),
+        )?;
+        if stored.is_empty() {
+            continue;
+        }
+        let mut sales = StoredSales::default();
+        for (channel, product, orders, units, revenue) in stored {
+            let amount = Money::parse(&revenue).ok_or_else(|| {
+                StoreError::Other(Error::Internal(format!(
+                    "stored revenue `{revenue}` is not a decimal amount"
+                )))
+            })?;
+            sales.push(channel, product, orders, units, amount.0);
+        }
+        let (daily, top_products) = sales.reports(date, top)?;
+        tx.exec_batch(
+            include_str!("../../queries/mysql/insert_daily_sales.sql"),
+            daily.iter().map(|d| {
+                (
+                    &d.date,
+                    &d.channel,
+                    d.orders,
+                    d.units,
+                    d.revenue.to_string(),
+                )
+            }),
+        )?;
+        tx.exec_batch(
+            include_str!("../../queries/mysql/insert_top_product.sql"),
+            top_products.iter().map(|t| {
+                (
+                    &t.date,
+                    t.rank,
+                    &t.product_id,
+                    t.units,
+                    t.revenue.to_string(),
+                )
+            }),
+        )?;
+    }
+    Ok(())
+}
+
+/// True when every row of `staging_sales` comes from one of `files`: the
+/// distinct file names, found by index seeks, not by reading the rows.
+fn only_these_files(tx: &mut mysql::Transaction<'_>, files: &[InputRecord]) -> mysql::Result<bool> {
+    let ours: BTreeSet<&str> = files.iter().map(|f| f.file.as_str()).collect();
+    let mut after = String::new();
+    loop {
+        let next: Option<Option<String>> = tx.exec_first(
+            include_str!("../../queries/mysql/next_source_file.sql"),
+            (&after,),
+        )?;
+        match next.flatten() {
+            Some(file) if ours.contains(file.as_str()) => after = file,
+            Some(_) => return Ok(false),
+            None => return Ok(true),
+        }
+    }
+}
+
+/// The latest loaded run that read each file name, from `etl_runs`.
+fn earlier_loads(
+    tx: &mut mysql::Transaction<'_>,
+    files: &[InputRecord],
+) -> mysql::Result<BTreeMap<String, EarlierLoad>> {
+    let mut found = BTreeMap::new();
+    let runs: Vec<(u64, String)> =
+        tx.query(include_str!("../../queries/mysql/earlier_runs.sql"))?;
+    for (run_id, inputs) in runs {
+        if found.len() == files.len() {
+            break;
+        }
+        let Ok(inputs) = serde_json::from_str::<Vec<InputRecord>>(&inputs) else {
+            continue;
+        };
+        for input in inputs {
+            if files.iter().any(|f| f.file == input.file) && !found.contains_key(&input.file) {
+                found.insert(input.file.clone(), EarlierLoad::new(run_id, input));
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Connects, creating the database first when the server says it does not
@@ -318,52 +610,6 @@ pub fn read_reports(url: &str, from: &str, to: &str, top: u32) -> Result<ReportR
     Ok(ReportRows { daily, top })
 }
 
-/// Where and how a frame is sent.
-struct Load<'a> {
-    table: &'a str,
-    /// The LOAD DATA statement, reading `sales-etl:<table>`.
-    load_data: &'a str,
-    /// Column list for INSERTs, in the frame's order.
-    columns: &'a [&'a str],
-}
-
-/// Sends an all-text frame by `method`; returns the rows the server took
-/// and its warning count. Rows whose key is already in the table are
-/// skipped by both methods (IGNORE), so the caller can tell.
-fn send(
-    tx: &mut mysql::Transaction<'_>,
-    target: &Target,
-    method: Method,
-    stream: &Mutex<Option<(String, DataFrame)>>,
-    load: &Load<'_>,
-    frame: DataFrame,
-) -> Result<(u64, u16)> {
-    let fail = |message: String| Error::Load {
-        target: target.masked(),
-        message: format!("loading `{}`: {message}", load.table),
-    };
-    match method {
-        Method::LoadData => {
-            *stream
-                .lock()
-                .map_err(|_| fail("stream lock poisoned".into()))? =
-                Some((format!("sales-etl:{}", load.table), frame));
-            let result = tx
-                .query_iter(load.load_data)
-                .map_err(|e| fail(e.to_string()))?;
-            let counts = (result.affected_rows(), result.warnings());
-            drop(result);
-            *stream
-                .lock()
-                .map_err(|_| fail("stream lock poisoned".into()))? = None;
-            Ok(counts)
-        }
-        Method::Insert => {
-            insert_batches(tx, load.table, load.columns, &frame).map_err(|e| fail(e.to_string()))
-        }
-    }
-}
-
 /// Fails unless the server took every row sent, without a warning.
 fn check(
     target: &Target,
@@ -378,8 +624,9 @@ fn check(
         message: format!("loading `{table}`: {message}"),
     };
     if warnings > 0 {
-        let shown: Vec<(String, u32, String)> =
-            tx.query("SHOW WARNINGS LIMIT 3").unwrap_or_default();
+        let shown: Vec<(String, u32, String)> = tx
+            .query(include_str!("../../queries/mysql/show_warnings.sql"))
+            .unwrap_or_default();
         let shown: Vec<String> = shown
             .into_iter()
             .map(|(_, code, message)| format!("{code}: {message}"))

@@ -1,30 +1,70 @@
-//! The SQLite dialect: an embedded file, created when missing. Rows go in
-//! through one prepared INSERT in one transaction; SQLite is in-process, so
-//! a round trip per row costs microseconds. Money is stored as exact decimal
-//! text and summed as integer millionths (see `queries/sqlite/`).
+//! The SQLite dialect: an embedded file, created when missing. Valid rows
+//! are inserted while the run still judges them, on a thread of their own,
+//! by multi-row prepared INSERTs in one transaction; a big load goes into
+//! the bare table and its indexes are built after it. Money is stored as
+//! exact decimal text; the sales per date and file (`daily_file_sales`)
+//! keep reports computable without reading the rows.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
 
 use polars::prelude::*;
 use rusqlite::types::ValueRef;
-use rusqlite::{params, Connection, TransactionBehavior};
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 
+use super::load::{Message, Streaming};
+use super::sales::{RunSales, StoredSales};
 use super::{
-    check_schema, incoming_ids, now_utc, staging_rows, AnswerColumn, Cell, Kind, Method,
-    ReportRows, Run, Target,
+    check_schema, now_utc, push_date, push_money, push_timestamp, rows_per_second, AnswerColumn,
+    Cell, EarlierLoad, FileReplaced, InputRecord, Kind, LoadEnd, LoadPlan, LoadReport, Method,
+    ReportRows, Target,
 };
+use crate::columns::*;
 use crate::error::{Error, Result};
+use crate::money::Money;
 
-const CREATE: [&str; 4] = [
+/// The layout this version writes, kept in `PRAGMA user_version`. 0 is a
+/// warehouse of the first layout (or tables made by hand), migrated on the
+/// first load; a higher number is a newer tool's, refused.
+const LAYOUT: i64 = 2;
+
+const CREATE: [&str; 5] = [
     include_str!("../../queries/sqlite/staging_sales.sql"),
+    include_str!("../../queries/sqlite/daily_file_sales.sql"),
     include_str!("../../queries/sqlite/reporting_daily_sales.sql"),
     include_str!("../../queries/sqlite/reporting_top_products.sql"),
     include_str!("../../queries/sqlite/etl_runs.sql"),
 ];
 
-/// Loads `valid` into the SQLite file at `path`; returns rows loaded, rows
-/// replaced, the method and the run id.
-pub fn load(path: &Path, valid: &DataFrame, run: &Run) -> Result<(u64, u64, Method, u64)> {
+/// Rows per INSERT statement: one statement per row spent most of the load
+/// in SQLite's statement machinery; 64 rows of 14 values is well inside its
+/// limit of 32,766 parameters.
+const ROWS_PER_INSERT: usize = 64;
+
+/// Page cache of the loading connection, in KiB (SQLite's negative
+/// `cache_size`): enough for the B-tree's interior pages and the index
+/// builds' sort runs, small beside a run's other memory.
+const CACHE_KIB: i64 = 64 * 1024;
+
+/// Starts a load into the SQLite file at `path` on a thread of its own.
+pub fn start(path: &Path, plan: LoadPlan) -> Result<Streaming> {
+    let path = path.to_path_buf();
+    Streaming::spawn("sales-etl-sqlite", move |receive, loaded| {
+        load(&path, plan, receive, loaded)
+    })
+}
+
+/// The loading thread: schema, one transaction, rows as they come, then
+/// the reports and the commit.
+fn load(
+    path: &Path,
+    plan: LoadPlan,
+    receive: mpsc::Receiver<Message>,
+    loaded: &AtomicU64,
+) -> Result<LoadReport> {
     let target = Target::Sqlite(path.to_path_buf());
     let fail = |e: rusqlite::Error| Error::Load {
         target: target.masked(),
@@ -39,9 +79,64 @@ pub fn load(path: &Path, valid: &DataFrame, run: &Run) -> Result<(u64, u64, Meth
     let mut conn = Connection::open(path).map_err(fail)?;
     conn.busy_timeout(std::time::Duration::from_secs(30))
         .map_err(fail)?;
+    // The index builds' sorts may use the other cores: the judge pass is
+    // over by then.
+    let helpers = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1));
+    conn.execute_batch(&format!(
+        "PRAGMA cache_size = -{CACHE_KIB}; PRAGMA threads = {helpers};"
+    ))
+    .map_err(fail)?;
+    prepare_layout(&mut conn, &target)?;
 
-    let found = table_columns(&conn).map_err(fail)?;
-    check_schema(&target, &found, |kind, declared| {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(fail)?;
+    let started = Instant::now();
+    let mut load = Load::begin(&tx, &plan).map_err(fail)?;
+    let mut end = None;
+    for message in receive {
+        match message {
+            Message::Rows(valid) => {
+                let rows = load.rows(&tx, &valid).map_err(fail)?;
+                loaded.fetch_add(rows, Ordering::Relaxed);
+            }
+            Message::Finish(finish) => {
+                end = Some(finish);
+                break;
+            }
+        }
+    }
+    // The run stopped before its rows were all judged: roll back.
+    let Some(end) = end else {
+        return Err(Error::Load {
+            target: target.masked(),
+            message: "the run stopped before its rows were all sent".into(),
+        });
+    };
+    let (rows, replaced, files) = load.finish(&tx, &plan, &end)?;
+    tx.commit().map_err(fail)?;
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(LoadReport {
+        target: target.masked(),
+        rows,
+        replaced,
+        method: Method::Insert,
+        seconds,
+        rows_per_second: rows_per_second(rows, seconds),
+        run_id: load.run_id,
+        files,
+    })
+}
+
+/// Checks the tables the file already has, migrates the first layout, and
+/// creates what is missing.
+fn prepare_layout(conn: &mut Connection, target: &Target) -> Result<()> {
+    let fail = |e: rusqlite::Error| Error::Load {
+        target: target.masked(),
+        message: e.to_string(),
+    };
+    let found = table_columns(conn).map_err(fail)?;
+    check_schema(target, &found, |kind, declared| {
         let declared = declared.to_ascii_uppercase();
         match kind {
             Kind::Integer => declared.contains("INT"),
@@ -49,129 +144,615 @@ pub fn load(path: &Path, valid: &DataFrame, run: &Run) -> Result<(u64, u64, Meth
             Kind::Text | Kind::Decimal | Kind::DateTime | Kind::Date => declared.contains("TEXT"),
         }
     })?;
-    for sql in CREATE {
-        conn.execute_batch(sql).map_err(fail)?;
+    let layout: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(fail)?;
+    if layout > LAYOUT {
+        return Err(Error::SchemaMismatch {
+            target: target.masked(),
+            table: "staging_sales".into(),
+            column: "*".into(),
+            problem: format!(
+                "is of layout {layout}, made by a newer sales-etl (this one writes layout {LAYOUT})"
+            ),
+        });
     }
-    conn.execute_batch(include_str!("../../queries/sqlite/incoming_ids.sql"))
-        .map_err(fail)?;
-    conn.execute_batch(include_str!("../../queries/sqlite/touched_dates.sql"))
-        .map_err(fail)?;
-
+    let has_rows_table = found.iter().any(|(table, _, _)| table == "staging_sales");
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(fail)?;
-    let t = &run.totals;
-    tx.execute(
-        include_str!("../../queries/sqlite/insert_run.sql"),
-        params![
-            run.started_at,
-            env!("CARGO_PKG_VERSION"),
-            run.input_files_json(),
-            t.data_rows,
-            t.valid,
-            t.invalid,
-            t.duplicate,
-            t.outlier,
-            Method::Insert.name()
-        ],
-    )
-    .map_err(fail)?;
-    let run_id = tx.last_insert_rowid() as u64;
-
-    for file in &run.files {
-        tx.execute(
-            include_str!("../../queries/sqlite/touch_dates_of_files.sql"),
-            [&file.file],
-        )
-        .map_err(fail)?;
-        tx.execute(
-            include_str!("../../queries/sqlite/delete_file_rows.sql"),
-            [&file.file],
-        )
-        .map_err(fail)?;
-    }
-
-    let ids = incoming_ids(valid)?;
-    {
-        let mut insert = tx
-            .prepare(include_str!("../../queries/sqlite/insert_incoming_id.sql"))
+    if layout < LAYOUT && has_rows_table {
+        tx.execute_batch(include_str!("../../queries/sqlite/migrate_v1_begin.sql"))
             .map_err(fail)?;
-        for_each_row(&ids, |values| {
-            insert
-                .execute(rusqlite::params_from_iter(values))
-                .map(|_| ())
-        })
-        .map_err(fail)?;
-    }
-    tx.execute(
-        include_str!("../../queries/sqlite/touch_dates_of_run.sql"),
-        [],
-    )
-    .map_err(fail)?;
-    let replaced = tx
-        .execute(
-            include_str!("../../queries/sqlite/delete_replaced_rows.sql"),
-            [],
-        )
-        .map_err(fail)? as u64;
-
-    let rows = staging_rows(valid, run, run_id, &now_utc())?;
-    let mut loaded = 0u64;
-    {
-        let mut insert = tx
-            .prepare(include_str!(
-                "../../queries/sqlite/insert_staging_sales.sql"
-            ))
+        tx.execute_batch(include_str!("../../queries/sqlite/staging_sales.sql"))
             .map_err(fail)?;
-        for_each_row(&rows, |values| {
-            loaded += insert.execute(rusqlite::params_from_iter(values))? as u64;
-            Ok(())
-        })
+        tx.execute_batch(include_str!("../../queries/sqlite/migrate_v1_copy.sql"))
+            .map_err(fail)?;
+        tx.execute_batch(include_str!("../../queries/sqlite/daily_file_sales.sql"))
+            .map_err(fail)?;
+        tx.execute_batch("DELETE FROM daily_file_sales")
+            .map_err(fail)?;
+        tx.execute_batch(include_str!(
+            "../../queries/sqlite/fill_daily_file_sales.sql"
+        ))
         .map_err(fail)?;
     }
-
-    for sql in [
-        include_str!("../../queries/sqlite/upsert_daily_sales.sql"),
-        include_str!("../../queries/sqlite/delete_stale_daily_sales.sql"),
-        include_str!("../../queries/sqlite/delete_top_products.sql"),
-    ] {
-        tx.execute(sql, []).map_err(fail)?;
+    for sql in CREATE {
+        tx.execute_batch(sql).map_err(fail)?;
     }
-    tx.execute(
-        include_str!("../../queries/sqlite/insert_top_products.sql"),
-        [run.top],
-    )
+    tx.execute_batch(include_str!(
+        "../../queries/sqlite/staging_sales_indexes.sql"
+    ))
     .map_err(fail)?;
-    tx.execute(
-        include_str!("../../queries/sqlite/finish_run.sql"),
-        params![replaced, run_id],
-    )
-    .map_err(fail)?;
-    tx.commit().map_err(fail)?;
-    Ok((loaded, replaced, Method::Insert, run_id))
+    tx.execute_batch(&format!("PRAGMA user_version = {LAYOUT}"))
+        .map_err(fail)?;
+    tx.commit().map_err(fail)
+}
+
+/// Sums of replaced rows per (date, file, channel, product): orders, units,
+/// millionths.
+type Subtracted = BTreeMap<(String, String, String, String), (i64, i64, i64)>;
+
+/// One load in progress, inside the open transaction.
+struct Load {
+    run_id: u64,
+    /// Indexes were dropped for a bulk insert and are built at the end.
+    bulk: bool,
+    /// Earlier rows of the run's files, per file, and who loaded them.
+    files: Vec<FileReplaced>,
+    /// Dates whose reports the run changes.
+    dates: BTreeSet<String>,
+    /// Rows of other files replaced by this run's ids.
+    replaced: Subtracted,
+    replaced_rows: u64,
+    inserted: u64,
+    loaded_at: String,
+    names: Vec<String>,
+    insert_many: String,
+    insert_one: String,
+}
+
+impl Load {
+    /// Records the run, removes the rows its files loaded before (they are
+    /// replaced), and decides how rows go in: with the indexes in place for
+    /// a run small beside the table, else into the bare table with the
+    /// indexes built afterwards (a sort instead of millions of random
+    /// B-tree inserts).
+    fn begin(tx: &Transaction<'_>, plan: &LoadPlan) -> rusqlite::Result<Load> {
+        tx.execute(
+            include_str!("../../queries/sqlite/insert_run.sql"),
+            params![
+                plan.started_at,
+                env!("CARGO_PKG_VERSION"),
+                serde_json::to_string(&plan.files).unwrap_or_else(|_| "[]".into()),
+                Method::Insert.name()
+            ],
+        )?;
+        let run_id = tx.last_insert_rowid() as u64;
+
+        let earlier = earlier_loads(tx, &plan.files)?;
+        let mut files = Vec::new();
+        let mut dates = BTreeSet::new();
+        let mut of_files: u64 = 0;
+        for file in &plan.files {
+            let rows: i64 = tx.query_row(
+                include_str!("../../queries/sqlite/file_rows.sql"),
+                [&file.file],
+                |r| r.get(0),
+            )?;
+            of_files += rows as u64;
+            let mut statement =
+                tx.prepare(include_str!("../../queries/sqlite/dates_of_file.sql"))?;
+            for date in statement.query_map([&file.file], |r| r.get::<_, String>(0))? {
+                dates.insert(date?);
+            }
+            files.push(FileReplaced::new(
+                file,
+                rows as u64,
+                earlier.get(&file.file).cloned(),
+            ));
+        }
+        let all: i64 =
+            tx.query_row(include_str!("../../queries/sqlite/all_rows.sql"), [], |r| {
+                r.get(0)
+            })?;
+        let remaining = (all as u64).saturating_sub(of_files);
+
+        // Every row in the table belongs to the run's files (checked on the
+        // table itself, not only on its sums): clear it in one step.
+        if only_these_files(tx, &plan.files)? {
+            tx.execute(include_str!("../../queries/sqlite/delete_all_rows.sql"), [])?;
+        } else {
+            let mut delete =
+                tx.prepare(include_str!("../../queries/sqlite/delete_file_rows.sql"))?;
+            for file in &plan.files {
+                delete.execute([&file.file])?;
+            }
+        }
+        let mut delete = tx.prepare(include_str!("../../queries/sqlite/delete_file_sales.sql"))?;
+        for file in &plan.files {
+            delete.execute([&file.file])?;
+        }
+        let bulk = remaining < plan.candidate_rows;
+        if bulk {
+            tx.execute_batch(include_str!(
+                "../../queries/sqlite/drop_staging_sales_indexes.sql"
+            ))?;
+        }
+        let head = include_str!("../../queries/sqlite/insert_staging_sales_head.sql").trim_end();
+        let tuple = format!("({})", vec!["?"; STAGING_VALUES].join(", "));
+        Ok(Load {
+            run_id,
+            bulk,
+            files,
+            dates,
+            replaced: Subtracted::new(),
+            replaced_rows: 0,
+            inserted: 0,
+            loaded_at: now_utc(),
+            names: plan.names.clone(),
+            insert_many: format!(
+                "{head} {}",
+                vec![tuple.as_str(); ROWS_PER_INSERT].join(", ")
+            ),
+            insert_one: format!("{head} {tuple}"),
+        })
+    }
+
+    /// Inserts one chunk of valid rows; returns how many went in.
+    fn rows(&mut self, tx: &Transaction<'_>, valid: &DataFrame) -> rusqlite::Result<u64> {
+        let valid = valid.clone();
+        let columns = SaleColumns::of(&valid).map_err(to_sqlite)?;
+        let height = valid.height();
+        let mut many = tx.prepare_cached(&self.insert_many)?;
+        let mut one = tx.prepare_cached(&self.insert_one)?;
+        let mut text = RowText::default();
+        let mut start = 0;
+        let mut inserted = 0u64;
+        while start < height {
+            let (statement, rows) = if height - start >= ROWS_PER_INSERT {
+                (&mut many, ROWS_PER_INSERT)
+            } else {
+                (&mut one, 1)
+            };
+            for row in 0..rows {
+                columns.bind(
+                    statement,
+                    row * STAGING_VALUES,
+                    start + row,
+                    &self.names,
+                    self.run_id,
+                    &self.loaded_at,
+                    &mut text,
+                )?;
+            }
+            let done = match statement.raw_execute() {
+                Err(e) if !self.bulk && is_unique_violation(&e) => {
+                    // An id loaded earlier from another file: those rows
+                    // are replaced, then the batch goes in again.
+                    let mut delete = tx.prepare_cached(include_str!(
+                        "../../queries/sqlite/delete_row_of_id.sql"
+                    ))?;
+                    for row in start..start + rows {
+                        let id = columns.transaction_id(row);
+                        let mut gone = delete.query(params![id, self.run_id])?;
+                        while let Some(old) = gone.next()? {
+                            self.note_replaced(
+                                old.get(0)?,
+                                old.get(1)?,
+                                old.get(2)?,
+                                old.get(3)?,
+                                old.get(4)?,
+                                old.get::<_, String>(5)?,
+                            );
+                        }
+                    }
+                    statement.raw_execute()?
+                }
+                done => done?,
+            };
+            inserted += done as u64;
+            start += rows;
+        }
+        self.inserted += inserted;
+        Ok(inserted)
+    }
+
+    fn note_replaced(
+        &mut self,
+        date: String,
+        file: String,
+        channel: String,
+        product: String,
+        quantity: i64,
+        line_revenue: String,
+    ) {
+        let micros = Money::parse(&line_revenue).map_or(0, |m| m.0 as i64);
+        self.dates.insert(date.clone());
+        let sums = self
+            .replaced
+            .entry((date, file, channel, product))
+            .or_default();
+        sums.0 += 1;
+        sums.1 += quantity;
+        sums.2 += micros;
+        self.replaced_rows += 1;
+    }
+
+    /// Builds the indexes of a bulk insert (replacing rows of other files
+    /// whose ids came again), stores the run's sales per file, rewrites the
+    /// reports of every date the run touched from the stored sales, and
+    /// closes the run record.
+    fn finish(
+        &mut self,
+        tx: &Transaction<'_>,
+        plan: &LoadPlan,
+        end: &LoadEnd,
+    ) -> Result<(u64, u64, Vec<FileReplaced>)> {
+        let target = &plan.target;
+        let fail = |e: rusqlite::Error| Error::Load {
+            target: target.clone(),
+            message: e.to_string(),
+        };
+        if self.bulk {
+            self.build_indexes(tx).map_err(fail)?;
+        }
+        {
+            let mut subtract = tx
+                .prepare(include_str!("../../queries/sqlite/subtract_file_sales.sql"))
+                .map_err(fail)?;
+            for ((date, file, channel, product), (orders, units, micros)) in &self.replaced {
+                subtract
+                    .execute(params![date, file, channel, product, orders, units, micros])
+                    .map_err(fail)?;
+            }
+            tx.execute(
+                include_str!("../../queries/sqlite/delete_empty_file_sales.sql"),
+                [],
+            )
+            .map_err(fail)?;
+        }
+        self.store_sales(tx, &end.partials).map_err(|e| match e {
+            StoreError::Sql(e) => fail(e),
+            StoreError::Other(e) => e,
+        })?;
+        self.rewrite_reports(tx, end.top).map_err(|e| match e {
+            StoreError::Sql(e) => fail(e),
+            StoreError::Other(e) => e,
+        })?;
+        let t = &end.totals;
+        if self.inserted != t.valid {
+            return Err(Error::Load {
+                target: target.clone(),
+                message: format!("{} rows loaded but {} valid", self.inserted, t.valid),
+            });
+        }
+        tx.execute(
+            include_str!("../../queries/sqlite/finish_run.sql"),
+            params![
+                t.data_rows,
+                t.valid,
+                t.invalid,
+                t.duplicate,
+                t.outlier,
+                self.replaced_rows,
+                self.run_id
+            ],
+        )
+        .map_err(fail)?;
+        Ok((
+            self.inserted,
+            self.replaced_rows,
+            std::mem::take(&mut self.files),
+        ))
+    }
+
+    /// The unique id index fails when an earlier run's row has an id this
+    /// run loaded: those rows are replaced, then the index is built again.
+    fn build_indexes(&mut self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
+        let indexes = include_str!("../../queries/sqlite/staging_sales_indexes.sql");
+        match tx.execute_batch(indexes) {
+            Err(e) if is_unique_violation(&e) => {}
+            other => return other,
+        }
+        let mut old = Vec::new();
+        {
+            let mut statement =
+                tx.prepare(include_str!("../../queries/sqlite/replaced_rows.sql"))?;
+            let mut rows = statement.query([self.run_id])?;
+            while let Some(row) = rows.next()? {
+                old.push((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get::<_, String>(6)?,
+                ));
+            }
+        }
+        let mut delete = tx.prepare(include_str!("../../queries/sqlite/delete_row.sql"))?;
+        for (file, line, date, channel, product, quantity, revenue) in old {
+            delete.execute(params![file, line])?;
+            self.note_replaced(date, file, channel, product, quantity, revenue);
+        }
+        tx.execute_batch(indexes)
+    }
+
+    /// The run's sales per date, file, channel and product, beside those of
+    /// the rows it did not touch.
+    fn store_sales(
+        &mut self,
+        tx: &Transaction<'_>,
+        partials: &DataFrame,
+    ) -> std::result::Result<(), StoreError> {
+        let sales = RunSales::of(partials)?;
+        let mut insert = tx.prepare(include_str!("../../queries/sqlite/insert_file_sales.sql"))?;
+        for row in 0..partials.height() {
+            let date = sales.date(row);
+            let file = sales
+                .file
+                .get(row)
+                .and_then(|i| self.names.get(i as usize))
+                .ok_or_else(|| {
+                    StoreError::Other(Error::Internal("sales of an unknown file".into()))
+                })?;
+            insert.execute(params![
+                date,
+                file,
+                sales.channel.get(row).unwrap_or_default(),
+                sales.product.get(row).unwrap_or_default(),
+                sales.orders.get(row).unwrap_or(0) as i64,
+                sales.units.get(row).unwrap_or(0),
+                sales.revenue.get(row).unwrap_or(0) as i64,
+            ])?;
+            self.dates.insert(date);
+        }
+        Ok(())
+    }
+
+    /// Every touched date's daily sales and top products, computed by
+    /// [`crate::aggregate`] from the stored sales per file, as the
+    /// terminal's are.
+    fn rewrite_reports(
+        &self,
+        tx: &Transaction<'_>,
+        top: u32,
+    ) -> std::result::Result<(), StoreError> {
+        let mut read = tx.prepare(include_str!("../../queries/sqlite/sales_of_date.sql"))?;
+        let mut delete_daily = tx.prepare(include_str!(
+            "../../queries/sqlite/delete_daily_sales_of_date.sql"
+        ))?;
+        let mut delete_top = tx.prepare(include_str!(
+            "../../queries/sqlite/delete_top_products_of_date.sql"
+        ))?;
+        let mut insert_daily =
+            tx.prepare(include_str!("../../queries/sqlite/insert_daily_sales.sql"))?;
+        let mut insert_top =
+            tx.prepare(include_str!("../../queries/sqlite/insert_top_product.sql"))?;
+        for date in &self.dates {
+            delete_daily.execute([date])?;
+            delete_top.execute([date])?;
+            let mut sales = StoredSales::default();
+            let mut rows = read.query([date])?;
+            while let Some(row) = rows.next()? {
+                sales.push(
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get::<_, i64>(2)? as u64,
+                    row.get(3)?,
+                    i128::from(row.get::<_, i64>(4)?),
+                );
+            }
+            if sales.is_empty() {
+                continue;
+            }
+            let (daily, top_products) = sales.reports(date, top)?;
+            for day in daily {
+                insert_daily.execute(params![
+                    day.date,
+                    day.channel,
+                    day.orders as i64,
+                    day.units,
+                    day.revenue.to_string()
+                ])?;
+            }
+            for product in top_products {
+                insert_top.execute(params![
+                    product.date,
+                    product.rank,
+                    product.product_id,
+                    product.units,
+                    product.revenue.to_string()
+                ])?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What can fail while the reports are rewritten: the database, or the
+/// frames the sums go through.
+enum StoreError {
+    Sql(rusqlite::Error),
+    Other(Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Sql(e)
+    }
+}
+
+impl From<Error> for StoreError {
+    fn from(e: Error) -> StoreError {
+        StoreError::Other(e)
+    }
+}
+
+/// Values per row of `staging_sales`.
+const STAGING_VALUES: usize = 14;
+
+/// The valid rows' columns, one chunk each, read by row index.
+struct SaleColumns {
+    id: StringChunked,
+    timestamp: Int64Chunked,
+    date: Int32Chunked,
+    channel: StringChunked,
+    store: StringChunked,
+    customer: StringChunked,
+    product: StringChunked,
+    quantity: Int32Chunked,
+    price: Int128Chunked,
+    revenue: Int128Chunked,
+    file: UInt32Chunked,
+    line: UInt64Chunked,
+}
+
+/// Reused buffers for the values written as text.
+#[derive(Default)]
+struct RowText {
+    timestamp: String,
+    date: String,
+    price: String,
+    revenue: String,
+}
+
+impl SaleColumns {
+    fn of(valid: &DataFrame) -> PolarsResult<SaleColumns> {
+        let column = |name: &str| valid.column(name);
+        Ok(SaleColumns {
+            id: column(TRANSACTION_ID)?.str()?.rechunk().into_owned(),
+            timestamp: column(TIMESTAMP)?
+                .datetime()?
+                .physical()
+                .rechunk()
+                .into_owned(),
+            date: column(DATE)?.date()?.physical().rechunk().into_owned(),
+            channel: column(CHANNEL)?.str()?.rechunk().into_owned(),
+            store: column(STORE_ID)?.str()?.rechunk().into_owned(),
+            customer: column(CUSTOMER_ID)?.str()?.rechunk().into_owned(),
+            product: column(PRODUCT_ID)?.str()?.rechunk().into_owned(),
+            quantity: column(QUANTITY)?.i32()?.rechunk().into_owned(),
+            price: column(UNIT_PRICE)?
+                .decimal()?
+                .physical()
+                .rechunk()
+                .into_owned(),
+            revenue: column(LINE_REVENUE)?
+                .decimal()?
+                .physical()
+                .rechunk()
+                .into_owned(),
+            file: column(FILE_INDEX)?.u32()?.rechunk().into_owned(),
+            line: column(SOURCE_LINE)?.u64()?.rechunk().into_owned(),
+        })
+    }
+
+    fn transaction_id(&self, row: usize) -> &str {
+        self.id.get(row).unwrap_or_default()
+    }
+
+    /// Binds row `row` to the parameters after `offset`, in the column
+    /// order of `insert_staging_sales_head.sql`.
+    #[allow(clippy::too_many_arguments)]
+    fn bind(
+        &self,
+        statement: &mut rusqlite::CachedStatement<'_>,
+        offset: usize,
+        row: usize,
+        names: &[String],
+        run_id: u64,
+        loaded_at: &str,
+        text: &mut RowText,
+    ) -> rusqlite::Result<()> {
+        text.timestamp.clear();
+        push_timestamp(&mut text.timestamp, self.timestamp.get(row).unwrap_or(0));
+        text.date.clear();
+        push_date(&mut text.date, self.date.get(row).unwrap_or(0));
+        text.price.clear();
+        push_money(&mut text.price, self.price.get(row).unwrap_or(0));
+        text.revenue.clear();
+        push_money(&mut text.revenue, self.revenue.get(row).unwrap_or(0));
+        let file = self
+            .file
+            .get(row)
+            .and_then(|i| names.get(i as usize))
+            .map_or("", String::as_str);
+        let at = |i: usize| offset + i;
+        statement.raw_bind_parameter(at(1), self.id.get(row))?;
+        statement.raw_bind_parameter(at(2), text.timestamp.as_str())?;
+        statement.raw_bind_parameter(at(3), text.date.as_str())?;
+        statement.raw_bind_parameter(at(4), self.channel.get(row))?;
+        statement.raw_bind_parameter(at(5), self.store.get(row))?;
+        statement.raw_bind_parameter(at(6), self.customer.get(row))?;
+        statement.raw_bind_parameter(at(7), self.product.get(row))?;
+        statement.raw_bind_parameter(at(8), self.quantity.get(row))?;
+        statement.raw_bind_parameter(at(9), text.price.as_str())?;
+        statement.raw_bind_parameter(at(10), text.revenue.as_str())?;
+        statement.raw_bind_parameter(at(11), file)?;
+        statement.raw_bind_parameter(at(12), self.line.get(row).map(|l| l as i64))?;
+        statement.raw_bind_parameter(at(13), run_id as i64)?;
+        statement.raw_bind_parameter(at(14), loaded_at)?;
+        Ok(())
+    }
+}
+
+fn to_sqlite(e: PolarsError) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other(e.to_string())))
+}
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    e.sqlite_error()
+        .is_some_and(|e| e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+}
+
+/// True when every row of `staging_sales` comes from one of `files`: the
+/// distinct file names, found by index seeks, not by reading the rows.
+fn only_these_files(tx: &Transaction<'_>, files: &[InputRecord]) -> rusqlite::Result<bool> {
+    let ours: BTreeSet<&str> = files.iter().map(|f| f.file.as_str()).collect();
+    let mut next = tx.prepare(include_str!("../../queries/sqlite/next_source_file.sql"))?;
+    let mut after = String::new();
+    while let Some(file) = next.query_row([&after], |r| r.get::<_, Option<String>>(0))? {
+        if !ours.contains(file.as_str()) {
+            return Ok(false);
+        }
+        after = file;
+    }
+    Ok(true)
+}
+
+/// The latest loaded run that read each file name, from `etl_runs`.
+fn earlier_loads(
+    tx: &Transaction<'_>,
+    files: &[InputRecord],
+) -> rusqlite::Result<BTreeMap<String, EarlierLoad>> {
+    let mut found = BTreeMap::new();
+    let mut statement = tx.prepare(include_str!("../../queries/sqlite/earlier_runs.sql"))?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        if found.len() == files.len() {
+            break;
+        }
+        let run_id: i64 = row.get(0)?;
+        let inputs: String = row.get(1)?;
+        let Ok(inputs) = serde_json::from_str::<Vec<InputRecord>>(&inputs) else {
+            continue;
+        };
+        for input in inputs {
+            if files.iter().any(|f| f.file == input.file) && !found.contains_key(&input.file) {
+                found.insert(input.file.clone(), EarlierLoad::new(run_id as u64, input));
+            }
+        }
+    }
+    Ok(found)
 }
 
 fn table_columns(conn: &Connection) -> rusqlite::Result<Vec<(String, String, String)>> {
     let mut statement = conn.prepare(include_str!("../../queries/sqlite/table_columns.sql"))?;
     let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
     rows.collect()
-}
-
-/// Calls `each` with every row of an all-text frame, as `Option<&str>`s.
-fn for_each_row(
-    frame: &DataFrame,
-    mut each: impl FnMut(Vec<Option<&str>>) -> rusqlite::Result<()>,
-) -> rusqlite::Result<()> {
-    let columns: Vec<&StringChunked> = frame
-        .columns()
-        .iter()
-        .map(|c| c.str().expect("loaders send text columns"))
-        .collect();
-    let mut values: Vec<_> = columns.iter().map(|c| c.iter()).collect();
-    for _ in 0..frame.height() {
-        each(values.iter_mut().map(|v| v.next().flatten()).collect())?;
-    }
-    Ok(())
 }
 
 /// The stored reports for `from` to `to`: daily sales rows and top-product

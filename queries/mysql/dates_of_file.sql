@@ -1,0 +1,1 @@
+SELECT DISTINCT CAST(`date` AS CHAR) FROM daily_file_sales WHERE source_file = ?

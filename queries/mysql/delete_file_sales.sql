@@ -1,0 +1,1 @@
+DELETE FROM daily_file_sales WHERE source_file = ?

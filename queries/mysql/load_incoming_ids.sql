@@ -1,6 +1,0 @@
-LOAD DATA LOCAL INFILE 'sales-etl:incoming_ids'
-INTO TABLE incoming_ids
-CHARACTER SET utf8mb4
-FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '"' ESCAPED BY ''
-LINES TERMINATED BY '\n'
-(transaction_id)

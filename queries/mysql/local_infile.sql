@@ -1,0 +1,1 @@
+SELECT @@local_infile

@@ -1,8 +1,0 @@
-CREATE TEMPORARY TABLE sales_partials (
-    `date` DATE NOT NULL,
-    channel VARCHAR(16) NOT NULL,
-    product_id VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
-    orders BIGINT UNSIGNED NOT NULL,
-    units BIGINT NOT NULL,
-    revenue DECIMAL(38, 6) NOT NULL
-) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4

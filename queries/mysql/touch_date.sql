@@ -1,1 +1,0 @@
-INSERT IGNORE INTO touched_dates (`date`) VALUES (?)

@@ -1,0 +1,1 @@
+DELETE FROM reporting_daily_sales WHERE "date" = ?1

@@ -1,1 +1,0 @@
-DELETE FROM reporting_top_products WHERE "date" IN (SELECT "date" FROM touched_dates)

@@ -1,0 +1,1 @@
+DELETE FROM reporting_top_products WHERE "date" = ?1

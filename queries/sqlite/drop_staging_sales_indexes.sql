@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS staging_sales_transaction_id;

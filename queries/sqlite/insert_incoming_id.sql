@@ -1,1 +1,0 @@
-INSERT INTO incoming_ids (transaction_id, "date") VALUES (?1, ?2)

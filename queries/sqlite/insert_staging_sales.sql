@@ -1,4 +1,0 @@
-INSERT INTO staging_sales (transaction_id, "timestamp", "date", channel, store_id, customer_id,
-                           product_id, quantity, unit_price, line_revenue, source_file,
-                           source_line, run_id, loaded_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)

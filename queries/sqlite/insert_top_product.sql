@@ -1,0 +1,2 @@
+INSERT INTO reporting_top_products ("date", "rank", product_id, units, revenue)
+VALUES (?1, ?2, ?3, ?4, ?5)

@@ -1,4 +1,0 @@
-INSERT OR IGNORE INTO touched_dates ("date")
-SELECT DISTINCT "date" FROM incoming_ids
-UNION
-SELECT DISTINCT s."date" FROM staging_sales s JOIN incoming_ids i ON i.transaction_id = s.transaction_id

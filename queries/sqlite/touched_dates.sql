@@ -1,1 +1,0 @@
-CREATE TEMP TABLE touched_dates ("date" TEXT NOT NULL PRIMARY KEY);

@@ -1,0 +1,75 @@
+//! Sinks: where judged rows go. The pipeline reads, screens and judges;
+//! each judged chunk is handed to every sink the caller plugged in (the
+//! rejected-rows files, the sales totals, the warehouse load, a query's
+//! tables). The pipeline knows no sink and a sink knows no other: each owns
+//! its state and what it does when it fails.
+//!
+//! The order of calls is `begin` once, `judged` for every chunk in file and
+//! line order, then `finish` once after the ledger has been checked. An error
+//! from a sink stops the run and `finish` is not called; a sink dropped
+//! without `finish` leaves nothing behind (temporary files removed, an open
+//! transaction rolled back). This is the shape of ripgrep's searcher sinks.
+
+use polars::prelude::DataFrame;
+
+use crate::error::Result;
+use crate::split::Accounting;
+use crate::validate::Fences;
+
+/// What sinks are told before the first judged chunk.
+#[derive(Debug, Clone)]
+pub struct Start<'a> {
+    /// When the run started: UTC, `YYYY-MM-DD HH:MM:SS.ffffff`.
+    pub started_at: &'a str,
+    /// Input file names by file index (the chunks' `file_index`).
+    pub names: &'a [String],
+    /// The files read (a skipped file is not among them), in file order.
+    pub read: &'a [InputRead],
+    /// Rows that passed the row rules in the screen pass: an upper bound of
+    /// the valid rows to come (duplicates and outliers are still among
+    /// them), for sinks that size something up front.
+    pub candidate_rows: u64,
+    pub fences: Option<Fences>,
+}
+
+/// A file the screen pass read to its end.
+#[derive(Debug, Clone)]
+pub struct InputRead {
+    pub index: usize,
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// One judged chunk: rows of one input file, in line order, split by
+/// disposition.
+pub struct Judged<'a> {
+    /// Columns as in [`crate::split::Split::valid`].
+    pub valid: &'a DataFrame,
+    /// Columns as in [`crate::split::Split::rejected`].
+    pub rejected: &'a DataFrame,
+}
+
+/// The checked row accounting of a run, handed to `finish`: every data row
+/// has exactly one disposition and each file's counts add up.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    /// Per input file, by file index.
+    pub files: Vec<Accounting>,
+    pub totals: Accounting,
+}
+
+pub trait Sink {
+    /// Called once, after the screen pass and before the first chunk.
+    fn begin(&mut self, _start: &Start<'_>) -> Result<()> {
+        Ok(())
+    }
+
+    /// Called for every judged chunk, in file and line order.
+    fn judged(&mut self, chunk: &Judged<'_>) -> Result<()>;
+
+    /// Called once, after every chunk was judged and the ledger checked.
+    fn finish(&mut self, _ledger: &Ledger) -> Result<()> {
+        Ok(())
+    }
+}
