@@ -43,7 +43,7 @@ pub fn run(
         false => Some(RejectedWriter::new(&config.errors_dir)?),
     };
     let mut warehouse = match (&outputs.load, outputs.dry_run) {
-        (Some(options), false) => Some(WarehouseLoad::new(options.clone())),
+        (Some(options), false) => Some(WarehouseLoad::new(options.clone(), messages)),
         _ => None,
     };
     let checked = {

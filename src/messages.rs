@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{HumanCount, MultiProgress, ProgressBar, ProgressStyle};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
@@ -19,6 +19,9 @@ pub struct Messages {
     verbosity: Verbosity,
     /// Spinners only on a terminal.
     progress: bool,
+    /// Every bar is drawn through this, so two can show at once (the
+    /// judge pass and the load) and lines printed meanwhile stay whole.
+    bars: MultiProgress,
 }
 
 impl Messages {
@@ -26,6 +29,7 @@ impl Messages {
         Messages {
             verbosity,
             progress: verbosity > Verbosity::Quiet && std::io::stderr().is_terminal(),
+            bars: MultiProgress::new(),
         }
     }
 
@@ -34,26 +38,28 @@ impl Messages {
         Messages {
             verbosity: Verbosity::Quiet,
             progress: false,
+            bars: MultiProgress::new(),
         }
     }
 
     /// A step of the run: "found 3 CSV files".
     pub fn step(&self, text: impl AsRef<str>) {
         if self.verbosity >= Verbosity::Normal {
-            eprintln!("{}", text.as_ref());
+            self.bars.suspend(|| eprintln!("{}", text.as_ref()));
         }
     }
 
     /// Detail for `-v`: timings, fences, files written.
     pub fn detail(&self, text: impl AsRef<str>) {
         if self.verbosity >= Verbosity::Verbose {
-            eprintln!("  {}", text.as_ref());
+            self.bars.suspend(|| eprintln!("  {}", text.as_ref()));
         }
     }
 
     pub fn warn(&self, text: impl AsRef<str>) {
         if self.verbosity >= Verbosity::Normal {
-            eprintln!("warning: {}", text.as_ref());
+            self.bars
+                .suspend(|| eprintln!("warning: {}", text.as_ref()));
         }
     }
 
@@ -63,7 +69,9 @@ impl Messages {
         if !self.progress {
             return ProgressBar::hidden();
         }
-        let bar = ProgressBar::new(total).with_message(text.to_owned());
+        let bar = self
+            .bars
+            .add(ProgressBar::new(total).with_message(text.to_owned()));
         bar.set_style(
             ProgressStyle::with_template(
                 "{msg} [{bar:30}] {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta} left)",
@@ -80,12 +88,37 @@ impl Messages {
         if !self.progress {
             return ProgressBar::hidden();
         }
-        let bar = ProgressBar::new(total);
+        let bar = self.bars.add(ProgressBar::new(total));
         let template = format!("{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{eta}} left)");
         bar.set_style(
             ProgressStyle::with_template(&template)
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
+        );
+        bar
+    }
+
+    /// A bar over at most `total` rows with rows per second and time left,
+    /// for a load. Hidden when stderr is not a terminal.
+    pub fn rows_bar(&self, text: impl Into<String>, total: u64) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let bar = self
+            .bars
+            .add(ProgressBar::new(total).with_message(text.into()));
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg} [{bar:30}] {human_pos}/{human_len} rows ({rate}, {eta} left)",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                    let _ = write!(out, "{} rows/s", HumanCount(state.per_sec() as u64));
+                },
+            )
+            .progress_chars("=> "),
         );
         bar
     }
@@ -96,7 +129,9 @@ impl Messages {
         if !self.progress {
             return ProgressBar::hidden();
         }
-        let bar = ProgressBar::new_spinner().with_message(text.into());
+        let bar = self
+            .bars
+            .add(ProgressBar::new_spinner().with_message(text.into()));
         bar.set_style(
             ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),

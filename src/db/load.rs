@@ -9,12 +9,14 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 
+use indicatif::ProgressBar;
 use polars::prelude::DataFrame;
 
 use super::mysql::LoadMethod;
 use super::{mysql, sqlite, InputRecord, LoadEnd, LoadPlan, LoadReport, Target};
 use crate::aggregate::Totals;
 use crate::error::{Error, Result};
+use crate::messages::Messages;
 use crate::sink::{Judged, Ledger, Sink, Start};
 
 /// The options of a load that do not come from the run's rows.
@@ -30,6 +32,9 @@ pub struct LoadOptions {
 
 pub struct WarehouseLoad {
     options: LoadOptions,
+    messages: Messages,
+    /// Rows loaded, shown beside the judge pass's bar.
+    progress: ProgressBar,
     /// The run's sales per date, file, channel and product, which the load
     /// stores and merges into the warehouse's reports.
     totals: Totals,
@@ -46,9 +51,11 @@ enum State {
 }
 
 impl WarehouseLoad {
-    pub fn new(options: LoadOptions) -> WarehouseLoad {
+    pub fn new(options: LoadOptions, messages: &Messages) -> WarehouseLoad {
         WarehouseLoad {
             options,
+            messages: messages.clone(),
+            progress: ProgressBar::hidden(),
             totals: Totals::default(),
             state: State::Waiting,
             names: Vec::new(),
@@ -96,6 +103,10 @@ impl Sink for WarehouseLoad {
             names: self.names.clone(),
             candidate_rows: start.candidate_rows,
         };
+        self.progress = self.messages.rows_bar(
+            format!("loading into {}", self.options.target.masked()),
+            start.candidate_rows,
+        );
         self.state = match &self.options.target {
             Target::Sqlite(path) => sqlite::start(path, plan),
             Target::Mysql(url) => mysql::start(url, plan, self.options.method),
@@ -113,9 +124,20 @@ impl Sink for WarehouseLoad {
             return Ok(());
         }
         self.totals.add(chunk.valid)?;
+        let rows = match &self.options.target {
+            Target::Sqlite(_) => match sqlite::SaleText::of(chunk.valid) {
+                Ok(sales) => Message::Sales(sales),
+                Err(error) => {
+                    self.fail(error);
+                    return Ok(());
+                }
+            },
+            Target::Mysql(_) => Message::Rows(chunk.valid.clone()),
+        };
         if let State::Streaming(streaming) = &mut self.state {
             // A stopped thread says why at `finish`.
-            let _ = streaming.rows(chunk.valid.clone());
+            let _ = streaming.send(rows);
+            self.progress.set_position(streaming.loaded());
         }
         Ok(())
     }
@@ -126,6 +148,11 @@ impl Sink for WarehouseLoad {
             partials: self.totals.partials()?,
             top: self.options.top,
         };
+        self.progress.finish_and_clear();
+        self.progress = self.messages.spinner(format!(
+            "loading into {}: the last rows, the id index, the reports, the commit",
+            self.options.target.masked()
+        ));
         let outcome = match std::mem::replace(&mut self.state, State::Finished) {
             State::Streaming(streaming) => streaming.finish(end),
             State::Failed(error) => Err(error),
@@ -133,6 +160,7 @@ impl Sink for WarehouseLoad {
                 "the load was finished before it began".into(),
             )),
         };
+        self.progress.finish_and_clear();
         self.outcome = Some(outcome);
         Ok(())
     }
@@ -151,6 +179,8 @@ pub struct Streaming {
 /// What the run hands the loading thread.
 pub(crate) enum Message {
     Rows(DataFrame),
+    /// Rows already made into `staging_sales` values (SQLite).
+    Sales(sqlite::SaleText),
     Finish(LoadEnd),
 }
 
@@ -182,12 +212,12 @@ impl Streaming {
         self.loaded.load(Ordering::Relaxed)
     }
 
-    /// Hands valid rows to the loading thread (waiting while it is two
-    /// chunks behind). `false` when it has stopped: [`Streaming::finish`]
-    /// then says why.
-    pub fn rows(&mut self, valid: DataFrame) -> bool {
+    /// Hands rows to the loading thread (waiting while it is two chunks
+    /// behind). `false` when it has stopped: [`Streaming::finish`] then
+    /// says why.
+    pub(crate) fn send(&mut self, rows: Message) -> bool {
         match &self.send {
-            Some(send) => send.send(Message::Rows(valid)).is_ok(),
+            Some(send) => send.send(rows).is_ok(),
             None => false,
         }
     }

@@ -84,6 +84,9 @@ impl Feed {
                 self.end = Some(end);
                 Ok(None)
             }
+            Ok(Message::Sales(_)) => Err(std::io::Error::other(
+                "the MySQL load takes frames of valid rows",
+            )),
             Err(_) => Err(std::io::Error::other(
                 "the run stopped before its rows were all sent",
             )),
