@@ -41,7 +41,7 @@ const RANK: &str = "rank";
 /// merges a run's with those of the rows it did not touch, with these same
 /// functions, so every report has one rounding and one tie-break.
 #[derive(Debug, Default)]
-pub struct Totals {
+pub struct SalesSums {
     parts: Vec<DataFrame>,
     /// Revenue in millionths per hour of day (UTC), over every date.
     hours: [i128; 24],
@@ -50,7 +50,7 @@ pub struct Totals {
 /// Partial sums are folded into one frame when this many have piled up.
 const PARTS: usize = 32;
 
-impl Totals {
+impl SalesSums {
     /// Adds valid rows (columns as in `split::Split::valid`).
     pub fn add(&mut self, valid: &DataFrame) -> Result<()> {
         let part = valid
@@ -63,7 +63,7 @@ impl Totals {
                 col(LINE_REVENUE).sum().alias(REVENUE),
             ])
             .collect()
-            .map_err(Error::engine("totals"))?;
+            .map_err(Error::engine("sales sums"))?;
         self.parts.push(part);
         let by_hour = valid
             .clone()
@@ -75,11 +75,11 @@ impl Totals {
                 .alias("hour")])
             .agg([col(LINE_REVENUE).sum().alias(REVENUE)])
             .collect()
-            .map_err(Error::engine("totals"))?;
+            .map_err(Error::engine("sales sums"))?;
         let hours = by_hour
             .column("hour")
             .and_then(|c| c.u32().cloned())
-            .map_err(Error::engine("totals"))?;
+            .map_err(Error::engine("sales sums"))?;
         for (hour, revenue) in hours.iter().zip(money(&by_hour)?) {
             if let Some(slot) = hour.and_then(|h| self.hours.get_mut(h as usize)) {
                 *slot += revenue.0;
@@ -92,7 +92,7 @@ impl Totals {
         Ok(())
     }
 
-    /// Adds stored partials: a frame of the columns [`Totals::partials`]
+    /// Adds stored partials: a frame of the columns [`SalesSums::partials`]
     /// returns (a warehouse's sales of rows this run did not touch).
     pub fn add_partials(&mut self, partials: DataFrame) -> Result<()> {
         self.parts.push(partials);
@@ -128,7 +128,7 @@ impl Totals {
                     ),
                 ],
             )
-            .map_err(Error::engine("totals"));
+            .map_err(Error::engine("sales sums"));
         }
         concat(parts, UnionArgs::default())
             .and_then(|all| {
@@ -136,7 +136,7 @@ impl Totals {
                     .agg([col(ORDERS).sum(), col(UNITS).sum(), col(REVENUE).sum()])
                     .collect()
             })
-            .map_err(Error::engine("totals"))
+            .map_err(Error::engine("sales sums"))
     }
 
     /// Revenue per hour of day (UTC, 0 to 23), over every date.
@@ -156,7 +156,7 @@ impl Totals {
     }
 }
 
-impl Sink for Totals {
+impl Sink for SalesSums {
     fn judged(&mut self, chunk: &Judged<'_>) -> Result<()> {
         self.add(chunk.valid)
     }
@@ -166,22 +166,22 @@ impl Sink for Totals {
 /// both. Orders are rows: a run's valid rows have distinct ids.
 #[cfg(test)]
 fn daily_sales(valid: &DataFrame) -> Result<Vec<DailySales>> {
-    let mut totals = Totals::default();
-    totals.add(valid)?;
-    totals.daily_sales()
+    let mut sums = SalesSums::default();
+    sums.add(valid)?;
+    sums.daily_sales()
 }
 
 /// The `top` products of each date of `valid` by units, ties broken by
 /// revenue, then by product id (byte order).
 #[cfg(test)]
 fn top_products(valid: &DataFrame, top: u32) -> Result<Vec<TopProduct>> {
-    let mut totals = Totals::default();
-    totals.add(valid)?;
-    totals.top_products(top)
+    let mut sums = SalesSums::default();
+    sums.add(valid)?;
+    sums.top_products(top)
 }
 
-fn daily_sales_of(totals: DataFrame) -> Result<Vec<DailySales>> {
-    let frame = totals
+fn daily_sales_of(sums: DataFrame) -> Result<Vec<DailySales>> {
+    let frame = sums
         .lazy()
         .group_by([col(DATE), col(CHANNEL)])
         .agg([col(ORDERS).sum(), col(UNITS).sum(), col(REVENUE).sum()])
@@ -214,8 +214,8 @@ fn daily_sales_of(totals: DataFrame) -> Result<Vec<DailySales>> {
         .collect())
 }
 
-fn top_products_of(totals: DataFrame, top: u32) -> Result<Vec<TopProduct>> {
-    let frame = totals
+fn top_products_of(sums: DataFrame, top: u32) -> Result<Vec<TopProduct>> {
+    let frame = sums
         .lazy()
         .group_by([col(DATE), col(PRODUCT_ID)])
         .agg([col(UNITS).sum(), col(REVENUE).sum()])
@@ -364,18 +364,17 @@ mod tests {
 
     #[test]
     fn revenue_by_hour_of_day_over_every_date() {
-        let mut totals = Totals::default();
+        let mut sums = SalesSums::default();
         // Hours 10, 11, 12 and 13 (the last on the next day).
-        totals
-            .add(&valid(&[
-                (0, "web", "T1", "P1", 2, 5_000),
-                (0, "web", "T2", "P2", 1, 10_000),
-                (0, "store", "T3", "P1", 1, 1_000_000),
-                (1, "web", "T4", "P1", 3, 1),
-            ]))
-            .unwrap();
-        totals.add(&valid(&[(1, "web", "T5", "P1", 1, 7)])).unwrap();
-        let hours = totals.revenue_by_hour();
+        sums.add(&valid(&[
+            (0, "web", "T1", "P1", 2, 5_000),
+            (0, "web", "T2", "P2", 1, 10_000),
+            (0, "store", "T3", "P1", 1, 1_000_000),
+            (1, "web", "T4", "P1", 3, 1),
+        ]))
+        .unwrap();
+        sums.add(&valid(&[(1, "web", "T5", "P1", 1, 7)])).unwrap();
+        let hours = sums.revenue_by_hour();
         assert_eq!(hours.len(), 24);
         let sold: Vec<(usize, i128)> = hours
             .iter()

@@ -1,5 +1,5 @@
 //! One batch of `sales-etl run`: a folder (or a day of a backfill) through
-//! the pipeline with the run's sinks — the sales totals always, the
+//! the pipeline with the run's sinks — the sales sums always, the
 //! rejected-rows files unless it is a dry run, the warehouse load when
 //! there is a target — then the report files and the summary.
 //!
@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 
-use crate::aggregate::Totals;
+use crate::aggregate::SalesSums;
 use crate::db::load::{LoadOptions, WarehouseLoad};
 use crate::error::{Error, Result};
 use crate::messages::Messages;
@@ -37,7 +37,7 @@ pub fn run(
     outputs: &Outputs,
     messages: &Messages,
 ) -> Result<(Summary, Option<Error>)> {
-    let mut totals = Totals::default();
+    let mut sums = SalesSums::default();
     let mut rejected = match outputs.dry_run {
         true => None,
         false => Some(RejectedWriter::new(&config.errors_dir)?),
@@ -47,7 +47,7 @@ pub fn run(
         _ => None,
     };
     let checked = {
-        let mut sinks: Vec<&mut dyn Sink> = vec![&mut totals];
+        let mut sinks: Vec<&mut dyn Sink> = vec![&mut sums];
         if let Some(rejected) = rejected.as_mut() {
             sinks.push(rejected);
         }
@@ -57,9 +57,9 @@ pub fn run(
         pipeline::run(config, messages, &mut sinks)?
     };
 
-    let daily_sales = totals.daily_sales()?;
-    let top_products = totals.top_products(config.top)?;
-    let revenue_by_hour = totals.revenue_by_hour();
+    let daily_sales = sums.daily_sales()?;
+    let top_products = sums.top_products(config.top)?;
+    let revenue_by_hour = sums.revenue_by_hour();
     let t = &checked.ledger.totals;
     let mut written = Vec::new();
     match rejected {

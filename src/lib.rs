@@ -3,7 +3,7 @@
 //!
 //! The modules follow the pipeline: [`discover`] → [`extract`] →
 //! [`rules`]/[`validate`] → [`split`] → the [`sink`]s ([`aggregate`],
-//! [`output`], [`db`]) → [`report`]; [`pipeline`] drives the passes and
+//! [`output`], [`db`]) → [`render`]; [`pipeline`] drives the passes and
 //! hands judged rows to the sinks, [`batch`] plugs in a run's sinks;
 //! [`query`] answers SQL over a folder's cleaned rows or the warehouse. The
 //! binary is a thin layer over [`cmd`].
@@ -24,7 +24,7 @@ pub mod output;
 pub mod pictures;
 pub mod pipeline;
 pub mod query;
-pub mod report;
+pub mod render;
 pub mod rules;
 pub mod sink;
 pub mod split;

@@ -47,7 +47,7 @@ fn install_error_reporter() {
     // A `RUST_BACKTRACE` set for other programs must not turn a message
     // about a bad file into a stack dump.
     std::env::set_var("RUST_LIB_BACKTRACE", "0");
-    let theme = if sales_etl::report::colour_wanted_on_stderr() {
+    let theme = if sales_etl::render::colour_wanted_on_stderr() {
         Theme::dark()
     } else {
         Theme::new()

@@ -1,5 +1,5 @@
 //! Messages to the person at the terminal: step lines, warnings and spinners
-//! on stderr. Results (tables, JSON) go to stdout and are `report`'s. Nothing
+//! on stderr. Results (tables, JSON) go to stdout and are `render`'s. Nothing
 //! here decides what happened; it only tells.
 
 use std::io::IsTerminal;

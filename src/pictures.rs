@@ -1,6 +1,6 @@
 //! Pictures for the terminal summary, where people would rather look than
 //! read: a bar per channel for revenue and a sparkline of revenue by hour of
-//! day. Plain Unicode, never wider than 80 columns; `report` prints them only
+//! day. Plain Unicode, never wider than 80 columns; `render` prints them only
 //! on a terminal and never in JSON.
 
 use std::collections::BTreeMap;

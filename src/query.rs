@@ -18,7 +18,7 @@ use crate::columns::*;
 use crate::error::{Error, Result};
 use crate::messages::Messages;
 use crate::pipeline::{self, Config};
-use crate::report::markdown_cell;
+use crate::render::markdown_cell;
 use crate::sink::{Judged, Sink};
 
 /// The table of valid rows, with the warehouse's `staging_sales` columns.

@@ -1,13 +1,13 @@
 //! The summary of a run: what the terminal tables and `--format json` show.
 //! Assembled here from what the pipeline and the sinks made, rendered by
-//! `report`; plain data, serialisable as the JSON the README documents.
+//! `render`; plain data, serialisable as the JSON the README documents.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::aggregate::{DailySales, TopProduct};
-use crate::db::LoadReport;
+use crate::db::Loaded;
 use crate::error::BadFile;
 use crate::pipeline::Checked;
 use crate::split::Accounting;
@@ -37,7 +37,7 @@ pub struct Summary {
     pub timings: BTreeMap<String, u64>,
     /// The database load; `None` with `--no-db` or `--dry-run`, or when it
     /// failed (the error says so).
-    pub load: Option<LoadReport>,
+    pub load: Option<Loaded>,
 }
 
 impl Summary {
@@ -50,7 +50,7 @@ impl Summary {
         revenue_by_hour: Vec<crate::money::Money>,
         written: Vec<String>,
         dry_run: bool,
-        load: Option<LoadReport>,
+        load: Option<Loaded>,
     ) -> Summary {
         Summary {
             started_at: checked.started_at,

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::messages::{Messages, Verbosity};
 use crate::pipeline::{self, Config};
 use crate::query::{self, QueryFormat};
-use crate::report;
+use crate::render;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -159,7 +159,7 @@ pub fn run(args: &QueryArgs) -> Result<()> {
         &answer,
         args.format,
         args.max_rows,
-        report::colour_wanted(),
+        render::colour_wanted(),
         &mut out,
     )
 }

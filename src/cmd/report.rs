@@ -11,7 +11,7 @@ use crate::db::{self, Target};
 use crate::error::{Error, Result};
 use crate::messages::{Messages, Verbosity};
 use crate::output;
-use crate::report::{self, ReportFormat};
+use crate::render::{self, ReportFormat};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -101,6 +101,6 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    report::print_reports(&daily, &top, args.format, report::colour_wanted(), &mut out)
+    render::print_reports(&daily, &top, args.format, render::colour_wanted(), &mut out)
         .map_err(Error::Stdout)
 }

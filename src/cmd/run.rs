@@ -14,7 +14,7 @@ use crate::discover;
 use crate::error::{Error, Result};
 use crate::messages::{Messages, Verbosity};
 use crate::pipeline::{self, Config};
-use crate::report::{self, Format};
+use crate::render::{self, Format};
 use crate::summary::{DayStatus, DaySummary};
 use crate::validate;
 
@@ -264,11 +264,11 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let (summary, failed) = batch::run(&args.config(), &outputs, &messages)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    report::print(
+    render::print(
         &summary,
         args.format,
-        report::colour_wanted(),
-        report::pictures_wanted(),
+        render::colour_wanted(),
+        render::pictures_wanted(),
         &mut out,
     )
     .map_err(Error::Stdout)?;
@@ -354,7 +354,7 @@ fn backfill(args: &RunArgs, first: NaiveDate, last: NaiveDate) -> Result<()> {
     bar.finish_and_clear();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    report::print_days(&days, args.format, report::colour_wanted(), &mut out)
+    render::print_days(&days, args.format, render::colour_wanted(), &mut out)
         .map_err(Error::Stdout)?;
     match first_error {
         Some(error) => Err(error),

@@ -10,14 +10,172 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 
 use indicatif::ProgressBar;
-use polars::prelude::DataFrame;
+
+use serde::Serialize;
 
 use super::mysql::LoadMethod;
-use super::{mysql, sqlite, InputRecord, LoadEnd, LoadPlan, LoadReport, Target};
-use crate::aggregate::Totals;
+use super::rows::SaleText;
+use super::{mysql, sqlite, Target};
+use crate::aggregate::SalesSums;
 use crate::error::{Error, Result};
 use crate::messages::Messages;
 use crate::sink::{Judged, Ledger, Sink, Start};
+use crate::split::Accounting;
+
+/// How rows reached the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Method {
+    #[serde(rename = "LOAD DATA")]
+    LoadData,
+    #[serde(rename = "INSERT")]
+    Insert,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::LoadData => "LOAD DATA",
+            Method::Insert => "INSERT",
+        }
+    }
+}
+
+/// What a load did; `--format json` prints it as `load`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Loaded {
+    /// The target URL, password masked.
+    pub target: String,
+    /// Valid rows loaded into `staging_sales`.
+    pub rows: u64,
+    /// Rows already in `staging_sales` under the same `transaction_id` from
+    /// another file, replaced by this run's.
+    pub replaced: u64,
+    pub method: Method,
+    /// From the start of the load (while the rows were still being judged)
+    /// to its commit.
+    pub seconds: f64,
+    pub rows_per_second: u64,
+    /// The run's id in `etl_runs`.
+    pub run_id: u64,
+    /// Per input file: the rows an earlier load of the same file name left,
+    /// replaced by this run's, and which load that was.
+    pub files: Vec<FileReplaced>,
+}
+
+/// Rows per second, 0 when no time passed.
+pub fn rows_per_second(rows: u64, seconds: f64) -> u64 {
+    if seconds > 0.0 {
+        (rows as f64 / seconds) as u64
+    } else {
+        0
+    }
+}
+
+/// One input file of the run, as `etl_runs.input_files` records it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct InputRecord {
+    pub file: String,
+    pub bytes: u64,
+    pub sha256: String,
+    /// The folder the file was read from (absolute when it could be
+    /// resolved); empty in records of versions before it was kept.
+    #[serde(default)]
+    pub folder: String,
+}
+
+/// The earlier load of a file name: which run, and the file it read then.
+#[derive(Debug, Clone, Serialize)]
+pub struct EarlierLoad {
+    pub run_id: u64,
+    pub folder: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+impl EarlierLoad {
+    pub fn new(run_id: u64, input: InputRecord) -> EarlierLoad {
+        EarlierLoad {
+            run_id,
+            folder: input.folder,
+            bytes: input.bytes,
+            sha256: input.sha256,
+        }
+    }
+}
+
+/// What a run's file replaced in the warehouse: rows keyed to it by name.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReplaced {
+    pub file: String,
+    /// Rows loaded earlier from a file of this name, now replaced.
+    pub replaced_rows: u64,
+    pub earlier: Option<EarlierLoad>,
+    /// Set when the earlier load of this name came from another folder or
+    /// had other content: two different files may be replacing each other.
+    pub warning: Option<String>,
+}
+
+impl FileReplaced {
+    pub fn new(
+        file: &InputRecord,
+        replaced_rows: u64,
+        earlier: Option<EarlierLoad>,
+    ) -> FileReplaced {
+        let warning = earlier.as_ref().and_then(|e| {
+            let other_folder =
+                !e.folder.is_empty() && !file.folder.is_empty() && e.folder != file.folder;
+            let other_content = e.sha256 != file.sha256;
+            let what = match (other_folder, other_content) {
+                (false, false) => return None,
+                (true, _) => format!("from another folder, `{}`", e.folder),
+                (false, true) => format!(
+                    "from a file of other content ({} bytes, SHA-256 {}…)",
+                    e.bytes,
+                    &e.sha256.get(..12).unwrap_or(&e.sha256)
+                ),
+            };
+            Some(format!(
+                "{}: replaced {replaced_rows} row{} that run {} loaded {what}",
+                file.file,
+                if replaced_rows == 1 { "" } else { "s" },
+                e.run_id
+            ))
+        });
+        FileReplaced {
+            file: file.file.clone(),
+            replaced_rows,
+            earlier,
+            warning,
+        }
+    }
+}
+
+/// What a load is told before its rows come.
+#[derive(Debug, Clone)]
+pub struct LoadPlan {
+    /// The target, password masked, for messages.
+    pub target: String,
+    /// UTC, `YYYY-MM-DD HH:MM:SS.ffffff`.
+    pub started_at: String,
+    /// Every usable input file: rows earlier runs loaded from files of
+    /// these names are replaced.
+    pub files: Vec<InputRecord>,
+    /// File names by file index, for `source_file`.
+    pub names: Vec<String>,
+    /// At most this many valid rows will come.
+    pub candidate_rows: u64,
+}
+
+/// What a load is told after the last row.
+#[derive(Debug, Clone)]
+pub struct LoadEnd {
+    pub totals: Accounting,
+    /// The run's sales per date, file, channel and product
+    /// ([`crate::aggregate::SalesSums::partials`]).
+    pub partials: polars::prelude::DataFrame,
+    /// Products per day in `reporting_top_products`.
+    pub top: u32,
+}
 
 /// The options of a load that do not come from the run's rows.
 #[derive(Debug, Clone)]
@@ -37,10 +195,10 @@ pub struct WarehouseLoad {
     progress: ProgressBar,
     /// The run's sales per date, file, channel and product, which the load
     /// stores and merges into the warehouse's reports.
-    totals: Totals,
+    sums: SalesSums,
     state: State,
     names: Vec<String>,
-    outcome: Option<Result<LoadReport>>,
+    outcome: Option<Result<Loaded>>,
 }
 
 enum State {
@@ -56,7 +214,7 @@ impl WarehouseLoad {
             options,
             messages: messages.clone(),
             progress: ProgressBar::hidden(),
-            totals: Totals::default(),
+            sums: SalesSums::default(),
             state: State::Waiting,
             names: Vec::new(),
             outcome: None,
@@ -74,7 +232,7 @@ impl WarehouseLoad {
     /// What the load did, once finished: its report, or why it failed and
     /// was rolled back. `None` when the run stopped before the load could
     /// finish.
-    pub fn outcome(&mut self) -> Option<Result<LoadReport>> {
+    pub fn outcome(&mut self) -> Option<Result<Loaded>> {
         self.outcome.take()
     }
 
@@ -119,20 +277,17 @@ impl Sink for WarehouseLoad {
         if chunk.valid.height() == 0 || matches!(self.state, State::Failed(_)) {
             return Ok(());
         }
-        if let Err(error) = super::check_lengths(chunk.valid, &self.names) {
+        if let Err(error) = super::schema::check_lengths(chunk.valid, &self.names) {
             self.fail(error);
             return Ok(());
         }
-        self.totals.add(chunk.valid)?;
-        let rows = match &self.options.target {
-            Target::Sqlite(_) => match sqlite::SaleText::of(chunk.valid) {
-                Ok(sales) => Message::Sales(sales),
-                Err(error) => {
-                    self.fail(error);
-                    return Ok(());
-                }
-            },
-            Target::Mysql(_) => Message::Rows(chunk.valid.clone()),
+        self.sums.add(chunk.valid)?;
+        let rows = match SaleText::of(chunk.valid) {
+            Ok(sales) => Message::Sales(sales),
+            Err(error) => {
+                self.fail(error);
+                return Ok(());
+            }
         };
         if let State::Streaming(streaming) = &mut self.state {
             // A stopped thread says why at `finish`.
@@ -145,7 +300,7 @@ impl Sink for WarehouseLoad {
     fn finish(&mut self, ledger: &Ledger) -> Result<()> {
         let end = LoadEnd {
             totals: ledger.totals.clone(),
-            partials: self.totals.partials()?,
+            partials: self.sums.partials()?,
             top: self.options.top,
         };
         self.progress.finish_and_clear();
@@ -172,15 +327,14 @@ impl Sink for WarehouseLoad {
 /// the thread sees the channel close and rolls back.
 pub struct Streaming {
     send: Option<mpsc::SyncSender<Message>>,
-    worker: Option<std::thread::JoinHandle<Result<LoadReport>>>,
+    worker: Option<std::thread::JoinHandle<Result<Loaded>>>,
     loaded: Arc<AtomicU64>,
 }
 
 /// What the run hands the loading thread.
 pub(crate) enum Message {
-    Rows(DataFrame),
-    /// Rows already made into `staging_sales` values (SQLite).
-    Sales(sqlite::SaleText),
+    /// Valid rows, made into `staging_sales` values.
+    Sales(SaleText),
     Finish(LoadEnd),
 }
 
@@ -189,7 +343,7 @@ impl Streaming {
     /// run's chunks and a counter of rows loaded.
     pub(crate) fn spawn(
         name: &str,
-        work: impl FnOnce(mpsc::Receiver<Message>, &AtomicU64) -> Result<LoadReport> + Send + 'static,
+        work: impl FnOnce(mpsc::Receiver<Message>, &AtomicU64) -> Result<Loaded> + Send + 'static,
     ) -> Result<Streaming> {
         // Two chunks in flight at most: memory stays bounded when the
         // database is slower than the judging.
@@ -224,7 +378,7 @@ impl Streaming {
 
     /// Ends the rows, lets the thread finish the load and commit, and
     /// returns what it did.
-    pub fn finish(mut self, end: LoadEnd) -> Result<LoadReport> {
+    pub fn finish(mut self, end: LoadEnd) -> Result<Loaded> {
         if let Some(send) = self.send.take() {
             // A closed channel means the thread stopped: its result says why.
             let _ = send.send(Message::Finish(end));
@@ -232,7 +386,7 @@ impl Streaming {
         self.join()
     }
 
-    fn join(&mut self) -> Result<LoadReport> {
+    fn join(&mut self) -> Result<Loaded> {
         self.send = None;
         match self.worker.take().map(|w| w.join()) {
             Some(Ok(result)) => result,

@@ -17,11 +17,12 @@ use mysql::{Conn, LocalInfileHandler, Opts, OptsBuilder, TxOpts, Value};
 use polars::prelude::*;
 
 use super::load::{Message, Streaming};
+use super::rows::{push_money, SaleText};
 use super::sales::{RunSales, StoredSales};
+use super::schema::check_schema;
 use super::{
-    check_schema, now_utc, push_money, rows_per_second, staging_rows, AnswerColumn, Cell,
-    EarlierLoad, FileReplaced, InputRecord, Kind, LoadEnd, LoadPlan, LoadReport, Method,
-    ReportRows, Target, LOAD_COLUMNS, SALE_COLUMNS,
+    now_utc, rows_per_second, AnswerColumn, Cell, EarlierLoad, FileReplaced, InputRecord, Kind,
+    LoadEnd, LoadPlan, Loaded, Method, ReportRows, Target, LOAD_COLUMNS, SALE_COLUMNS,
 };
 use crate::error::{Error, Result};
 use crate::money::Money;
@@ -70,13 +71,11 @@ struct Feed {
 }
 
 impl Feed {
-    /// The next chunk as `staging_sales` text, or `None` after the last
-    /// (the run's end is kept in `end`).
-    fn next_rows(&mut self) -> std::io::Result<Option<DataFrame>> {
+    /// The next chunk of rows, or `None` after the last (the run's end is
+    /// kept in `end`).
+    fn next_rows(&mut self) -> std::io::Result<Option<SaleText>> {
         match self.receive.recv() {
-            Ok(Message::Rows(valid)) => {
-                let rows = staging_rows(&valid, &self.names, self.run_id, &self.loaded_at)
-                    .map_err(|e| std::io::Error::other(e.to_string()))?;
+            Ok(Message::Sales(rows)) => {
                 self.sent += rows.height() as u64;
                 Ok(Some(rows))
             }
@@ -84,9 +83,6 @@ impl Feed {
                 self.end = Some(end);
                 Ok(None)
             }
-            Ok(Message::Sales(_)) => Err(std::io::Error::other(
-                "the MySQL load takes frames of valid rows",
-            )),
             Err(_) => Err(std::io::Error::other(
                 "the run stopped before its rows were all sent",
             )),
@@ -103,7 +99,7 @@ fn load(
     method: LoadMethod,
     receive: mpsc::Receiver<Message>,
     loaded: &AtomicU64,
-) -> Result<LoadReport> {
+) -> Result<Loaded> {
     let target = Target::Mysql(url.to_owned());
     let fail = |e: mysql::Error| Error::Load {
         target: target.masked(),
@@ -170,8 +166,11 @@ fn load(
                 ),
             ));
         }
+        let mut text = Vec::new();
         while let Some(rows) = feed.next_rows()? {
-            write_csv(&rows, writer)?;
+            text.clear();
+            rows.write_load_data(&feed.names, feed.run_id, &feed.loaded_at, &mut text);
+            writer.write_all(&text)?;
         }
         writer.flush()
     })));
@@ -214,12 +213,17 @@ fn load(
         ));
     }
     let only_ours = only_these_files(&mut tx, &plan.files).map_err(fail)?;
+    // An empty table is left untouched before the load (even a DELETE of
+    // nothing would stop MariaDB's bulk insert).
+    let empty = only_these_files(&mut tx, &[]).map_err(fail)?;
     for file in &plan.files {
-        tx.exec_drop(
-            include_str!("../../queries/mysql/delete_file_rows.sql"),
-            (&file.file,),
-        )
-        .map_err(fail)?;
+        if !empty {
+            tx.exec_drop(
+                include_str!("../../queries/mysql/delete_file_rows.sql"),
+                (&file.file,),
+            )
+            .map_err(fail)?;
+        }
         tx.exec_drop(
             include_str!("../../queries/mysql/delete_file_sales.sql"),
             (&file.file,),
@@ -245,6 +249,10 @@ fn load(
         let mut feed = lock(&feed, &target)?;
         feed.stream = format!("sales-etl:{table}");
         feed.run_id = run_id;
+    }
+    if empty {
+        tx.query_drop(include_str!("../../queries/mysql/bulk_insert_on.sql"))
+            .map_err(fail)?;
     }
     let (taken, warnings) = match method {
         Method::LoadData => {
@@ -273,7 +281,17 @@ fn load(
                     message: e.to_string(),
                 })?;
                 let Some(rows) = rows else { break };
-                let (t, w) = insert_batches(&mut tx, table, &columns, &rows).map_err(fail)?;
+                let loaded_at = lock(&feed, &target)?.loaded_at.clone();
+                let (t, w) = insert_batches(
+                    &mut tx,
+                    table,
+                    &columns,
+                    &rows,
+                    &plan.names,
+                    run_id,
+                    &loaded_at,
+                )
+                .map_err(fail)?;
                 taken += t;
                 warnings = warnings.saturating_add(w);
                 loaded.fetch_add(t, Ordering::Relaxed);
@@ -292,6 +310,10 @@ fn load(
         });
     };
     loaded.store(taken, Ordering::Relaxed);
+    if empty {
+        tx.query_drop(include_str!("../../queries/mysql/bulk_insert_off.sql"))
+            .map_err(fail)?;
+    }
     check(&target, &mut tx, table, taken, warnings, sent)?;
     if sent != end.totals.valid {
         return Err(Error::Load {
@@ -355,7 +377,7 @@ fn load(
     .map_err(fail)?;
     tx.commit().map_err(fail)?;
     let seconds = started.elapsed().as_secs_f64();
-    Ok(LoadReport {
+    Ok(Loaded {
         target: target.masked(),
         rows: sent,
         replaced,
@@ -541,9 +563,7 @@ fn connect(url: &str, target: &Target) -> Result<Conn> {
         target: target.masked(),
         reason,
     };
-    let opts = Opts::from_url(url).map_err(|e| unreachable(e.to_string()))?;
-    let opts = OptsBuilder::from_opts(opts)
-        .tcp_connect_timeout(Some(Duration::from_secs(5)))
+    let opts = options(url, target)?
         .read_timeout(Some(Duration::from_secs(3600)))
         .write_timeout(Some(Duration::from_secs(3600)));
     match Conn::new(opts.clone()) {
@@ -571,6 +591,16 @@ fn connect(url: &str, target: &Target) -> Result<Conn> {
     }
 }
 
+/// The connection options of `url`, with a short connect timeout: the one
+/// place a URL becomes a connection.
+fn options(url: &str, target: &Target) -> Result<OptsBuilder> {
+    let opts = Opts::from_url(url).map_err(|e| Error::DatabaseUnreachable {
+        target: target.masked(),
+        reason: e.to_string(),
+    })?;
+    Ok(OptsBuilder::from_opts(opts).tcp_connect_timeout(Some(Duration::from_secs(5))))
+}
+
 /// MySQL's ER_BAD_DB_ERROR.
 const UNKNOWN_DATABASE: u16 = 1049;
 /// MySQL's ER_NO_SUCH_TABLE.
@@ -592,12 +622,7 @@ pub fn read_reports(url: &str, from: &str, to: &str, top: u32) -> Result<ReportR
             reason: e.to_string(),
         },
     };
-    let opts = Opts::from_url(url).map_err(|e| Error::DatabaseUnreachable {
-        target: target.masked(),
-        reason: e.to_string(),
-    })?;
-    let opts = OptsBuilder::from_opts(opts).tcp_connect_timeout(Some(Duration::from_secs(5)));
-    let mut conn = Conn::new(opts).map_err(fail)?;
+    let mut conn = Conn::new(options(url, &target)?).map_err(fail)?;
     let daily = conn
         .exec(
             include_str!("../../queries/mysql/read_daily_sales.sql"),
@@ -651,22 +676,19 @@ fn insert_batches(
     tx: &mut mysql::Transaction<'_>,
     table: &str,
     columns: &[&str],
-    frame: &DataFrame,
+    sales: &SaleText,
+    names: &[String],
+    run_id: u64,
+    loaded_at: &str,
 ) -> mysql::Result<(u64, u16)> {
     let per_row = columns.len();
     let batch = (MAX_PLACEHOLDERS / per_row).min(5_000);
-    let text: Vec<&StringChunked> = frame
-        .columns()
-        .iter()
-        .map(|c| c.str().expect("loaders send text columns"))
-        .collect();
-    let mut values: Vec<_> = text.iter().map(|c| c.iter()).collect();
+    let text = |value: &str| Value::Bytes(value.as_bytes().to_vec());
     let row = format!("({})", vec!["?"; per_row].join(","));
     let (mut affected, mut warnings) = (0u64, 0u16);
-    let mut remaining = frame.height();
-    while remaining > 0 {
-        let rows = remaining.min(batch);
-        remaining -= rows;
+    let mut start = 0;
+    while start < sales.height() {
+        let rows = (sales.height() - start).min(batch);
         // Only placeholders vary: the statement text holds no value.
         let statement = format!(
             "INSERT INTO {table} ({}) VALUES {}",
@@ -674,33 +696,33 @@ fn insert_batches(
             vec![row.as_str(); rows].join(",")
         );
         let mut params: Vec<Value> = Vec::with_capacity(rows * per_row);
-        for _ in 0..rows {
-            for column in values.iter_mut() {
-                params.push(match column.next().flatten() {
-                    Some(text) => Value::Bytes(text.as_bytes().to_vec()),
-                    None => Value::NULL,
+        for row in start..start + rows {
+            let nulls = sales.nulls(row);
+            for index in 0..7 {
+                let null = (index == 4 && nulls & 1 != 0) || (index == 5 && nulls & 2 != 0);
+                params.push(if null {
+                    Value::NULL
+                } else {
+                    text(sales.value(row, index))
                 });
             }
+            params.push(Value::Int(i64::from(sales.quantity(row))));
+            params.push(text(sales.value(row, 7)));
+            params.push(text(sales.value(row, 8)));
+            let file = names
+                .get(sales.file(row) as usize)
+                .map_or("", String::as_str);
+            params.push(text(file));
+            params.push(Value::Int(sales.line(row)));
+            params.push(Value::UInt(run_id));
+            params.push(text(loaded_at));
         }
         tx.exec_drop(statement, params)?;
         affected += tx.affected_rows();
         warnings = warnings.saturating_add(tx.warnings());
+        start += rows;
     }
     Ok((affected, warnings))
-}
-
-/// The frame as CSV for `LOAD DATA … FIELDS OPTIONALLY ENCLOSED BY '"'
-/// ESCAPED BY ''`: every text value quoted (quotes doubled), nulls as a bare
-/// `NULL`, so the text `NULL` and `\N` stay text.
-fn write_csv(frame: &DataFrame, writer: &mut impl Write) -> std::io::Result<()> {
-    let mut frame = frame.clone();
-    CsvWriter::new(writer)
-        .include_header(false)
-        .with_quote_style(QuoteStyle::NonNumeric)
-        .with_null_value("NULL".into())
-        .with_line_terminator("\n".into())
-        .finish(&mut frame)
-        .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
 /// Runs one statement in the MySQL database at `url` in a read-only
@@ -725,13 +747,8 @@ pub fn query(url: &str, sql: &str) -> Result<Vec<AnswerColumn>> {
         },
         e => unreachable(e),
     };
-    let opts = Opts::from_url(url).map_err(|e| Error::DatabaseUnreachable {
-        target: target.masked(),
-        reason: e.to_string(),
-    })?;
-    let opts = OptsBuilder::from_opts(opts).tcp_connect_timeout(Some(Duration::from_secs(5)));
-    let mut conn = Conn::new(opts).map_err(unreachable)?;
-    conn.query_drop("SET SESSION TRANSACTION READ ONLY")
+    let mut conn = Conn::new(options(url, &target)?).map_err(unreachable)?;
+    conn.query_drop(include_str!("../../queries/mysql/read_only_session.sql"))
         .map_err(unreachable)?;
     let mut result = conn.query_iter(sql).map_err(failed)?;
     let Some(set) = result.iter() else {

@@ -1,5 +1,5 @@
 //! Sales per date, file, channel and product: the run's own (from
-//! [`crate::aggregate::Totals::partials`]) and those a warehouse keeps in
+//! [`crate::aggregate::SalesSums::partials`]) and those a warehouse keeps in
 //! `daily_file_sales`, and the reports of a date computed from them. Both
 //! dialects store and read these; the arithmetic is done once, here and in
 //! `aggregate`.
@@ -11,7 +11,7 @@ use crate::columns::*;
 use crate::error::{Error, Result};
 use crate::rules::MONEY_SCALE;
 
-use super::push_date;
+use super::rows::push_date;
 
 /// One date's stored sales per channel and product.
 #[derive(Default)]
@@ -51,12 +51,12 @@ impl StoredSales {
         date: &str,
         top: u32,
     ) -> Result<(Vec<DailySales>, Vec<TopProduct>)> {
-        let mut totals = aggregate::Totals::default();
-        totals.add_partials(self.frame(date)?)?;
-        Ok((totals.daily_sales()?, totals.top_products(top)?))
+        let mut sums = aggregate::SalesSums::default();
+        sums.add_partials(self.frame(date)?)?;
+        Ok((sums.daily_sales()?, sums.top_products(top)?))
     }
 
-    /// As [`aggregate::Totals::partials`] gives them.
+    /// As [`aggregate::SalesSums::partials`] gives them.
     fn frame(self, date: &str) -> Result<DataFrame> {
         let engine = Error::engine("stored sales");
         let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
@@ -86,7 +86,7 @@ impl StoredSales {
 }
 
 /// The run's sales per date, file, channel and product: the columns of
-/// [`aggregate::Totals::partials`], read by row.
+/// [`aggregate::SalesSums::partials`], read by row.
 pub(crate) struct RunSales {
     pub(crate) date: Int32Chunked,
     pub(crate) file: UInt32Chunked,

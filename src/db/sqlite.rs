@@ -16,13 +16,13 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 
 use super::load::{Message, Streaming};
+use super::rows::{SaleText, STAGING_VALUES};
 use super::sales::{RunSales, StoredSales};
+use super::schema::check_schema;
 use super::{
-    check_schema, now_utc, push_date, push_money, push_timestamp, rows_per_second, AnswerColumn,
-    Cell, EarlierLoad, FileReplaced, InputRecord, Kind, LoadEnd, LoadPlan, LoadReport, Method,
-    ReportRows, Target,
+    now_utc, rows_per_second, AnswerColumn, Cell, EarlierLoad, FileReplaced, InputRecord, Kind,
+    LoadEnd, LoadPlan, Loaded, Method, ReportRows, Target,
 };
-use crate::columns::*;
 use crate::error::{Error, Result};
 use crate::money::Money;
 
@@ -64,7 +64,7 @@ fn load(
     plan: LoadPlan,
     receive: mpsc::Receiver<Message>,
     loaded: &AtomicU64,
-) -> Result<LoadReport> {
+) -> Result<Loaded> {
     let target = Target::Sqlite(path.to_path_buf());
     let fail = |e: rusqlite::Error| Error::Load {
         target: target.masked(),
@@ -101,11 +101,6 @@ fn load(
                 let rows = load.rows(&tx, &sales).map_err(fail)?;
                 loaded.fetch_add(rows, Ordering::Relaxed);
             }
-            Message::Rows(_) => {
-                return Err(Error::Internal(
-                    "the SQLite load takes prepared rows".into(),
-                ))
-            }
             Message::Finish(finish) => {
                 end = Some(finish);
                 break;
@@ -122,7 +117,7 @@ fn load(
     let (rows, replaced, files) = load.finish(&tx, &plan, &end)?;
     tx.commit().map_err(fail)?;
     let seconds = started.elapsed().as_secs_f64();
-    Ok(LoadReport {
+    Ok(Loaded {
         target: target.masked(),
         rows,
         replaced,
@@ -319,7 +314,7 @@ impl Load {
                 (&mut one, 1)
             };
             for row in 0..rows {
-                columns.bind(statement, row * STAGING_VALUES, start + row, self)?;
+                bind(statement, row * STAGING_VALUES, columns, start + row, self)?;
             }
             let done = match statement.raw_execute() {
                 Err(e) if !self.bulk && is_unique_violation(&e) => {
@@ -586,149 +581,37 @@ impl From<Error> for StoreError {
     }
 }
 
-/// Values per row of `staging_sales`.
-const STAGING_VALUES: usize = 14;
-
-/// Text values per row of a [`SaleText`]: transaction id, timestamp, date,
-/// channel, store, customer, product, unit price, line revenue.
-const TEXT_VALUES: usize = 9;
-
-/// A chunk of valid rows as the values of `staging_sales` rows, made on the
-/// run's side of the channel (where a core has room while the judge pass
-/// waits for the loader), so that the loading thread only binds and steps.
-pub struct SaleText {
-    /// Every text value of the chunk, one after another.
-    text: String,
-    /// Per row, where each of its [`TEXT_VALUES`] values ends in `text`.
-    ends: Vec<u32>,
-    /// Per row: bit 0, no store id; bit 1, no customer id.
-    nulls: Vec<u8>,
-    quantity: Vec<i32>,
-    file: Vec<u32>,
-    line: Vec<i64>,
-}
-
-impl SaleText {
-    /// The rows of a frame of valid rows (columns as in
-    /// [`crate::split::Split::valid`]).
-    pub fn of(valid: &DataFrame) -> Result<SaleText> {
-        let engine = || Error::engine("load");
-        let column = |name: &str| valid.column(name).map_err(engine());
-        let ids = column(TRANSACTION_ID)?.str().map_err(engine())?;
-        let timestamps = column(TIMESTAMP)?.datetime().map_err(engine())?.physical();
-        let dates = column(DATE)?.date().map_err(engine())?.physical();
-        let channels = column(CHANNEL)?.str().map_err(engine())?;
-        let stores = column(STORE_ID)?.str().map_err(engine())?;
-        let customers = column(CUSTOMER_ID)?.str().map_err(engine())?;
-        let products = column(PRODUCT_ID)?.str().map_err(engine())?;
-        let quantities = column(QUANTITY)?.i32().map_err(engine())?;
-        let prices = column(UNIT_PRICE)?.decimal().map_err(engine())?.physical();
-        let revenues = column(LINE_REVENUE)?
-            .decimal()
-            .map_err(engine())?
-            .physical();
-        let files = column(FILE_INDEX)?.u32().map_err(engine())?;
-        let lines = column(SOURCE_LINE)?.u64().map_err(engine())?;
-
-        let height = valid.height();
-        let mut rows = SaleText {
-            text: String::with_capacity(height * 112),
-            ends: Vec::with_capacity(height * TEXT_VALUES),
-            nulls: Vec::with_capacity(height),
-            quantity: quantities.iter().map(|q| q.unwrap_or(0)).collect(),
-            file: files.iter().map(|f| f.unwrap_or(0)).collect(),
-            line: lines.iter().map(|l| l.unwrap_or(0) as i64).collect(),
-        };
-        let mut ids = ids.iter();
-        let mut timestamps = timestamps.iter();
-        let mut dates = dates.iter();
-        let mut channels = channels.iter();
-        let mut stores = stores.iter();
-        let mut customers = customers.iter();
-        let mut products = products.iter();
-        let mut prices = prices.iter();
-        let mut revenues = revenues.iter();
-        for _ in 0..height {
-            let text = &mut rows.text;
-            let ends = &mut rows.ends;
-            let mut end = |text: &String| ends.push(text.len() as u32);
-            text.push_str(ids.next().flatten().unwrap_or_default());
-            end(text);
-            push_timestamp(text, timestamps.next().flatten().unwrap_or(0));
-            end(text);
-            push_date(text, dates.next().flatten().unwrap_or(0));
-            end(text);
-            text.push_str(channels.next().flatten().unwrap_or_default());
-            end(text);
-            let store = stores.next().flatten();
-            text.push_str(store.unwrap_or_default());
-            end(text);
-            let customer = customers.next().flatten();
-            text.push_str(customer.unwrap_or_default());
-            end(text);
-            text.push_str(products.next().flatten().unwrap_or_default());
-            end(text);
-            push_money(text, prices.next().flatten().unwrap_or(0));
-            end(text);
-            push_money(text, revenues.next().flatten().unwrap_or(0));
-            end(text);
-            rows.nulls
-                .push(u8::from(store.is_none()) | u8::from(customer.is_none()) << 1);
-        }
-        Ok(rows)
-    }
-
-    fn height(&self) -> usize {
-        self.nulls.len()
-    }
-
-    /// Text value `index` of row `row`.
-    fn value(&self, row: usize, index: usize) -> &str {
-        let at = row * TEXT_VALUES + index;
-        let start = if at == 0 {
-            0
-        } else {
-            self.ends[at - 1] as usize
-        };
-        &self.text[start..self.ends[at] as usize]
-    }
-
-    fn transaction_id(&self, row: usize) -> &str {
-        self.value(row, 0)
-    }
-
-    /// Binds row `row` to the parameters after `offset`, in the column
-    /// order of `insert_staging_sales_head.sql`.
-    fn bind(
-        &self,
-        statement: &mut rusqlite::CachedStatement<'_>,
-        offset: usize,
-        row: usize,
-        load: &Load,
-    ) -> rusqlite::Result<()> {
-        let file = load
-            .names
-            .get(self.file[row] as usize)
-            .map_or("", String::as_str);
-        let nulls = self.nulls[row];
-        let optional = |index: usize, null: bool| (!null).then(|| self.value(row, index));
-        let at = |i: usize| offset + i;
-        statement.raw_bind_parameter(at(1), self.value(row, 0))?;
-        statement.raw_bind_parameter(at(2), self.value(row, 1))?;
-        statement.raw_bind_parameter(at(3), self.value(row, 2))?;
-        statement.raw_bind_parameter(at(4), self.value(row, 3))?;
-        statement.raw_bind_parameter(at(5), optional(4, nulls & 1 != 0))?;
-        statement.raw_bind_parameter(at(6), optional(5, nulls & 2 != 0))?;
-        statement.raw_bind_parameter(at(7), self.value(row, 6))?;
-        statement.raw_bind_parameter(at(8), self.quantity[row])?;
-        statement.raw_bind_parameter(at(9), self.value(row, 7))?;
-        statement.raw_bind_parameter(at(10), self.value(row, 8))?;
-        statement.raw_bind_parameter(at(11), file)?;
-        statement.raw_bind_parameter(at(12), self.line[row])?;
-        statement.raw_bind_parameter(at(13), load.run_id as i64)?;
-        statement.raw_bind_parameter(at(14), load.loaded_at.as_str())?;
-        Ok(())
-    }
+/// Binds row `row` of `sales` to the parameters after `offset`, in the
+/// column order of `insert_staging_sales_head.sql`.
+fn bind(
+    statement: &mut rusqlite::CachedStatement<'_>,
+    offset: usize,
+    sales: &SaleText,
+    row: usize,
+    load: &Load,
+) -> rusqlite::Result<()> {
+    let file = load
+        .names
+        .get(sales.file(row) as usize)
+        .map_or("", String::as_str);
+    let nulls = sales.nulls(row);
+    let optional = |index: usize, null: bool| (!null).then(|| sales.value(row, index));
+    let at = |i: usize| offset + i;
+    statement.raw_bind_parameter(at(1), sales.value(row, 0))?;
+    statement.raw_bind_parameter(at(2), sales.value(row, 1))?;
+    statement.raw_bind_parameter(at(3), sales.value(row, 2))?;
+    statement.raw_bind_parameter(at(4), sales.value(row, 3))?;
+    statement.raw_bind_parameter(at(5), optional(4, nulls & 1 != 0))?;
+    statement.raw_bind_parameter(at(6), optional(5, nulls & 2 != 0))?;
+    statement.raw_bind_parameter(at(7), sales.value(row, 6))?;
+    statement.raw_bind_parameter(at(8), sales.quantity(row))?;
+    statement.raw_bind_parameter(at(9), sales.value(row, 7))?;
+    statement.raw_bind_parameter(at(10), sales.value(row, 8))?;
+    statement.raw_bind_parameter(at(11), file)?;
+    statement.raw_bind_parameter(at(12), sales.line(row))?;
+    statement.raw_bind_parameter(at(13), load.run_id as i64)?;
+    statement.raw_bind_parameter(at(14), load.loaded_at.as_str())?;
+    Ok(())
 }
 
 fn is_unique_violation(e: &rusqlite::Error) -> bool {

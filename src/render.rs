@@ -1,4 +1,5 @@
-//! The terminal report: comfy-table tables of a run's summary, or the summary
+//! Rendering for the terminal and for machines: comfy-table tables of a
+//! run's summary (and of stored reports), or the summary
 //! as one JSON object. Rendering only; the numbers come from `summary`.
 
 use std::io::{IsTerminal, Write};

@@ -1,0 +1,1 @@
+SET SESSION unique_checks = 1, foreign_key_checks = 1
