@@ -16,7 +16,7 @@ cargo build --release --quiet
 bin=$PWD/target/release/sales-etl
 dir=$PWD/benches/data/generated_$rows
 [ -d "$dir" ] || "$bin" generate --rows "$rows" --date 2026-11-25 --out "$dir" --seed 1 2>/dev/null
-input=$(du -sb --apparent-size "$dir" | cut -f1)
+input=$(du -sbL --apparent-size "$dir" | cut -f1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -57,7 +57,7 @@ done
 
 # 20 rows of a file no earlier run loaded, into the warehouse holding the day.
 mkdir small
-{ head -1 "$dir/web_2026-11-25.csv" | sed 's/^\xEF\xBB\xBF//'
+{ echo "transaction_id,timestamp,channel,store_id,customer_id,product_id,quantity,unit_price"
   for i in $(seq 1 20); do echo "X-$i,2026-11-25 12:00:00,web,,C-1,SKU-00001,1,9.99"; done
 } > small/extra_2026-11-25.csv
 /usr/bin/time -f "%e" -o time.txt "$bin" run small -q --format json > run.json

@@ -12,7 +12,7 @@ use crate::aggregate::SalesSums;
 use crate::db::load::{LoadOptions, WarehouseLoad};
 use crate::error::{Error, Result};
 use crate::messages::Messages;
-use crate::output::{self, RejectedWriter};
+use crate::output::{self, OutputLock, RejectedWriter};
 use crate::pipeline::{self, plural, Config};
 use crate::sink::Sink;
 use crate::summary::Summary;
@@ -28,6 +28,9 @@ pub struct Outputs {
     pub report_date: Option<NaiveDate>,
     /// Load the valid rows into a warehouse.
     pub load: Option<LoadOptions>,
+    /// Fail (exit 5) instead of waiting when another run writes to the
+    /// same output folders.
+    pub no_wait: bool,
 }
 
 /// Runs one batch; a failed load comes back beside the summary, since the
@@ -38,6 +41,13 @@ pub fn run(
     messages: &Messages,
 ) -> Result<(Summary, Option<Error>)> {
     let mut sums = SalesSums::default();
+    let mut lock = (!outputs.dry_run).then(|| {
+        OutputLock::new(
+            &[&config.errors_dir, &config.reports_dir],
+            !outputs.no_wait,
+            messages,
+        )
+    });
     let mut rejected = match outputs.dry_run {
         true => None,
         false => Some(RejectedWriter::new(&config.errors_dir)?),
@@ -47,7 +57,12 @@ pub fn run(
         _ => None,
     };
     let checked = {
-        let mut sinks: Vec<&mut dyn Sink> = vec![&mut sums];
+        let mut sinks: Vec<&mut dyn Sink> = Vec::new();
+        // The lock first: no other sink writes before it is held.
+        if let Some(lock) = lock.as_mut() {
+            sinks.push(lock);
+        }
+        sinks.push(&mut sums);
         if let Some(rejected) = rejected.as_mut() {
             sinks.push(rejected);
         }
@@ -133,6 +148,7 @@ pub fn run(
     for (stage, ms) in &checked.timings {
         messages.detail(format!("{stage}: {ms} ms"));
     }
+    drop(lock);
     let summary = Summary::new(
         checked,
         daily_sales,

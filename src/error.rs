@@ -108,6 +108,12 @@ pub enum Error {
 
     #[error("loading into `{target}` failed and was rolled back: {message}\nnothing was loaded; the CSV reports and rejected rows were written")]
     Load { target: String, message: String },
+
+    #[error("another sales-etl run is writing to `{dir}`")]
+    OutputBusy { dir: String },
+
+    #[error("`{path}` cannot be read for DATABASE_URL: {problem}")]
+    BadEnvFile { path: String, problem: String },
 }
 
 impl Error {
@@ -119,11 +125,13 @@ impl Error {
             Error::InputDirMissing { .. }
             | Error::InputDirUnreadable { .. }
             | Error::NoInputFiles { .. } => exit::NO_INPUT,
-            Error::Write { .. } | Error::Stdout(_) => exit::OUTPUT,
+            Error::Write { .. } | Error::Stdout(_) | Error::OutputBusy { .. } => exit::OUTPUT,
             Error::AccountingMismatch { .. } | Error::Engine { .. } | Error::Internal(_) => {
                 exit::INTERNAL
             }
-            Error::BadDatabaseUrl { .. } | Error::BadDateRange { .. } => exit::USAGE,
+            Error::BadDatabaseUrl { .. }
+            | Error::BadDateRange { .. }
+            | Error::BadEnvFile { .. } => exit::USAGE,
             Error::DatabaseUnreachable { .. }
             | Error::SchemaMismatch { .. }
             | Error::ValueTooLong { .. }

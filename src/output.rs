@@ -11,6 +11,7 @@ use polars::prelude::*;
 use crate::aggregate::{DailySales, TopProduct};
 use crate::columns::*;
 use crate::error::{Error, Result};
+use crate::messages::Messages;
 use crate::sink::{Judged, Ledger, Sink, Start};
 
 /// `web_2024-03-01.csv` → `web_2024-03-01.rejected.csv`; a file of a day
@@ -28,6 +29,30 @@ pub fn rejected_file_name(input_name: &str) -> String {
     }
 }
 
+/// [`rejected_file_name`] of every input of a run, made unique: when two
+/// inputs would share a name (`WEB.CSV` and `WEB.csv`, both `WEB`), each
+/// later one in file order gets `~2`, `~3`… after its stem. The names only
+/// depend on the run's file names, so a re-run writes the same files.
+pub fn rejected_file_names(input_names: &[String]) -> Vec<String> {
+    let mut taken = std::collections::BTreeSet::new();
+    input_names
+        .iter()
+        .map(|input| {
+            let name = rejected_file_name(input);
+            let stem = name.trim_end_matches(REJECTED_SUFFIX).to_owned();
+            let mut unique = name;
+            let mut n = 1;
+            while !taken.insert(unique.to_ascii_lowercase()) {
+                n += 1;
+                unique = format!("{stem}~{n}{REJECTED_SUFFIX}");
+            }
+            unique
+        })
+        .collect()
+}
+
+const REJECTED_SUFFIX: &str = ".rejected.csv";
+
 /// Writes rejected rows to `<stem>.rejected.csv` files as they come, a
 /// chunk at a time, each under a temporary name until [`finish`] renames
 /// them all into place (and a writer dropped unfinished removes them): a
@@ -37,8 +62,10 @@ pub fn rejected_file_name(input_name: &str) -> String {
 pub struct RejectedWriter {
     dir: PathBuf,
     names: Vec<String>,
-    /// Per input file: its temporary path and open file, once it has rows.
-    open: Vec<Option<(PathBuf, std::io::BufWriter<fs::File>)>>,
+    /// Per input file: the file its rejected rows go to.
+    paths: Vec<PathBuf>,
+    /// Per input file: its temporary file, once it has rows.
+    open: Vec<Option<std::io::BufWriter<tempfile::NamedTempFile>>>,
     /// The files renamed into place by `finish`.
     written: Vec<PathBuf>,
 }
@@ -51,6 +78,7 @@ impl RejectedWriter {
         Ok(RejectedWriter {
             dir: dir.to_path_buf(),
             names: Vec::new(),
+            paths: Vec::new(),
             open: Vec::new(),
             written: Vec::new(),
         })
@@ -62,7 +90,7 @@ impl RejectedWriter {
     }
 
     fn path(&self, index: usize) -> PathBuf {
-        self.dir.join(rejected_file_name(&self.names[index]))
+        self.paths[index].clone()
     }
 
     /// Appends rejected rows (columns as in `split::Split::rejected`) to
@@ -98,11 +126,9 @@ impl RejectedWriter {
             let path = self.path(index);
             let first = self.open[index].is_none();
             if first {
-                let temporary = partial_path(&path);
-                let file = fs::File::create(&temporary).map_err(write_error(&path))?;
-                self.open[index] = Some((temporary, std::io::BufWriter::new(file)));
+                self.open[index] = Some(std::io::BufWriter::new(temporary_in(&path)?));
             }
-            let (_, out) = self.open[index].as_mut().expect("opened above");
+            let out = self.open[index].as_mut().expect("opened above");
             CsvWriter::new(out)
                 .include_header(first)
                 .finish(&mut rows)
@@ -120,16 +146,14 @@ impl RejectedWriter {
         for index in 0..self.names.len() {
             let path = self.path(index);
             match self.open[index].take() {
-                Some((temporary, out)) => {
+                Some(out) => {
                     let done = (|| {
                         let file = out.into_inner().map_err(|e| e.into_error())?;
-                        file.sync_all()?;
-                        fs::rename(&temporary, &path)
+                        file.as_file().sync_all()?;
+                        file.persist(&path).map_err(|e| e.error)?;
+                        Ok(())
                     })();
-                    if let Err(e) = done {
-                        let _ = fs::remove_file(&temporary);
-                        return Err(write_error(&path)(e));
-                    }
+                    done.map_err(write_error(&path))?;
                     written.push(path);
                 }
                 None if rejected_per_file.get(index).copied().unwrap_or(0) == 0 => {
@@ -156,6 +180,10 @@ impl Sink for RejectedWriter {
     fn begin(&mut self, start: &Start<'_>) -> Result<()> {
         create_dir(&self.dir)?;
         self.names = start.names.to_vec();
+        self.paths = rejected_file_names(&self.names)
+            .into_iter()
+            .map(|name| self.dir.join(name))
+            .collect();
         self.open = self.names.iter().map(|_| None).collect();
         Ok(())
     }
@@ -174,19 +202,84 @@ impl Sink for RejectedWriter {
     }
 }
 
-impl Drop for RejectedWriter {
-    fn drop(&mut self) {
-        for (temporary, _) in self.open.iter_mut().filter_map(Option::take) {
-            let _ = fs::remove_file(temporary);
+/// Holds an advisory lock (`flock`) on each output folder of a run from the
+/// moment it starts writing (after the inputs were read once) until it is
+/// dropped, so that runs sharing a working folder take turns instead of
+/// mixing their files. The lock file is `.sales-etl.lock` in each folder.
+pub struct OutputLock {
+    dirs: Vec<PathBuf>,
+    wait: bool,
+    messages: Messages,
+    held: Vec<fs::File>,
+}
+
+impl OutputLock {
+    /// Locks `dirs` at [`Sink::begin`]; `wait`: wait for another run's lock
+    /// (saying so), else fail with exit code 5.
+    pub fn new(dirs: &[&Path], wait: bool, messages: &Messages) -> OutputLock {
+        let mut dirs: Vec<PathBuf> = dirs.iter().map(|d| d.to_path_buf()).collect();
+        dirs.sort();
+        dirs.dedup();
+        OutputLock {
+            dirs,
+            wait,
+            messages: messages.clone(),
+            held: Vec::new(),
         }
     }
 }
 
-fn partial_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map_or("out".into(), |n| n.to_string_lossy());
-    path.with_file_name(format!(".{name}.partial"))
+impl Sink for OutputLock {
+    fn begin(&mut self, _start: &Start<'_>) -> Result<()> {
+        for dir in &self.dirs {
+            create_dir(dir)?;
+            let path = dir.join(".sales-etl.lock");
+            let file = fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .map_err(write_error(&path))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) if self.wait => {
+                    self.messages.warn(format!(
+                        "waiting for another sales-etl run writing to `{}` to finish",
+                        dir.display()
+                    ));
+                    file.lock().map_err(write_error(&path))?;
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(Error::OutputBusy {
+                        dir: dir.display().to_string(),
+                    })
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(write_error(&path)(e)),
+            }
+            self.held.push(file);
+        }
+        Ok(())
+    }
+
+    fn judged(&mut self, _chunk: &Judged<'_>) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A new file beside `path`, for its contents until they are complete:
+/// a random name created exclusively (`O_EXCL`: no symlink is followed and
+/// no other run's file is reused), short whatever the length of `path`'s
+/// name, removed unless persisted.
+fn temporary_in(path: &Path) -> Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    tempfile::Builder::new()
+        .prefix(".sales-etl-")
+        .suffix(".partial")
+        .tempfile_in(dir)
+        .map_err(write_error(path))
 }
 
 /// Writes `daily_sales_<date>.csv` and `top<N>_products_<date>.csv` for every
@@ -240,17 +333,15 @@ fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
 ) -> Result<()> {
-    let temporary = partial_path(path);
+    let mut temporary = temporary_in(path)?;
     let result = (|| {
-        let mut file = fs::File::create(&temporary)?;
-        write(&mut file)?;
-        file.flush()?;
-        file.sync_all()?;
-        fs::rename(&temporary, path)
+        write(temporary.as_file_mut())?;
+        temporary.as_file_mut().flush()?;
+        temporary.as_file().sync_all()?;
+        temporary.persist(path).map_err(|e| e.error)?;
+        Ok(())
     })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temporary);
-    }
+    // A temporary file not persisted is removed when dropped.
     result.map_err(write_error(path))
 }
 
@@ -268,6 +359,24 @@ mod tests {
         assert_eq!(
             rejected_file_name("2024-03-01/web.csv"),
             "2024-03-01_web.rejected.csv"
+        );
+    }
+
+    #[test]
+    fn no_two_inputs_share_a_rejected_file() {
+        let names: Vec<String> = ["WEB.CSV", "WEB.csv", "Web.Csv", "web_2.csv", "x.csv"]
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(
+            rejected_file_names(&names),
+            [
+                "WEB.rejected.csv",
+                "WEB~2.rejected.csv",
+                "Web~3.rejected.csv",
+                "web_2.rejected.csv",
+                "x.rejected.csv"
+            ]
         );
     }
 }

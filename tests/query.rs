@@ -568,7 +568,7 @@ fn sql_in_the_sqlite_warehouse_is_read_only() {
         ])
         .run()
         .code(7)
-        .stderr_has("readonly");
+        .stderr_has("not a question");
     assert_eq!(
         sqlite_rows(
             &test.dir().join("w.db"),

@@ -13,6 +13,8 @@
 //! - `backfill`: `run --date` / `--from --to`, a batch per day.
 //! - `report`: `sales-etl report` reads a day's reports back from SQLite
 //!   (the MySQL case is in `db`).
+//! - `hardening`: what a hostile user found (issue "hardening"), one test
+//!   per case, against the real MariaDB and SQLite where it concerns them.
 //! - `query`: `sales-etl query`, every shipped query in `queries/` checked
 //!   against independently computed figures (MySQL's case is in `db`).
 //!
@@ -24,6 +26,7 @@ mod cli;
 mod db;
 mod docs;
 mod generate;
+mod hardening;
 mod properties;
 mod query;
 mod report;

@@ -83,6 +83,14 @@ pub struct QueryArgs {
     #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
     pub format: QueryFormat,
 
+    /// With --db: stop the query after this many seconds (exit 7).
+    ///
+    /// Off by default. The server stops the statement (MariaDB's
+    /// max_statement_time, MySQL's max_execution_time) or SQLite is
+    /// interrupted.
+    #[arg(long, value_name = "SECONDS", requires = "db", value_parser = parse_seconds)]
+    pub timeout: Option<f64>,
+
     /// Rows shown in the terminal table; 0 shows every row.
     ///
     /// The other formats always print every row.
@@ -115,11 +123,18 @@ impl QueryArgs {
             return Ok(None);
         };
         let url = if flag.is_empty() {
-            database_url(std::env::var("DATABASE_URL").ok().as_ref())
+            database_url(std::env::var("DATABASE_URL").ok().as_ref())?
         } else {
             flag.clone()
         };
         Target::parse(&url).map(Some)
+    }
+}
+
+fn parse_seconds(text: &str) -> std::result::Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 => Ok(s),
+        _ => Err(format!("`{text}` is not a number of seconds above 0")),
     }
 }
 
@@ -133,7 +148,8 @@ pub fn run(args: &QueryArgs) -> Result<()> {
     let answer = match args.target()? {
         Some(target) => {
             let spinner = messages.spinner(format!("querying {}", target.masked()));
-            let answer = db::query(&target, &sql);
+            let timeout = args.timeout.map(std::time::Duration::from_secs_f64);
+            let answer = db::query(&target, &sql, timeout);
             spinner.finish_and_clear();
             answer?
         }

@@ -78,7 +78,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
             })
         }
     };
-    let target = Target::parse(&database_url(args.db.as_ref()))?;
+    let target = Target::parse(&database_url(args.db.as_ref())?)?;
     let (daily, top) = db::read_reports(&target, from, to, args.top)?;
     if daily.is_empty() {
         messages.warn(format!(

@@ -72,6 +72,13 @@ pub struct RunArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Fail (exit 5) when another run is writing to the same folders.
+    ///
+    /// Runs that share errors/ or reports/ take turns: by default a run
+    /// waits for the other to finish (saying so) before it writes.
+    #[arg(long)]
+    pub no_wait: bool,
+
     /// Run one day: the files named *_DATE.csv and those in a DATE/ folder.
     ///
     /// The day is a batch of its own: its own outlier fences, its own
@@ -192,6 +199,7 @@ impl RunArgs {
     fn outputs(&self, target: Option<&Target>, report_date: Option<NaiveDate>) -> Outputs {
         Outputs {
             dry_run: self.dry_run,
+            no_wait: self.no_wait,
             report_date,
             load: target.map(|target| LoadOptions {
                 target: target.clone(),
@@ -234,24 +242,54 @@ fn target(args: &RunArgs) -> Result<Option<Target>> {
     if args.no_db || args.dry_run {
         return Ok(None);
     }
-    Target::parse(&database_url(args.db.as_ref())).map(Some)
+    Target::parse(&database_url(args.db.as_ref())?).map(Some)
 }
 
 /// The database URL: the flag (or DATABASE_URL, which clap reads into it),
-/// else `.env` in the working folder, else the SQLite default.
-pub fn database_url(flag: Option<&String>) -> String {
-    match flag {
-        Some(url) => url.clone(),
-        None => dotenv_url().unwrap_or_else(|| db::DEFAULT_URL.to_owned()),
+/// else `.env` in the working folder, else the SQLite default. An empty
+/// value means unset.
+pub fn database_url(flag: Option<&String>) -> Result<String> {
+    match flag.filter(|url| !url.trim().is_empty()) {
+        Some(url) => Ok(url.clone()),
+        None => {
+            Ok(dotenv_url(std::path::Path::new(".env"))?
+                .unwrap_or_else(|| db::DEFAULT_URL.to_owned()))
+        }
     }
 }
 
-fn dotenv_url() -> Option<String> {
-    dotenvy::from_filename_iter(".env")
-        .ok()?
-        .filter_map(|item| item.ok())
-        .find(|(key, _)| key == "DATABASE_URL")
-        .map(|(_, value)| value)
+/// DATABASE_URL from a `.env` file: `None` when there is no such file or it
+/// does not set it. A `.env` that is there but cannot be read is an error
+/// naming its line, never a silent fall back to the default (the line is
+/// not shown: it may hold a password).
+fn dotenv_url(path: &std::path::Path) -> Result<Option<String>> {
+    let bad = |problem: String| Error::BadEnvFile {
+        path: path.display().to_string(),
+        problem,
+    };
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(bad(e.to_string())),
+        Ok(meta) if !meta.is_file() => return Err(bad("it is not a file".into())),
+        Ok(_) => {}
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    for item in dotenvy::from_read_iter(text.as_bytes()) {
+        let (key, value) = item.map_err(|e| match e {
+            dotenvy::Error::LineParse(line, _) => {
+                let number = text
+                    .lines()
+                    .position(|l| l.trim_end() == line.trim_end())
+                    .map_or_else(|| "a line".to_owned(), |n| format!("line {}", n + 1));
+                bad(format!("{number} is not `KEY=value` (an unclosed quote?)"))
+            }
+            other => bad(other.to_string()),
+        })?;
+        if key == "DATABASE_URL" {
+            return Ok(Some(value).filter(|url| !url.trim().is_empty()));
+        }
+    }
+    Ok(None)
 }
 
 pub fn run(args: &RunArgs) -> Result<()> {

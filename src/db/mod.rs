@@ -7,6 +7,7 @@
 //! the load's steps once. The SQL is in `queries/`. A failed load never
 //! costs the user the CSV outputs of the run.
 
+pub mod guard;
 pub mod load;
 pub mod mysql;
 pub mod read;

@@ -16,6 +16,7 @@ use mysql::prelude::Queryable;
 use mysql::{Conn, LocalInfileHandler, Opts, OptsBuilder, TxOpts, Value};
 use polars::prelude::*;
 
+use super::guard;
 use super::load::{Message, Streaming};
 use super::rows::{push_money, SaleText};
 use super::sales::{RunSales, StoredSales};
@@ -107,6 +108,15 @@ fn load(
     };
     let started = Instant::now();
     let mut conn = connect(url, &target)?;
+    let locked: Option<Option<i64>> = conn
+        .query_first(include_str!("../../queries/mysql/take_load_lock.sql"))
+        .map_err(fail)?;
+    if locked.flatten() != Some(1) {
+        return Err(Error::Load {
+            target: target.masked(),
+            message: "another load into this database did not finish within an hour".into(),
+        });
+    }
 
     let found: Vec<(String, String, String)> = conn
         .query(include_str!("../../queries/mysql/table_columns.sql"))
@@ -725,11 +735,16 @@ fn insert_batches(
     Ok((affected, warnings))
 }
 
-/// Runs one statement in the MySQL database at `url` in a read-only
-/// session, so a statement that would write fails; only the first result
-/// set is read.
-pub fn query(url: &str, sql: &str) -> Result<Vec<AnswerColumn>> {
+/// Runs one read-only statement in the MySQL database at `url`: checked by
+/// [`guard`] first, then sent as one prepared statement (a second
+/// statement cannot ride along) inside a read-only transaction, bounded by
+/// `timeout` when given.
+pub fn query(url: &str, sql: &str, timeout: Option<Duration>) -> Result<Vec<AnswerColumn>> {
     let target = Target::Mysql(url.to_owned());
+    guard::check(sql, guard::Engine::Mysql).map_err(|problem| Error::BadQuery {
+        engine: target.masked(),
+        message: problem,
+    })?;
     let unreachable = |e: mysql::Error| match e {
         mysql::Error::MySqlError(e) if e.code == UNKNOWN_DATABASE => Error::NoWarehouse {
             target: target.masked(),
@@ -737,7 +752,7 @@ pub fn query(url: &str, sql: &str) -> Result<Vec<AnswerColumn>> {
         },
         e => Error::DatabaseUnreachable {
             target: target.masked(),
-            reason: e.to_string(),
+            reason: format!("querying the warehouse: {e}"),
         },
     };
     let failed = |e: mysql::Error| match e {
@@ -747,14 +762,33 @@ pub fn query(url: &str, sql: &str) -> Result<Vec<AnswerColumn>> {
         },
         e => unreachable(e),
     };
-    let mut conn = Conn::new(options(url, &target)?).map_err(unreachable)?;
-    conn.query_drop(include_str!("../../queries/mysql/read_only_session.sql"))
+    let mut opts = options(url, &target)?;
+    if let Some(limit) = timeout {
+        // The server stops the statement; the socket is the last resort.
+        opts = opts.read_timeout(Some(limit + Duration::from_secs(5)));
+    }
+    let mut conn = Conn::new(opts).map_err(unreachable)?;
+    if let Some(limit) = timeout {
+        let seconds = limit.as_secs_f64();
+        conn.exec_drop(
+            include_str!("../../queries/mysql/statement_time_mariadb.sql"),
+            (seconds,),
+        )
+        .or_else(|_| {
+            conn.exec_drop(
+                include_str!("../../queries/mysql/statement_time_mysql.sql"),
+                ((seconds * 1000.0) as u64,),
+            )
+        })
         .map_err(unreachable)?;
-    let mut result = conn.query_iter(sql).map_err(failed)?;
+    }
+    conn.query_drop(include_str!("../../queries/mysql/start_read_only.sql"))
+        .map_err(unreachable)?;
+    let mut result = conn.exec_iter(sql, ()).map_err(failed)?;
     let Some(set) = result.iter() else {
         return Ok(Vec::new());
     };
-    let mut columns: Vec<(AnswerColumn, ColumnType)> = set
+    let mut columns: Vec<(AnswerColumn, ColumnType, u8)> = set
         .columns()
         .as_ref()
         .iter()
@@ -768,12 +802,12 @@ pub fn query(url: &str, sql: &str) -> Result<Vec<AnswerColumn>> {
                 decimal_scale: decimal.then_some(c.decimals() as usize),
                 cells: Vec::new(),
             };
-            (column, c.column_type())
+            (column, c.column_type(), c.decimals())
         })
         .collect();
     for row in set {
         let row = row.map_err(failed)?;
-        for (index, (column, kind)) in columns.iter_mut().enumerate() {
+        for (index, (column, kind, decimals)) in columns.iter_mut().enumerate() {
             let cell = match row.as_ref(index) {
                 None | Some(Value::NULL) => Cell::Null,
                 Some(Value::Bytes(bytes)) => {
@@ -785,12 +819,39 @@ pub fn query(url: &str, sql: &str) -> Result<Vec<AnswerColumn>> {
                 }
                 Some(Value::Float(f)) => Cell::Float(f64::from(*f)),
                 Some(Value::Double(f)) => Cell::Float(*f),
-                Some(other) => Cell::Text(other.as_sql(true).trim_matches('\'').to_owned()),
+                Some(Value::Date(y, mo, d, h, mi, s, us)) => {
+                    Cell::Text(if *kind == ColumnType::MYSQL_TYPE_DATE {
+                        format!("{y:04}-{mo:02}-{d:02}")
+                    } else {
+                        let mut text = format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}");
+                        push_fraction(&mut text, *us, *decimals);
+                        text
+                    })
+                }
+                Some(Value::Time(negative, days, h, mi, s, us)) => {
+                    let hours = u64::from(*days) * 24 + u64::from(*h);
+                    let mut text = format!(
+                        "{}{hours:02}:{mi:02}:{s:02}",
+                        if *negative { "-" } else { "" }
+                    );
+                    push_fraction(&mut text, *us, *decimals);
+                    Cell::Text(text)
+                }
             };
             column.cells.push(cell);
         }
     }
-    Ok(columns.into_iter().map(|(column, _)| column).collect())
+    Ok(columns.into_iter().map(|(column, _, _)| column).collect())
+}
+
+/// `.ffffff` cut to the column's declared digits (none when it has none).
+fn push_fraction(text: &mut String, micros: u32, decimals: u8) {
+    let digits = usize::from(decimals.min(6));
+    if digits > 0 {
+        let fraction = format!("{micros:06}");
+        text.push('.');
+        text.push_str(&fraction[..digits]);
+    }
 }
 
 /// A value the text protocol sent as text, typed by its column: integers

@@ -67,10 +67,14 @@ pub fn read_reports(
 
 /// Runs one statement of the database's own SQL over the warehouse,
 /// read-only (a statement that would write fails), and returns its rows.
-pub fn query(target: &Target, sql: &str) -> Result<DataFrame> {
+pub fn query(
+    target: &Target,
+    sql: &str,
+    timeout: Option<std::time::Duration>,
+) -> Result<DataFrame> {
     let columns = match target {
-        Target::Sqlite(path) => sqlite::query(path, sql)?,
-        Target::Mysql(url) => mysql::query(url, sql)?,
+        Target::Sqlite(path) => sqlite::query(path, sql, timeout)?,
+        Target::Mysql(url) => mysql::query(url, sql, timeout)?,
     };
     answer_frame(columns).map_err(Error::engine("query answer"))
 }

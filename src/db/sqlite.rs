@@ -15,6 +15,7 @@ use polars::prelude::*;
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 
+use super::guard;
 use super::load::{Message, Streaming};
 use super::rows::{SaleText, STAGING_VALUES};
 use super::sales::{RunSales, StoredSales};
@@ -77,8 +78,9 @@ fn load(
         })?;
     }
     let mut conn = Connection::open(path).map_err(fail)?;
-    conn.busy_timeout(std::time::Duration::from_secs(30))
-        .map_err(fail)?;
+    // Two loads into one file take turns: the second waits for the first's
+    // commit.
+    conn.busy_timeout(BUSY_WAIT).map_err(fail)?;
     // The index builds' sorts may use the other cores: the judge pass is
     // over by then.
     let helpers = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1));
@@ -660,6 +662,32 @@ fn earlier_loads(
     Ok(found)
 }
 
+/// Opens an existing file read-only, as it was last committed. A load killed
+/// mid-transaction leaves a hot journal, which only a writable connection
+/// may roll back: the file is then opened writable once, read (which rolls
+/// the journal back and writes nothing else), and closed first.
+fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
+    let journal = path.with_file_name(format!(
+        "{}-journal",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    if journal.exists() {
+        let writable =
+            Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        writable.busy_timeout(BUSY_WAIT)?;
+        writable.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
+    }
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.busy_timeout(BUSY_WAIT)?;
+    Ok(conn)
+}
+
+/// How long a connection waits for another one's lock (a load in progress)
+/// before it gives up.
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+
 fn table_columns(conn: &Connection) -> rusqlite::Result<Vec<(String, String, String)>> {
     let mut statement = conn.prepare(include_str!("../../queries/sqlite/table_columns.sql"))?;
     let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
@@ -677,8 +705,7 @@ pub fn read_reports(path: &Path, from: &str, to: &str, top: u32) -> Result<Repor
     if !path.is_file() {
         return Err(missing("the file does not exist".into()));
     }
-    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| missing(e.to_string()))?;
+    let conn = open_read_only(path).map_err(|e| missing(e.to_string()))?;
     let read = || -> rusqlite::Result<ReportRows> {
         let mut daily = conn.prepare(include_str!("../../queries/sqlite/read_daily_sales.sql"))?;
         let daily = daily
@@ -710,26 +737,53 @@ pub fn read_reports(path: &Path, from: &str, to: &str, top: u32) -> Result<Repor
     read().map_err(|e| missing(e.to_string()))
 }
 
-/// Runs one statement over the SQLite file at `path`, opened read-only; a
-/// missing file is not created.
-pub fn query(path: &Path, sql: &str) -> Result<Vec<AnswerColumn>> {
+/// Runs one read-only statement over the SQLite file at `path`: checked by
+/// [`guard`] first, the file opened read-only (a missing file is not
+/// created), the prepared statement refused unless SQLite itself calls it
+/// read-only (`VACUUM INTO` writes a new file even from a read-only
+/// connection), and interrupted after `timeout` when given.
+pub fn query(
+    path: &Path,
+    sql: &str,
+    timeout: Option<std::time::Duration>,
+) -> Result<Vec<AnswerColumn>> {
     let target = Target::Sqlite(path.to_path_buf());
+    guard::check(sql, guard::Engine::Sqlite).map_err(|problem| Error::BadQuery {
+        engine: target.masked(),
+        message: problem,
+    })?;
     if !path.is_file() {
         return Err(Error::NoWarehouse {
             target: target.masked(),
             problem: "the file does not exist".into(),
         });
     }
-    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| Error::NoWarehouse {
-            target: target.masked(),
-            problem: e.to_string(),
-        })?;
+    let conn = open_read_only(path).map_err(|e| Error::NoWarehouse {
+        target: target.masked(),
+        problem: e.to_string(),
+    })?;
     let failed = |e: rusqlite::Error| Error::BadQuery {
         engine: target.masked(),
         message: e.to_string(),
     };
     let mut statement = conn.prepare(sql).map_err(failed)?;
+    if !statement.readonly() {
+        return Err(Error::BadQuery {
+            engine: target.masked(),
+            message: "the statement would write: `query --db` only reads".into(),
+        });
+    }
+    // Interrupted from a timer thread when the answer takes too long.
+    let interrupt = conn.get_interrupt_handle();
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let _timer = timeout.map(|limit| {
+        std::thread::spawn(move || {
+            if finished.recv_timeout(limit).is_err() {
+                interrupt.interrupt();
+            }
+        })
+    });
+    let _stop_timer = done;
     let mut columns: Vec<AnswerColumn> = statement
         .column_names()
         .into_iter()

@@ -53,19 +53,51 @@ impl Target {
     }
 }
 
-/// `mysql://user:secret@host/db` → `mysql://user:***@host/db`.
+/// The one masking of every URL the tool prints or stores: the password of
+/// the user info (`user:secret@` → `user:***@`, the user info ending at the
+/// last `@`, since a password may hold `/`, `:` or `@`) and the value of
+/// every password-like query parameter (`?password=…` → `?password=***`).
+/// A `sqlite://` URL is a path and is kept as it is; text that is not a URL
+/// at all is not shown.
 pub fn mask_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+        return "(not a URL)".into();
     };
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    match authority.rsplit_once('@') {
-        Some((credentials, host)) => match credentials.split_once(':') {
-            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{path}"),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
+    if scheme.eq_ignore_ascii_case("sqlite") {
+        return url.to_owned();
     }
+    let (main, query) = match rest.split_once('?') {
+        Some((main, query)) => (main, Some(query)),
+        None => (rest, None),
+    };
+    let main = match main.rfind('@') {
+        Some(at) => match main[..at].split_once(':') {
+            Some((user, _password)) => format!("{user}:***@{}", &main[at + 1..]),
+            None => main.to_owned(),
+        },
+        None => main.to_owned(),
+    };
+    let mut masked = format!("{scheme}://{main}");
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if secret_key(key) => format!("{key}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        masked.push('?');
+        masked.push_str(&pairs.join("&"));
+    }
+    masked
+}
+
+/// A query parameter that may carry a secret.
+fn secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["pass", "pwd", "secret", "token", "key"]
+        .iter()
+        .any(|word| key.contains(word))
 }
 
 #[cfg(test)]
@@ -89,6 +121,18 @@ mod tests {
         );
         mask("mysql://u:p@ss@host/db", "mysql://u:***@host/db");
         mask("sqlite://sales.db", "sqlite://sales.db");
+        // Issue "hardening": a `/` in the password, and passwords as
+        // query parameters.
+        mask("mysql://u:S3cr3t/x@h/db", "mysql://u:***@h/db");
+        mask(
+            "mysql://u@h:3306/db?password=S3cr3t&prefer_socket=false",
+            "mysql://u@h:3306/db?password=***&prefer_socket=false",
+        );
+        mask(
+            "mysql://u@h/db?PASS=a&pwd=b",
+            "mysql://u@h/db?PASS=***&pwd=***",
+        );
+        mask("not a url S3cr3t", "(not a URL)");
     }
 
     #[test]

@@ -1,0 +1,4 @@
+-- Loads into one database take turns: two at once would deadlock on the
+-- same rows and index pages (InnoDB picks one as the victim). Released when
+-- the connection closes.
+SELECT GET_LOCK(CONCAT('sales-etl load: ', DATABASE()), 3600)

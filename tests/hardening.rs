@@ -1,0 +1,431 @@
+//! Issue "hardening": each case a hostile user found, as a test that failed
+//! before the fix — against the real MariaDB and SQLite where it concerns
+//! them.
+
+use mysql::prelude::Queryable;
+
+use crate::db::{row, samples, server_url, sqlite_rows, Database, DAILY, STAGING};
+use crate::util::{Test, HEADER};
+
+/// Case 1: `query --db` could write to MariaDB. Every form found refuses
+/// with exit code 7 before it reaches the server, and the tables, the
+/// server's files and its settings stay as they were.
+#[test]
+fn query_db_refuses_writes_files_and_settings_on_mariadb() {
+    let mut db = Database::new();
+    let url = db.url();
+    let test = Test::new();
+    test.clone()
+        .args(&["run", &samples(), "--db", &url, "-q"])
+        .run()
+        .code(0);
+    let before = (db.rows(STAGING), db.rows(DAILY));
+    let connections = db.rows("SELECT @@max_connections");
+    let outfile = format!("/tmp/sales_etl_outfile_{}", std::process::id());
+    for sql in [
+        "SET SESSION TRANSACTION READ WRITE; DELETE FROM staging_sales WHERE source_file='store_2026-11-25.csv'".to_owned(),
+        "SELECT 1; CREATE TABLE x(i int)".to_owned(),
+        "SELECT 1; DROP TABLE staging_sales".to_owned(),
+        "DELETE FROM staging_sales".to_owned(),
+        format!("SELECT * FROM staging_sales INTO OUTFILE '{outfile}'"),
+        "SELECT LOAD_FILE('/etc/passwd')".to_owned(),
+        "SET GLOBAL max_connections = 5".to_owned(),
+        "SELECT @x := 1".to_owned(),
+    ] {
+        test.clone()
+            .args(&["query", &sql, "--db", &url])
+            .run()
+            .code(7);
+    }
+    assert!(
+        (db.rows(STAGING), db.rows(DAILY)) == before,
+        "a query changed the warehouse"
+    );
+    assert_eq!(db.rows("SELECT @@max_connections"), connections);
+    assert!(!std::path::Path::new(&outfile).exists());
+    let tables = db.rows(&format!(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{}' AND table_name = 'x'",
+        db.name
+    ));
+    assert_eq!(tables, [["0"]]);
+}
+
+/// Case 2: `VACUUM INTO` wrote a copy of the SQLite warehouse.
+#[test]
+fn query_db_refuses_vacuum_into_on_sqlite() {
+    let test = Test::new();
+    test.clone()
+        .args(&["run", &samples(), "--db", "sqlite://w.db", "-q"])
+        .run()
+        .code(0);
+    test.clone()
+        .args(&["query", "VACUUM INTO 'copy.db'", "--db", "sqlite://w.db"])
+        .run()
+        .code(7);
+    assert!(!test.dir().join("copy.db").exists());
+}
+
+/// Case 9: `query --db` had no timeout.
+#[test]
+fn query_db_stops_at_its_timeout() {
+    let db = Database::new();
+    let test = Test::new();
+    test.clone()
+        .args(&["run", &samples(), "--db", &db.url(), "-q"])
+        .run()
+        .code(0);
+    let started = std::time::Instant::now();
+    test.clone()
+        .args(&[
+            "query",
+            "SELECT SLEEP(20)",
+            "--db",
+            &db.url(),
+            "--timeout",
+            "1",
+        ])
+        .run()
+        .code(7);
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    test.clone()
+        .args(&["run", &samples(), "--db", "sqlite://w.db", "-q"])
+        .run()
+        .code(0);
+    let endless =
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM n";
+    test.clone()
+        .args(&[
+            "query",
+            endless,
+            "--db",
+            "sqlite://w.db",
+            "--timeout",
+            "0.5",
+        ])
+        .run()
+        .code(7)
+        .stderr_has("interrupt");
+}
+
+/// Case 3: `WEB.CSV` and `WEB.csv` shared one rejected-rows file, and one
+/// input's rejected rows vanished.
+#[test]
+fn inputs_that_differ_in_case_keep_their_own_rejected_rows() {
+    let bad = "T9,2026-11-25 10:00:00,web,,C1,P1,zero,2.50";
+    let test = Test::new()
+        .file(
+            "input/WEB.CSV",
+            format!("{HEADER}{bad}\n{}\n", row("T1", "2026-11-25", "P1", 1)),
+        )
+        .file(
+            "input/WEB.csv",
+            format!(
+                "{HEADER}{}\nT8,x,web,,C1,P1,1,2.50\n",
+                row("T2", "2026-11-25", "P2", 1)
+            ),
+        )
+        .args(&["run", "input", "--no-db", "--format", "json"]);
+    for _ in 0..2 {
+        let out = test.run().code(0);
+        assert_eq!(out.json()["totals"]["invalid"], 2);
+        let first = out.read("errors/WEB.rejected.csv");
+        let second = out.read("errors/WEB~2.rejected.csv");
+        assert!(first.contains("T9") && !first.contains("T8"), "{first}");
+        assert!(second.contains("T8") && !second.contains("T9"), "{second}");
+    }
+}
+
+/// Case 6: passwords in query parameters, or holding a `/`, were printed.
+#[test]
+fn passwords_never_reach_any_output() {
+    let secret = "S3cr3tPw";
+    let failing = [
+        format!("{}/sales_etl_nope?password={secret}", server_url()),
+        format!("mysql://u:{secret}/x@127.0.0.1:3306/sales"),
+    ];
+    for url in &failing {
+        for args in [
+            vec!["run", &samples(), "--db", url, "--format", "json"],
+            vec![
+                "run",
+                &samples(),
+                "--db",
+                url,
+                "--date",
+                "2026-11-25",
+                "--format",
+                "json",
+            ],
+            vec!["report", "--date", "2026-11-25", "--db", url],
+            vec!["query", "SELECT 1", "--db", url],
+        ] {
+            let out = Test::new().args(&args).run();
+            assert_ne!(out.code, 0, "{args:?}");
+            assert!(
+                !out.stdout.contains(secret) && !out.stderr.contains(secret),
+                "{args:?}\n{}\n{}",
+                out.stdout,
+                out.stderr
+            );
+        }
+    }
+    // A succeeding load as a user with a password: not in the summary, the
+    // step lines, the files or the run record.
+    let mut db = Database::new();
+    let user = format!("etl_{}", std::process::id());
+    let password = "Pw/S3cr3tPw";
+    db.conn
+        .query_drop(format!(
+            "CREATE USER IF NOT EXISTS '{user}'@'%' IDENTIFIED BY '{password}'"
+        ))
+        .unwrap();
+    db.conn
+        .query_drop(format!("GRANT ALL ON {}.* TO '{user}'@'%'", db.name))
+        .unwrap();
+    let server = server_url();
+    let host = server.rsplit('@').next().unwrap();
+    let url = format!("mysql://{user}:Pw%2FS3cr3tPw@{host}/{}", db.name);
+    let out = Test::new()
+        .args(&["run", &samples(), "--db", &url, "--format", "json"])
+        .run()
+        .code(0);
+    assert!(!out.stdout.contains(secret) && !out.stderr.contains(secret));
+    assert!(
+        out.stdout.contains(&format!("{user}:***@")),
+        "{}",
+        out.stdout
+    );
+    let record = db.rows("SELECT input_files, status FROM etl_runs");
+    assert!(!format!("{record:?}").contains(secret));
+    let _ = db.conn.query_drop(format!("DROP USER '{user}'@'%'"));
+}
+
+/// Case 9: a `.env` that cannot be read fell back to sqlite://sales.db,
+/// and an empty DATABASE_URL was an error.
+#[test]
+fn dotenv_that_cannot_be_read_is_a_usage_error() {
+    let out = Test::new()
+        .file(".env", "# warehouse\nDATABASE_URL=\"sqlite://w.db\n")
+        .args(&["run", &samples(), "-q"])
+        .run()
+        .code(2);
+    out.stderr_has("line 2");
+    assert!(!out.exists("sales.db"));
+    Test::new()
+        .file(".env/x", "")
+        .args(&["run", &samples(), "-q"])
+        .run()
+        .code(2)
+        .stderr_has("not a file");
+    let out = Test::new()
+        .args(&["run", &samples(), "-q"])
+        .env("DATABASE_URL", "")
+        .run()
+        .code(0);
+    assert!(out.exists("sales.db"));
+}
+
+/// Case 4: two runs sharing a working folder corrupted each other's files.
+/// Twenty pairs at once: every run succeeds and every file is whole, equal
+/// to the same run's file made alone.
+#[test]
+fn runs_sharing_a_folder_take_turns() {
+    let day = |letter: &str| -> String {
+        let mut text = HEADER.to_owned();
+        for i in 0..2_000 {
+            text.push_str(&row(
+                &format!("{letter}{i}"),
+                "2026-11-25",
+                &format!("P{}", i % 7),
+                1 + i % 3,
+            ));
+            text.push('\n');
+            if i % 50 == 0 {
+                text.push_str(&format!(
+                    "{letter}bad{i},2026-11-25 10:00:00,web,,C1,P1,zero,2.50\n"
+                ));
+            }
+        }
+        text
+    };
+    let test = Test::new()
+        .file("x/web_x.csv", day("X"))
+        .file("y/web_y.csv", day("Y"));
+    let alone = |input: &str| {
+        let out = test
+            .clone()
+            .args(&[
+                "run",
+                input,
+                "--no-db",
+                "-q",
+                "--errors-dir",
+                &format!("alone_{input}"),
+            ])
+            .run()
+            .code(0);
+        out.read(&format!("alone_{input}/web_{input}.rejected.csv"))
+    };
+    let (x_alone, y_alone) = (alone("x"), alone("y"));
+    for _ in 0..20 {
+        let spawn = |input: &str| {
+            test.clone()
+                .args(&["run", input, "--no-db", "-q"])
+                .command()
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        };
+        let (mut x, mut y) = (spawn("x"), spawn("y"));
+        assert!(x.wait().unwrap().success());
+        assert!(y.wait().unwrap().success());
+        let read =
+            |name: &str| std::fs::read_to_string(test.dir().join("errors").join(name)).unwrap();
+        assert_eq!(read("web_x.rejected.csv"), x_alone);
+        assert_eq!(read("web_y.rejected.csv"), y_alone);
+    }
+    // With --no-wait a run that finds the folder busy fails with exit 5.
+    let lock = std::fs::File::open(test.dir().join("errors/.sales-etl.lock")).unwrap();
+    lock.lock().unwrap();
+    test.clone()
+        .args(&["run", "x", "--no-db", "-q", "--no-wait"])
+        .run()
+        .code(5);
+    drop(lock);
+}
+
+/// Case 8: two loads into one MariaDB database at once ended in a deadlock
+/// for one of them. Both succeed, and the result equals loading them one
+/// after the other.
+#[test]
+fn concurrent_mariadb_loads_both_succeed() {
+    let mut sequential = Database::new();
+    let mut concurrent = Database::new();
+    let files = |letter: &str| {
+        let mut text = HEADER.to_owned();
+        for i in 0..3_000 {
+            text.push_str(&row(
+                &format!("{letter}{i}"),
+                "2026-11-25",
+                &format!("P{}", i % 11),
+                1 + i % 4,
+            ));
+            text.push('\n');
+        }
+        text
+    };
+    let test = Test::new()
+        .file("a/web_a.csv", files("A"))
+        .file("b/web_b.csv", files("B"));
+    for input in ["a", "b"] {
+        test.clone()
+            .args(&[
+                "run",
+                input,
+                "--db",
+                &sequential.url(),
+                "-q",
+                "--no-outliers",
+                "--errors-dir",
+                input,
+            ])
+            .run()
+            .code(0);
+    }
+    for _ in 0..5 {
+        let spawn = |input: &str| {
+            test.clone()
+                .args(&[
+                    "run",
+                    input,
+                    "--db",
+                    &concurrent.url(),
+                    "-q",
+                    "--no-outliers",
+                    "--errors-dir",
+                    input,
+                ])
+                .command()
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn("a"), spawn("b"));
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert_eq!(concurrent.rows(STAGING), sequential.rows(STAGING));
+        assert_eq!(concurrent.rows(DAILY), sequential.rows(DAILY));
+    }
+}
+
+/// Case 7: after a SQLite load was killed, `report` and `query --db`
+/// failed on the hot journal until the next run.
+#[test]
+fn readers_see_the_last_commit_after_a_killed_load() {
+    let test = Test::new();
+    test.clone()
+        .args(&["run", &samples(), "--db", "sqlite://w.db", "-q"])
+        .run()
+        .code(0);
+    // A hot journal as a killed load leaves it: a transaction's journal
+    // written, the process gone before the commit.
+    let path = test.dir().join("w.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA cache_size = 1; BEGIN IMMEDIATE; DELETE FROM staging_sales; DELETE FROM reporting_daily_sales;")
+            .unwrap();
+        // Copy the journal while the transaction is open, then let it roll
+        // back; the copy is the journal of a process that died here.
+        let journal = test.dir().join("w.db-journal");
+        let hot = std::fs::read(&journal).unwrap();
+        let db_mid = std::fs::read(&path).unwrap();
+        conn.execute_batch("ROLLBACK").unwrap();
+        drop(conn);
+        std::fs::write(&journal, hot).unwrap();
+        std::fs::write(&path, db_mid).unwrap();
+    }
+    let out = test
+        .clone()
+        .args(&[
+            "report",
+            "--date",
+            "2026-11-25",
+            "--db",
+            "sqlite://w.db",
+            "--no-files",
+            "--format",
+            "csv",
+        ])
+        .run()
+        .code(0);
+    assert!(
+        out.stdout.contains("2026-11-25,store,8,14,1062.43"),
+        "{}",
+        out.stdout
+    );
+    let out = test
+        .clone()
+        .args(&[
+            "query",
+            "SELECT COUNT(*) AS n FROM staging_sales",
+            "--db",
+            "sqlite://w.db",
+            "--format",
+            "csv",
+        ])
+        .run()
+        .code(0);
+    assert_eq!(out.stdout, "n\n19\n");
+    assert_eq!(
+        sqlite_rows(&path, "SELECT COUNT(*) FROM staging_sales"),
+        [["19"]]
+    );
+}
