@@ -158,7 +158,9 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
         .map(|i| InputRead {
             index: i,
             name: inputs.names[i].clone(),
-            bytes: inputs.files[i].size,
+            // The bytes the first pass read and hashed: size and SHA-256
+            // describe the same bytes even if the file grew meanwhile.
+            bytes: screened.facts[i].fingerprint.0,
             sha256: screened.facts[i].sha256.clone(),
         })
         .collect();
@@ -185,7 +187,9 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
         .filter(|i| inputs.usable[*i])
         .map(|i| FileSummary {
             file: inputs.names[i].clone(),
-            bytes: inputs.files[i].size,
+            // The bytes the first pass read and hashed: size and SHA-256
+            // describe the same bytes even if the file grew meanwhile.
+            bytes: screened.facts[i].fingerprint.0,
             sha256: screened.facts[i].sha256.clone(),
             accounting: ledger.files[i].clone(),
         })

@@ -122,6 +122,10 @@ fn statement_text(sql: &str) -> String {
 /// empty tables, so a typo fails at once rather than after the files are
 /// read.
 pub fn over_folder(config: &Config, sql: &str, messages: &Messages) -> Result<DataFrame> {
+    crate::db::guard::check_folder_query(sql).map_err(|problem| Error::BadQuery {
+        engine: POLARS_SQL.into(),
+        message: problem,
+    })?;
     let (valid, rejected) = pipeline::empty_split()?;
     polars_sql(
         sql,

@@ -429,3 +429,43 @@ fn readers_see_the_last_commit_after_a_killed_load() {
         [["19"]]
     );
 }
+
+/// Case 5: the temporary files had fixed names, so a planted symlink made a
+/// run overwrite its target, and names of 237+ bytes failed every run.
+#[test]
+fn temporary_files_follow_no_link_and_long_names_work() {
+    let bad = "T9,2026-11-25 10:00:00,web,,C1,P1,zero,2.50";
+    let long = format!("{}_2026-11-25.csv", "w".repeat(230));
+    let test = Test::new()
+        .file("input/web_2026-11-25.csv", format!("{HEADER}{bad}\n"))
+        .file(&format!("input/{long}"), format!("{HEADER}{bad}\n"))
+        .file("victim.txt", "keep me")
+        .file("errors/keep", "");
+    std::os::unix::fs::symlink(
+        test.dir().join("victim.txt"),
+        test.dir()
+            .join("errors/.web_2026-11-25.rejected.csv.partial"),
+    )
+    .unwrap();
+    let out = test.args(&["run", "input", "--no-db", "-q"]).run().code(0);
+    assert_eq!(out.read("victim.txt"), "keep me");
+    let written = out.dir.join("errors/web_2026-11-25.rejected.csv");
+    assert!(!written.symlink_metadata().unwrap().file_type().is_symlink());
+    assert!(out
+        .read("errors/web_2026-11-25.rejected.csv")
+        .contains("T9"));
+    let long_rejects = format!("errors/{}_2026-11-25.rejected.csv", "w".repeat(230));
+    assert!(out.read(&long_rejects).contains("T9"));
+}
+
+/// Case 9: a folder query could read any file through Polars SQL's table
+/// functions.
+#[test]
+fn folder_query_reads_no_file_but_its_inputs() {
+    Test::new()
+        .file("secret.csv", "a\n1\n")
+        .args(&["query", "SELECT * FROM read_csv('secret.csv')", &samples()])
+        .run()
+        .code(7)
+        .stderr_has("reads files");
+}

@@ -10,7 +10,9 @@
 
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{BinaryOperator, Expr, Query, SetExpr, Statement, Visit, Visitor};
+use sqlparser::ast::{
+    BinaryOperator, Expr, Query, SetExpr, Statement, TableFactor, Visit, Visitor,
+};
 use sqlparser::dialect::{Dialect, MySqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 
@@ -32,6 +34,40 @@ const REFUSED_FUNCTIONS: [&str; 7] = [
     "sys_eval",
     "load_extension",
 ];
+
+/// `Ok` when `sql` is one query over a folder's tables: Polars SQL's table
+/// functions (`read_csv('/any/path')`, `read_parquet`…) would read any file
+/// the user can, so a `FROM` that calls a function is refused.
+pub fn check_folder_query(sql: &str) -> Result<(), String> {
+    let statements = Parser::parse_sql(&sqlparser::dialect::GenericDialect {}, sql)
+        .map_err(|e| format!("the statement cannot be checked, so it is not run: {e}"))?;
+    let mut guard = FolderGuard;
+    for statement in &statements {
+        if let ControlFlow::Break(problem) = statement.visit(&mut guard) {
+            return Err(problem);
+        }
+    }
+    Ok(())
+}
+
+struct FolderGuard;
+
+impl Visitor for FolderGuard {
+    type Break = String;
+
+    fn pre_visit_table_factor(&mut self, table: &TableFactor) -> ControlFlow<String> {
+        match table {
+            TableFactor::Table { args: Some(_), name, .. } => ControlFlow::Break(format!(
+                "`{name}(…)` reads files: a folder query reads only the tables `sales` and `rejected`"
+            )),
+            TableFactor::TableFunction { .. } | TableFactor::Function { .. } => ControlFlow::Break(
+                "a table function reads files: a folder query reads only the tables `sales` and `rejected`"
+                    .into(),
+            ),
+            _ => ControlFlow::Continue(()),
+        }
+    }
+}
 
 /// `Ok` when `sql` is one read-only statement for `engine`; else why not.
 pub fn check(sql: &str, engine: Engine) -> Result<(), String> {
@@ -217,6 +253,23 @@ mod tests {
         refused("SELECT load_extension('x')", Sqlite, "load_extension");
         refused("SHOW TABLES", Sqlite, "");
         refused("", Sqlite, "no statement");
+    }
+
+    /// Issue "hardening", case 9: a folder query read any file.
+    #[test]
+    fn folder_queries_read_only_their_tables() {
+        assert!(check_folder_query("SELECT channel, COUNT(*) FROM sales GROUP BY 1").is_ok());
+        assert!(check_folder_query(
+            "WITH r AS (SELECT * FROM rejected) SELECT * FROM r JOIN sales USING (source_file)"
+        )
+        .is_ok());
+        for sql in [
+            "SELECT * FROM read_csv('/etc/passwd')",
+            "SELECT * FROM sales JOIN read_parquet('/x.parquet') p ON true",
+        ] {
+            let problem = check_folder_query(sql).unwrap_err();
+            assert!(problem.contains("reads files"), "{sql}: {problem}");
+        }
     }
 
     #[test]

@@ -150,6 +150,30 @@ impl FileReplaced {
     }
 }
 
+/// The latest earlier load of each of `files`, from `etl_runs` rows
+/// (run id, `input_files` JSON) newest first; a record that cannot be read
+/// is passed over.
+pub(crate) fn earlier_loads(
+    runs: impl IntoIterator<Item = (u64, String)>,
+    files: &[InputRecord],
+) -> std::collections::BTreeMap<String, EarlierLoad> {
+    let mut found = std::collections::BTreeMap::new();
+    for (run_id, inputs) in runs {
+        if found.len() == files.len() {
+            break;
+        }
+        let Ok(inputs) = serde_json::from_str::<Vec<InputRecord>>(&inputs) else {
+            continue;
+        };
+        for input in inputs {
+            if files.iter().any(|f| f.file == input.file) && !found.contains_key(&input.file) {
+                found.insert(input.file.clone(), EarlierLoad::new(run_id, input));
+            }
+        }
+    }
+    found
+}
+
 /// What a load is told before its rows come.
 #[derive(Debug, Clone)]
 pub struct LoadPlan {

@@ -546,23 +546,9 @@ fn earlier_loads(
     tx: &mut mysql::Transaction<'_>,
     files: &[InputRecord],
 ) -> mysql::Result<BTreeMap<String, EarlierLoad>> {
-    let mut found = BTreeMap::new();
     let runs: Vec<(u64, String)> =
         tx.query(include_str!("../../queries/mysql/earlier_runs.sql"))?;
-    for (run_id, inputs) in runs {
-        if found.len() == files.len() {
-            break;
-        }
-        let Ok(inputs) = serde_json::from_str::<Vec<InputRecord>>(&inputs) else {
-            continue;
-        };
-        for input in inputs {
-            if files.iter().any(|f| f.file == input.file) && !found.contains_key(&input.file) {
-                found.insert(input.file.clone(), EarlierLoad::new(run_id, input));
-            }
-        }
-    }
-    Ok(found)
+    Ok(super::load::earlier_loads(runs, files))
 }
 
 /// Connects, creating the database first when the server says it does not

@@ -641,25 +641,11 @@ fn earlier_loads(
     tx: &Transaction<'_>,
     files: &[InputRecord],
 ) -> rusqlite::Result<BTreeMap<String, EarlierLoad>> {
-    let mut found = BTreeMap::new();
     let mut statement = tx.prepare(include_str!("../../queries/sqlite/earlier_runs.sql"))?;
-    let mut rows = statement.query([])?;
-    while let Some(row) = rows.next()? {
-        if found.len() == files.len() {
-            break;
-        }
-        let run_id: i64 = row.get(0)?;
-        let inputs: String = row.get(1)?;
-        let Ok(inputs) = serde_json::from_str::<Vec<InputRecord>>(&inputs) else {
-            continue;
-        };
-        for input in inputs {
-            if files.iter().any(|f| f.file == input.file) && !found.contains_key(&input.file) {
-                found.insert(input.file.clone(), EarlierLoad::new(run_id as u64, input));
-            }
-        }
-    }
-    Ok(found)
+    let runs = statement
+        .query_map([], |row| Ok((row.get::<_, i64>(0)? as u64, row.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<(u64, String)>>>()?;
+    Ok(super::load::earlier_loads(runs, files))
 }
 
 /// Opens an existing file read-only, as it was last committed. A load killed
