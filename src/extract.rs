@@ -1,5 +1,5 @@
 //! Extract: reads the run's CSV files as frames of raw text, a chunk of rows
-//! at a time ([`FileReader`]) or a file at once ([`read`]).
+//! at a time ([`FileReader`]) or bytes at once ([`parse`]).
 //!
 //! Every data row becomes one frame row holding its eight input fields as the
 //! text the file had (null where the file has no such column or the row is
