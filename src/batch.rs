@@ -142,6 +142,11 @@ pub fn run(
             }
             load = Some(report);
         }
+        // Said of a load, a connection that failed also tells that the
+        // files were written.
+        Some(Err(Error::DatabaseUnreachable { target, reason })) => {
+            failed = Some(Error::LoadUnreachable { target, reason })
+        }
         Some(Err(error)) => failed = Some(error),
         None => {}
     }

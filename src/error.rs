@@ -20,7 +20,12 @@ pub struct BadFile {
 
 impl fmt::Display for BadFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.file, self.problem)
+        write!(
+            f,
+            "{}: {}",
+            crate::messages::shown(&self.file),
+            self.problem
+        )
     }
 }
 
@@ -66,7 +71,7 @@ pub enum Error {
     #[error("internal error: {0}")]
     Internal(String),
 
-    #[error("`{file}` changed while the run was reading it (it is read twice, and the second read differed from the first); nothing was written")]
+    #[error("`{}` changed while the run was reading it (it is read twice, and the second read differed from the first); nothing was written", crate::messages::shown(file))]
     InputChanged { file: String },
 
     #[error("cannot write to standard output: {0}")]
@@ -78,8 +83,11 @@ pub enum Error {
     #[error("database URL `{url}` is not usable: {problem}")]
     BadDatabaseUrl { url: String, problem: String },
 
-    #[error("cannot connect to `{target}`: {reason}\nnothing was loaded; the CSV reports and rejected rows were written")]
+    #[error("cannot connect to `{target}`: {reason}")]
     DatabaseUnreachable { target: String, reason: String },
+
+    #[error("cannot connect to `{target}`: {reason}\nnothing was loaded; the CSV reports and rejected rows were written")]
+    LoadUnreachable { target: String, reason: String },
 
     #[error("table `{table}` in `{target}` cannot take the rows: column `{column}` {problem}\nnothing was loaded; the CSV reports and rejected rows were written")]
     SchemaMismatch {
@@ -89,7 +97,7 @@ pub enum Error {
         problem: String,
     },
 
-    #[error("{file}, line {line}, column `{column}`: the value is longer than the {limit} characters the warehouse column holds\nnothing was loaded; the CSV reports and rejected rows were written")]
+    #[error("{}, line {line}, column `{column}`: the value is longer than the {limit} characters the warehouse column holds\nnothing was loaded; the CSV reports and rejected rows were written", crate::messages::shown(file))]
     ValueTooLong {
         file: String,
         line: u64,
@@ -133,6 +141,7 @@ impl Error {
             | Error::BadDateRange { .. }
             | Error::BadEnvFile { .. } => exit::USAGE,
             Error::DatabaseUnreachable { .. }
+            | Error::LoadUnreachable { .. }
             | Error::SchemaMismatch { .. }
             | Error::ValueTooLong { .. }
             | Error::Load { .. }
@@ -158,7 +167,7 @@ impl Error {
             Error::AccountingMismatch { .. } | Error::Engine { .. } | Error::Internal(_) => {
                 Some("this is a bug in sales-etl; please report it with the input that caused it")
             }
-            Error::DatabaseUnreachable { .. } => Some(
+            Error::DatabaseUnreachable { .. } | Error::LoadUnreachable { .. } => Some(
                 "is the server running and the URL right? `--db sqlite://sales.db` works without a server; `--no-db` skips loading",
             ),
             Error::NoReports { .. } => Some(

@@ -7,6 +7,26 @@ use std::time::Duration;
 
 use indicatif::{HumanCount, MultiProgress, ProgressBar, ProgressStyle};
 
+/// A name from outside (a file name) as it may be printed: control
+/// characters escaped (`\n`, `\u{1b}`), so that a name cannot start a line
+/// of its own or drive the terminal.
+pub fn shown(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.chars().any(char::is_control) {
+        name.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        name.into()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
     Quiet,

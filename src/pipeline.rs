@@ -31,7 +31,7 @@ use crate::columns::{FILE_INDEX, REASON};
 use crate::discover::InputFile;
 use crate::error::{BadFile, Error, Result};
 use crate::extract::FileReader;
-use crate::messages::Messages;
+use crate::messages::{shown, Messages};
 use crate::sink::{InputRead, Judged, Ledger, Sink, Start};
 use crate::split::{self, Accounting};
 use crate::summary::{FileSummary, SkippedFile};
@@ -235,7 +235,12 @@ fn open_inputs(config: &Config, messages: &Messages) -> Result<Inputs> {
             "ignored {} non-CSV file{}: {}",
             found.ignored.len(),
             plural(found.ignored.len()),
-            found.ignored.join(", ")
+            found
+                .ignored
+                .iter()
+                .map(|name| shown(name).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     let names: Vec<String> = found.files.iter().map(|f| f.name.clone()).collect();
@@ -324,7 +329,7 @@ fn warn_about_inputs(inputs: &mut Inputs, facts: &[FileFacts], messages: &Messag
                 .collect();
             inputs.warnings.push(format!(
                 "{}: unknown column{} {} left out",
-                inputs.names[index],
+                shown(&inputs.names[index]),
                 plural(list.len()),
                 list.join(", ")
             ));

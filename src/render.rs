@@ -138,7 +138,7 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
     for file in &summary.files {
         let a = &file.accounting;
         files.add_row(vec![
-            Cell::new(&file.file),
+            Cell::new(crate::messages::shown(&file.file)),
             Cell::new(a.data_rows),
             style.count(a.valid, Color::Green),
             style.count(a.invalid, Color::Red),
@@ -161,7 +161,10 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
     if !summary.skipped_files.is_empty() {
         let mut skipped = style.table(&["skipped file", "why"]);
         for file in &summary.skipped_files {
-            skipped.add_row(vec![Cell::new(&file.file), Cell::new(&file.error)]);
+            skipped.add_row(vec![
+                Cell::new(crate::messages::shown(&file.file)),
+                Cell::new(crate::messages::shown(&file.error)),
+            ]);
         }
         writeln!(out, "\nSkipped files")?;
         writeln!(out, "{skipped}")?;

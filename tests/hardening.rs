@@ -469,3 +469,43 @@ fn folder_query_reads_no_file_but_its_inputs() {
         .code(7)
         .stderr_has("reads files");
 }
+
+/// Case 9: file names holding a newline or ESC were printed raw, so a name
+/// could forge a "warning:" line or drive the terminal.
+#[test]
+fn file_names_are_printed_escaped() {
+    let name = "evil\nwarning: all good\u{1b}[2J.csv";
+    let out = Test::new()
+        .file(
+            &format!("input/{name}"),
+            "transaction_id,timestamp,channel,product_id,quantity,unit_price,coupon\nT1,2026-11-25 10:00:00,web,P1,1,2.50,x\n",
+        )
+        .args(&["run", "input", "--no-db"])
+        .run()
+        .code(0);
+    for text in [&out.stdout, &out.stderr] {
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(
+            !text
+                .lines()
+                .any(|line| line.starts_with("warning: all good")),
+            "{text}"
+        );
+    }
+    out.stderr_has("evil\\nwarning: all good\\u{1b}[2J.csv");
+}
+
+/// Case 9: a failed connection in `query` or `report` said that nothing
+/// was loaded and that CSV files were written.
+#[test]
+fn connection_errors_say_what_was_being_done() {
+    let url = "mysql://root@127.0.0.1:1/sales";
+    for args in [
+        vec!["query", "SELECT 1", "--db", url],
+        vec!["report", "--date", "2026-11-25", "--db", url],
+    ] {
+        let out = Test::new().args(&args).run().code(6);
+        out.stderr_has("cannot connect to `mysql://root@127.0.0.1:1/sales`");
+        assert!(!out.stderr.contains("nothing was loaded"), "{}", out.stderr);
+    }
+}

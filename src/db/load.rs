@@ -136,7 +136,7 @@ impl FileReplaced {
             };
             Some(format!(
                 "{}: replaced {replaced_rows} row{} that run {} loaded {what}",
-                file.file,
+                crate::messages::shown(&file.file),
                 if replaced_rows == 1 { "" } else { "s" },
                 e.run_id
             ))
