@@ -6,13 +6,16 @@
 //! The load commits while the sinks finish; the CSV files are written
 //! whatever becomes of it, and a failed load comes back beside the summary.
 
-use chrono::NaiveDate;
+use std::collections::BTreeSet;
 
-use crate::aggregate::SalesSums;
+use crate::aggregate::{DailySales, SalesSums, TopProduct};
 use crate::db::load::{LoadOptions, WarehouseLoad};
+use crate::db::Target;
+use crate::discover;
 use crate::error::{Error, Result};
 use crate::messages::Messages;
 use crate::output::{self, OutputLock, RejectedWriter};
+use crate::pipeline::Checked;
 use crate::pipeline::{self, plural, Config};
 use crate::sink::Sink;
 use crate::summary::Summary;
@@ -22,10 +25,6 @@ use crate::summary::Summary;
 pub struct Outputs {
     /// Compute and print everything, write no file and load nothing.
     pub dry_run: bool,
-    /// Write report files for this date only (a day of a backfill: its late
-    /// rows for other dates go to the warehouse, not over those dates'
-    /// files).
-    pub report_date: Option<NaiveDate>,
     /// Load the valid rows into a warehouse.
     pub load: Option<LoadOptions>,
     /// Fail (exit 5) instead of waiting when another run writes to the
@@ -76,6 +75,9 @@ pub fn run(
     let top_products = sums.top_products(config.top)?;
     let revenue_by_hour = sums.revenue_by_hour();
     let t = &checked.ledger.totals;
+    // The load finished with the sinks; its outcome decides where the
+    // report files come from.
+    let outcome = warehouse.as_mut().and_then(WarehouseLoad::outcome);
     let mut written = Vec::new();
     match rejected {
         Some(rejected) => {
@@ -85,21 +87,18 @@ pub fn run(
                 plural(t.rejected() as usize),
                 config.errors_dir.display()
             ));
-            let on_date = |date: &str| {
-                outputs
-                    .report_date
-                    .is_none_or(|d| d.format("%Y-%m-%d").to_string() == date)
+            let loaded_into = match (&outcome, &outputs.load) {
+                (Some(Ok(_)), Some(load)) => Some(&load.target),
+                _ => None,
             };
-            let daily: Vec<_> = daily_sales
-                .iter()
-                .filter(|d| on_date(&d.date))
-                .cloned()
-                .collect();
-            let top: Vec<_> = top_products
-                .iter()
-                .filter(|t| on_date(&t.date))
-                .cloned()
-                .collect();
+            let (daily, top) = report_files(
+                &checked,
+                &daily_sales,
+                &top_products,
+                loaded_into,
+                config.top,
+                messages,
+            );
             let reports = output::write_reports(&config.reports_dir, &daily, &top, config.top)?;
             messages.step(format!(
                 "wrote {} report file{} to {}",
@@ -123,7 +122,7 @@ pub fn run(
 
     let mut load = None;
     let mut failed = None;
-    match warehouse.as_mut().and_then(WarehouseLoad::outcome) {
+    match outcome {
         Some(Ok(report)) => {
             messages.step(format!(
                 "loaded {} row{} into {} by {} in {:.1} s ({} rows/s, {} replaced)",
@@ -164,4 +163,75 @@ pub fn run(
         load,
     );
     Ok((summary, failed))
+}
+
+/// The daily sales and top products to write as report files, so that no
+/// file is replaced by part of a day. After a load they come from the
+/// warehouse, which holds every row of the run's dates (complete by
+/// construction). Without one, the run writes only the dates of its files
+/// (`web_2026-11-25.csv`, `2026-11-25/web.csv`); a date it holds only some
+/// rows of (late rows in another day's files) is left as it was, and said
+/// so. A run whose files carry no date writes every date it has.
+fn report_files(
+    checked: &Checked,
+    daily_sales: &[DailySales],
+    top_products: &[TopProduct],
+    loaded_into: Option<&Target>,
+    top: u32,
+    messages: &Messages,
+) -> (Vec<DailySales>, Vec<TopProduct>) {
+    let run_dates: BTreeSet<String> = daily_sales.iter().map(|d| d.date.clone()).collect();
+    if let (Some(target), Some(first), Some(last)) =
+        (loaded_into, run_dates.first(), run_dates.last())
+    {
+        let range = (first.parse(), last.parse());
+        if let (Ok(first), Ok(last)) = range {
+            match crate::db::read_reports(target, first, last, top) {
+                Ok((daily, top)) => {
+                    let daily = daily.into_iter().filter(|d| run_dates.contains(&d.date));
+                    let top = top.into_iter().filter(|t| run_dates.contains(&t.date));
+                    return (daily.collect(), top.collect());
+                }
+                Err(error) => messages.warn(format!(
+                    "the report files come from this run's rows: the warehouse could not be read back ({error})"
+                )),
+            }
+        }
+    }
+    let file_dates: Option<BTreeSet<String>> = checked
+        .files
+        .iter()
+        .map(|f| discover::day_of_file(&f.file).map(|d| d.to_string()))
+        .collect();
+    let Some(file_dates) = file_dates.filter(|dates| !dates.is_empty()) else {
+        return (daily_sales.to_vec(), top_products.to_vec());
+    };
+    let partial: Vec<&String> = run_dates.difference(&file_dates).collect();
+    if !partial.is_empty() {
+        let list: Vec<&str> = partial.iter().map(|d| d.as_str()).collect();
+        messages.warn(format!(
+            "left the report files of {} as they were: this run holds only its late rows \
+             for {} (its files are of {}); `sales-etl report --date` reads whole days from \
+             a warehouse",
+            list.join(", "),
+            if list.len() == 1 {
+                "that day"
+            } else {
+                "those days"
+            },
+            file_dates.iter().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    (
+        daily_sales
+            .iter()
+            .filter(|d| file_dates.contains(&d.date))
+            .cloned()
+            .collect(),
+        top_products
+            .iter()
+            .filter(|t| file_dates.contains(&t.date))
+            .cloned()
+            .collect(),
+    )
 }

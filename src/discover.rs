@@ -96,6 +96,15 @@ pub fn discover_days(dir: &Path) -> Result<Days> {
     Ok(found)
 }
 
+/// The day a file of a run belongs to: its day folder (`2026-11-25/web.csv`)
+/// or the date at the end of its name (`web_2026-11-25.csv`).
+pub fn day_of_file(name: &str) -> Option<NaiveDate> {
+    match name.split_once('/') {
+        Some((folder, _)) => NaiveDate::parse_from_str(folder, "%Y-%m-%d").ok(),
+        None => day_of_name(name),
+    }
+}
+
 /// The date in a file name of the form `…_YYYY-MM-DD.csv`.
 pub fn day_of_name(name: &str) -> Option<NaiveDate> {
     let stem = name.get(..name.len().checked_sub(4)?)?;

@@ -80,22 +80,20 @@ fn each_day_is_its_own_batch_and_loads_once() {
             );
         }
         valid += totals["valid"].as_u64().unwrap();
-        // Its report file holds its own date only, from its own rows.
+        // Its report file is the warehouse's whole day, late rows that a
+        // later day's files brought included (issue "hardening": a report
+        // file is never replaced by part of a day).
+        let stored = sqlite_rows(
+            &test.dir().join("w.db"),
+            &format!(
+                "SELECT \"date\", channel, orders, units, revenue FROM reporting_daily_sales \
+                 WHERE \"date\" = '{day}' ORDER BY channel"
+            ),
+        );
         let mut expected = String::from("date,channel,orders,units,revenue\n");
-        for d in truth["daily_sales"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["date"] == *day)
-        {
-            expected.push_str(&format!(
-                "{},{},{},{},{}\n",
-                d["date"].as_str().unwrap(),
-                d["channel"].as_str().unwrap(),
-                d["orders"],
-                d["units"],
-                d["revenue"].as_str().unwrap()
-            ));
+        for row in stored {
+            expected.push_str(&row.join(","));
+            expected.push('\n');
         }
         let report = test.dir().join(format!("reports/daily_sales_{day}.csv"));
         assert_eq!(std::fs::read_to_string(report).unwrap(), expected);

@@ -509,3 +509,49 @@ fn connection_errors_say_what_was_being_done() {
         assert!(!out.stderr.contains("nothing was loaded"), "{}", out.stderr);
     }
 }
+
+/// Case 9: a run of day 26 with late rows of day 25 replaced a complete
+/// `reports/daily_sales_2026-11-25.csv` with one holding only its late rows.
+#[test]
+fn report_files_are_never_replaced_by_part_of_a_day() {
+    let day_25: Vec<String> = (1..=3)
+        .map(|i| row(&format!("A{i}"), "2026-11-25", "P1", 1))
+        .collect();
+    let day_26 = [
+        row("Z1", "2026-11-26", "P1", 2),
+        row("Z2", "2026-11-25", "P2", 5),
+    ];
+    let file = |rows: &[String]| format!("{HEADER}{}\n", rows.join("\n"));
+    let test = Test::new()
+        .file("a/web_2026-11-25.csv", file(&day_25))
+        .file("z/web_2026-11-26.csv", file(&day_26));
+
+    // Without a warehouse: the late rows do not replace the whole day.
+    test.clone()
+        .args(&["run", "a", "--no-db", "-q"])
+        .run()
+        .code(0);
+    let whole = test.clone().args(&["run", "z", "--no-db"]).run().code(0);
+    whole.stderr_has("left the report files of 2026-11-25 as they were");
+    assert_eq!(
+        whole.read("reports/daily_sales_2026-11-25.csv"),
+        "date,channel,orders,units,revenue\n2026-11-25,web,3,3,7.50\n"
+    );
+    assert!(whole.exists("reports/daily_sales_2026-11-26.csv"));
+
+    // With one: the day's file is the warehouse's whole day.
+    let test = test.file("w/.keep", "");
+    test.clone()
+        .args(&["run", "a", "--db", "sqlite://w/w.db", "-q"])
+        .run()
+        .code(0);
+    let out = test
+        .clone()
+        .args(&["run", "z", "--db", "sqlite://w/w.db", "-q"])
+        .run()
+        .code(0);
+    assert_eq!(
+        out.read("reports/daily_sales_2026-11-25.csv"),
+        "date,channel,orders,units,revenue\n2026-11-25,web,4,8,20.00\n"
+    );
+}

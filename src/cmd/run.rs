@@ -196,11 +196,10 @@ impl RunArgs {
 
     /// The outputs of a batch: files unless a dry run, the load when there
     /// is a target.
-    fn outputs(&self, target: Option<&Target>, report_date: Option<NaiveDate>) -> Outputs {
+    fn outputs(&self, target: Option<&Target>) -> Outputs {
         Outputs {
             dry_run: self.dry_run,
             no_wait: self.no_wait,
-            report_date,
             load: target.map(|target| LoadOptions {
                 target: target.clone(),
                 method: self.load_method,
@@ -298,7 +297,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     }
     let messages = Messages::new(args.verbosity());
     let target = target(args)?;
-    let outputs = args.outputs(target.as_ref(), None);
+    let outputs = args.outputs(target.as_ref());
     let (summary, failed) = batch::run(&args.config(), &outputs, &messages)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -362,7 +361,7 @@ fn backfill(args: &RunArgs, first: NaiveDate, last: NaiveDate) -> Result<()> {
         };
         let mut config = args.config();
         config.files = Some(files.clone());
-        let outputs = args.outputs(target.as_ref(), Some(date));
+        let outputs = args.outputs(target.as_ref());
         let mut day = DaySummary::new(date, DayStatus::Done, files.len());
         let failure = match bar.suspend(|| batch::run(&config, &outputs, &inner)) {
             Ok((summary, failed)) => {
