@@ -333,7 +333,7 @@ fn concurrent_mariadb_loads_both_succeed() {
             .run()
             .code(0);
     }
-    for _ in 0..5 {
+    for _ in 0..20 {
         let spawn = |input: &str| {
             test.clone()
                 .args(&[
@@ -554,4 +554,74 @@ fn report_files_are_never_replaced_by_part_of_a_day() {
         out.read("reports/daily_sales_2026-11-25.csv"),
         "date,channel,orders,units,revenue\n2026-11-25,web,4,8,20.00\n"
     );
+}
+
+/// Two loads into one SQLite file at once (runs with folders of their own):
+/// they take turns on SQLite's lock, both succeed, and the result equals
+/// loading them one after the other.
+#[test]
+fn concurrent_sqlite_loads_both_succeed() {
+    let files = |letter: &str| {
+        let mut text = HEADER.to_owned();
+        for i in 0..20_000 {
+            text.push_str(&row(
+                &format!("{letter}{i}"),
+                "2026-11-25",
+                &format!("P{}", i % 11),
+                1 + i % 4,
+            ));
+            text.push('\n');
+        }
+        text
+    };
+    let test = Test::new()
+        .file("a/web_a.csv", files("A"))
+        .file("b/web_b.csv", files("B"));
+    let run = |input: &str, db: &str| {
+        test.clone().args(&[
+            "run",
+            input,
+            "--db",
+            db,
+            "-q",
+            "--no-outliers",
+            "--errors-dir",
+            &format!("errors_{input}"),
+            "--reports-dir",
+            &format!("reports_{input}"),
+        ])
+    };
+    for input in ["a", "b"] {
+        run(input, "sqlite://sequential.db").run().code(0);
+    }
+    let sequential = test.dir().join("sequential.db");
+    for round in 0..20 {
+        let db = format!("sqlite://concurrent_{round}.db");
+        let spawn = |input: &str| {
+            run(input, &db)
+                .command()
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn("a"), spawn("b"));
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let concurrent = test.dir().join(format!("concurrent_{round}.db"));
+        assert_eq!(
+            sqlite_rows(&concurrent, STAGING),
+            sqlite_rows(&sequential, STAGING)
+        );
+        assert_eq!(
+            sqlite_rows(&concurrent, DAILY),
+            sqlite_rows(&sequential, DAILY)
+        );
+    }
 }
