@@ -7,6 +7,22 @@ use mysql::prelude::Queryable;
 use crate::db::{row, samples, server_url, sqlite_rows, Database, DAILY, STAGING};
 use crate::util::{Test, HEADER};
 
+/// A sales file of `rows` valid rows of one day, ids `<letter><n>`.
+fn many_rows(letter: &str, rows: u32) -> String {
+    let mut text = HEADER.to_owned();
+    for i in 0..rows {
+        let product = format!("P{}", i % 11);
+        text.push_str(&row(
+            &format!("{letter}{i}"),
+            "2026-11-25",
+            &product,
+            1 + i % 4,
+        ));
+        text.push('\n');
+    }
+    text
+}
+
 /// Case 1: `query --db` could write to MariaDB. Every form found refuses
 /// with exit code 7 before it reaches the server, and the tables, the
 /// server's files and its settings stay as they were.
@@ -302,22 +318,9 @@ fn runs_sharing_a_folder_take_turns() {
 fn concurrent_mariadb_loads_both_succeed() {
     let mut sequential = Database::new();
     let mut concurrent = Database::new();
-    let files = |letter: &str| {
-        let mut text = HEADER.to_owned();
-        for i in 0..3_000 {
-            text.push_str(&row(
-                &format!("{letter}{i}"),
-                "2026-11-25",
-                &format!("P{}", i % 11),
-                1 + i % 4,
-            ));
-            text.push('\n');
-        }
-        text
-    };
     let test = Test::new()
-        .file("a/web_a.csv", files("A"))
-        .file("b/web_b.csv", files("B"));
+        .file("a/web_a.csv", many_rows("A", 3_000))
+        .file("b/web_b.csv", many_rows("B", 3_000));
     for input in ["a", "b"] {
         test.clone()
             .args(&[
@@ -561,22 +564,9 @@ fn report_files_are_never_replaced_by_part_of_a_day() {
 /// loading them one after the other.
 #[test]
 fn concurrent_sqlite_loads_both_succeed() {
-    let files = |letter: &str| {
-        let mut text = HEADER.to_owned();
-        for i in 0..20_000 {
-            text.push_str(&row(
-                &format!("{letter}{i}"),
-                "2026-11-25",
-                &format!("P{}", i % 11),
-                1 + i % 4,
-            ));
-            text.push('\n');
-        }
-        text
-    };
     let test = Test::new()
-        .file("a/web_a.csv", files("A"))
-        .file("b/web_b.csv", files("B"));
+        .file("a/web_a.csv", many_rows("A", 20_000))
+        .file("b/web_b.csv", many_rows("B", 20_000));
     let run = |input: &str, db: &str| {
         test.clone().args(&[
             "run",
