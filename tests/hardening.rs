@@ -7,6 +7,26 @@ use mysql::prelude::Queryable;
 use crate::db::{row, samples, server_url, sqlite_rows, Database, DAILY, STAGING};
 use crate::util::{Test, HEADER};
 
+/// Starts both runs at once and fails unless both succeed.
+fn both_succeed_at_once(a: Test, b: Test) {
+    let spawn = |test: &Test| {
+        test.command()
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let children = [spawn(&a), spawn(&b)];
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 /// A sales file of `rows` valid rows of one day, ids `<letter><n>`.
 fn many_rows(letter: &str, rows: u32) -> String {
     let mut text = HEADER.to_owned();
@@ -337,33 +357,19 @@ fn concurrent_mariadb_loads_both_succeed() {
             .code(0);
     }
     for _ in 0..20 {
-        let spawn = |input: &str| {
-            test.clone()
-                .args(&[
-                    "run",
-                    input,
-                    "--db",
-                    &concurrent.url(),
-                    "-q",
-                    "--no-outliers",
-                    "--errors-dir",
-                    input,
-                ])
-                .command()
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
+        let run = |input: &str| {
+            test.clone().args(&[
+                "run",
+                input,
+                "--db",
+                &concurrent.url(),
+                "-q",
+                "--no-outliers",
+                "--errors-dir",
+                input,
+            ])
         };
-        let (a, b) = (spawn("a"), spawn("b"));
-        for child in [a, b] {
-            let out = child.wait_with_output().unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+        both_succeed_at_once(run("a"), run("b"));
         assert_eq!(concurrent.rows(STAGING), sequential.rows(STAGING));
         assert_eq!(concurrent.rows(DAILY), sequential.rows(DAILY));
     }
@@ -587,23 +593,7 @@ fn concurrent_sqlite_loads_both_succeed() {
     let sequential = test.dir().join("sequential.db");
     for round in 0..20 {
         let db = format!("sqlite://concurrent_{round}.db");
-        let spawn = |input: &str| {
-            run(input, &db)
-                .command()
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        };
-        let (a, b) = (spawn("a"), spawn("b"));
-        for child in [a, b] {
-            let out = child.wait_with_output().unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+        both_succeed_at_once(run("a", &db), run("b", &db));
         let concurrent = test.dir().join(format!("concurrent_{round}.db"));
         assert_eq!(
             sqlite_rows(&concurrent, STAGING),
