@@ -51,6 +51,7 @@ fn config(out: &std::path::Path) -> Config {
         rules: validate::Options::default(),
         skip_bad_files: false,
         batch_rows: pipeline::DEFAULT_BATCH_ROWS,
+        limits: Default::default(),
         files: None,
     }
 }

@@ -32,6 +32,8 @@ pub const FILE_INDEX: &str = "file_index";
 /// comment or blank lines precede it.
 pub const SOURCE_LINE: &str = "source_line";
 pub const SOURCE_FILE: &str = "source_file";
+/// The record is longer than the limit and was cut off: it has no fields.
+pub const OVERSIZED: &str = "oversized";
 /// The record's field count differs from its file's header.
 pub const RAGGED: &str = "ragged";
 /// Some field of the record is not valid UTF-8.

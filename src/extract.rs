@@ -12,7 +12,14 @@
 //! work, not this module's.
 //!
 //! A file that cannot be read as a sales CSV at all (unreadable, not text, no
-//! header, a required column missing) is returned as a [`BadFile`].
+//! header, a required column missing, a header beyond the [`Limits`]) is
+//! returned as a [`BadFile`].
+//!
+//! Hostile input costs bounded memory: a record longer than
+//! [`Limits::max_record_bytes`] becomes one row flagged `oversized` (its
+//! fields are not kept) and reading resumes at the first line break after
+//! the line it started on, so an unterminated quote costs one row, not the
+//! rest of the file. A chunk holds at most [`CHUNK_BYTES`] of text.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -41,12 +48,82 @@ pub struct FileRows {
 /// every file was skipped.
 pub fn empty() -> DataFrame {
     let header = columns::INPUT.join(",");
-    parse(header.as_bytes(), 0, 0, &ProgressBar::hidden())
-        .expect("the canonical header parses")
-        .frame
+    parse(
+        header.as_bytes(),
+        0,
+        0,
+        Limits::default(),
+        &ProgressBar::hidden(),
+    )
+    .expect("the canonical header parses")
+    .frame
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Text bytes a chunk holds at most, whatever its row count: a file of
+/// long rows is cut into more chunks, so memory stays bounded. Generated
+/// days (75 bytes a row) reach the default row count first.
+pub const CHUNK_BYTES: usize = 32 << 20;
+
+/// What a file may cost: limits for hostile input, generous for real
+/// exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// A record of more bytes (quoted line breaks included) is rejected
+    /// as `oversized_row`; a header of more bytes makes a bad file.
+    pub max_record_bytes: usize,
+    /// A header of more fields makes a bad file.
+    pub max_columns: usize,
+}
+
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 1 << 20;
+pub const DEFAULT_MAX_COLUMNS: usize = 10_000;
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+            max_columns: DEFAULT_MAX_COLUMNS,
+        }
+    }
+}
+
+/// A limit as a person gave it: `1 MiB`, `512 KiB`, `3000 bytes`.
+pub fn limit_text(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1 << 30 && b % (1 << 30) == 0 => format!("{} GiB", b >> 30),
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// A record cut off at [`Limits::max_record_bytes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Oversized {
+    /// Physical line the record starts on.
+    pub line: u64,
+    /// The record runs over line breaks: a quoted field opened on `line`
+    /// and is not closed within the limit (an unterminated quote, most
+    /// likely).
+    pub open_quote: bool,
+}
+
+impl Oversized {
+    /// What happened, for a warning: `line 5 is longer than 1 MiB`.
+    pub fn describe(&self, limit: usize) -> String {
+        let limit = limit_text(limit);
+        if self.open_quote {
+            format!(
+                "line {}: a quoted field opens there and is not closed within {limit} (an unterminated quote?)",
+                self.line
+            )
+        } else {
+            format!("the record at line {} is longer than {limit}", self.line)
+        }
+    }
+}
 
 /// Parses CSV bytes whole: the first record that is neither a comment nor
 /// blank is the header. `capacity` is a row-count hint for the column
@@ -55,9 +132,10 @@ pub fn parse<R: Read>(
     reader: R,
     file_index: u32,
     capacity: usize,
+    limits: Limits,
     progress: &ProgressBar,
 ) -> Result<FileRows, String> {
-    let mut reader = FileReader::new(reader, file_index, progress.clone(), true)?;
+    let mut reader = FileReader::new(reader, file_index, progress.clone(), true, limits)?;
     let frame = reader.chunk(usize::MAX, capacity)?;
     Ok(FileRows {
         frame,
@@ -75,7 +153,14 @@ pub struct FileReader<R> {
     header: Header,
     file_index: u32,
     data_rows: u64,
+    /// The first [`OVERSIZED_KEPT`] oversized records, for warnings.
+    oversized: Vec<Oversized>,
+    oversized_rows: u64,
 }
+
+/// Oversized records a reader remembers for its warning; the rest are
+/// counted.
+const OVERSIZED_KEPT: usize = 3;
 
 impl FileReader<File> {
     /// Opens a file and reads its header; `sha256`: hash the file for the
@@ -85,14 +170,17 @@ impl FileReader<File> {
         index: u32,
         progress: &ProgressBar,
         sha256: bool,
+        limits: Limits,
     ) -> Result<FileReader<File>, BadFile> {
         let handle = File::open(&file.path).map_err(|e| BadFile {
             file: file.name.clone(),
             problem: format!("cannot open: {e}"),
         })?;
-        FileReader::new(handle, index, progress.clone(), sha256).map_err(|problem| BadFile {
-            file: file.name.clone(),
-            problem,
+        FileReader::new(handle, index, progress.clone(), sha256, limits).map_err(|problem| {
+            BadFile {
+                file: file.name.clone(),
+                problem,
+            }
         })
     }
 }
@@ -105,8 +193,9 @@ impl<R: Read> FileReader<R> {
         file_index: u32,
         progress: ProgressBar,
         sha256: bool,
+        limits: Limits,
     ) -> Result<Self, String> {
-        let mut records = Records::new(reader, progress, sha256)?;
+        let mut records = Records::new(reader, progress, sha256, limits.max_record_bytes)?;
         let header = loop {
             let Some(record) = records.next()? else {
                 return Err(
@@ -114,6 +203,21 @@ impl<R: Read> FileReader<R> {
                         .into(),
                 );
             };
+            if let Some(oversized) = record.oversized {
+                return Err(format!(
+                    "the header (line {}) is longer than {} (--max-record-bytes)",
+                    oversized.line,
+                    limit_text(limits.max_record_bytes)
+                ));
+            }
+            if record.len() > limits.max_columns {
+                return Err(format!(
+                    "the header (line {}) has {} columns, more than {} (--max-columns)",
+                    record.line,
+                    record.len(),
+                    limits.max_columns
+                ));
+            }
             if !record.is_blank() {
                 break parse_header(&record)?;
             }
@@ -123,7 +227,15 @@ impl<R: Read> FileReader<R> {
             header,
             file_index,
             data_rows: 0,
+            oversized: Vec::new(),
+            oversized_rows: 0,
         })
+    }
+
+    /// The first few records rejected as oversized so far, and how many
+    /// there were in all.
+    pub fn oversized(&self) -> (&[Oversized], u64) {
+        (&self.oversized, self.oversized_rows)
     }
 
     /// The next chunk of at most `max_rows` rows; `None` once the file is
@@ -179,10 +291,12 @@ impl<R: Read> FileReader<R> {
             })
             .collect();
         let mut lines: Vec<u64> = Vec::with_capacity(capacity);
+        let mut oversized: Vec<bool> = Vec::with_capacity(capacity);
         let mut ragged: Vec<bool> = Vec::with_capacity(capacity);
         let mut bad_encoding: Vec<bool> = Vec::with_capacity(capacity);
+        let mut text_bytes = 0usize;
 
-        while lines.len() < max_rows {
+        while lines.len() < max_rows && text_bytes < CHUNK_BYTES {
             let Some(record) = self.records.next()? else {
                 break;
             };
@@ -190,6 +304,22 @@ impl<R: Read> FileReader<R> {
                 continue;
             }
             lines.push(record.line);
+            text_bytes += record.bytes().len();
+            if let Some(cut) = record.oversized {
+                // No field is kept: the row is rejected for its size alone.
+                if self.oversized.len() < OVERSIZED_KEPT {
+                    self.oversized.push(cut);
+                }
+                self.oversized_rows += 1;
+                oversized.push(true);
+                ragged.push(false);
+                bad_encoding.push(false);
+                for builder in text.iter_mut().flatten() {
+                    builder.append_null();
+                }
+                continue;
+            }
+            oversized.push(false);
             ragged.push(record.len() != header.width);
             // One check for the whole record; per field only when it fails.
             let record_is_text = std::str::from_utf8(record.bytes()).is_ok();
@@ -212,13 +342,14 @@ impl<R: Read> FileReader<R> {
 
         let rows = lines.len();
         self.data_rows += rows as u64;
-        let mut frame_columns: Vec<Column> = Vec::with_capacity(columns::INPUT.len() + 4);
+        let mut frame_columns: Vec<Column> = Vec::with_capacity(columns::INPUT.len() + 5);
         frame_columns.push(Column::new_scalar(
             columns::FILE_INDEX.into(),
             Scalar::from(self.file_index),
             rows,
         ));
         frame_columns.push(Column::new(columns::SOURCE_LINE.into(), lines));
+        frame_columns.push(Column::new(columns::OVERSIZED.into(), oversized));
         frame_columns.push(Column::new(columns::RAGGED.into(), ragged));
         frame_columns.push(Column::new(columns::BAD_ENCODING.into(), bad_encoding));
         for (name, builder) in columns::INPUT.iter().zip(text) {
@@ -233,17 +364,60 @@ impl<R: Read> FileReader<R> {
 
 /// Splits bytes into CSV records with `csv-core` (RFC 4180 quoting, `#`
 /// comment lines, blank lines skipped, LF, CRLF or CR endings) and tracks
-/// the physical line each record starts on, which `csv`'s own position does
-/// not give exactly (it counts skipped comment lines and the LF of a CRLF
-/// into the next record).
+/// the physical line each record starts on. Empty and comment lines are
+/// passed over here, before the parser would, so that a record's first
+/// byte (and so its line) is known exactly, and so that an oversized record
+/// can be cut off and the bytes after its first line read again.
 struct Records<R> {
-    input: BufReader<Tally<R>>,
+    input: Source<R>,
     parser: csv_core::Reader,
     fields: Vec<u8>,
     ends: Vec<usize>,
     /// Line feeds consumed so far.
     newlines: u64,
     done: bool,
+    max_record_bytes: usize,
+    /// The current record's bytes that earlier calls of the parser read:
+    /// kept only while a record spans calls (a buffer boundary, a field
+    /// longer than the field buffer), and never more than the limit.
+    spanned: Vec<u8>,
+}
+
+/// The parser's input: bytes given back after an oversized record first,
+/// then the file's.
+struct Source<R> {
+    again: Vec<u8>,
+    again_at: usize,
+    file: BufReader<Tally<R>>,
+}
+
+impl<R: Read> Source<R> {
+    fn fill(&mut self) -> std::io::Result<&[u8]> {
+        if self.again_at < self.again.len() {
+            return Ok(&self.again[self.again_at..]);
+        }
+        self.again.clear();
+        self.again_at = 0;
+        self.file.fill_buf()
+    }
+
+    /// Marks `n` bytes of the last [`Source::fill`] as read.
+    fn consume(&mut self, n: usize) {
+        if self.again_at < self.again.len() {
+            self.again_at += n;
+        } else {
+            self.file.consume(n);
+        }
+    }
+
+    /// Puts bytes already read back in front of the rest.
+    fn give_back(&mut self, bytes: &[u8]) {
+        let mut again = Vec::with_capacity(bytes.len() + self.again.len() - self.again_at);
+        again.extend_from_slice(bytes);
+        again.extend_from_slice(&self.again[self.again_at..]);
+        self.again = again;
+        self.again_at = 0;
+    }
 }
 
 /// The bytes a file reader has read: counted, shown on the progress bar and
@@ -278,29 +452,57 @@ struct Record<'a> {
     ends: &'a [usize],
     /// Physical line of the record's first byte, 1-based.
     line: u64,
+    /// Set when the record was cut off at the limit: it has no fields.
+    oversized: Option<Oversized>,
 }
 
 impl<R: Read> Records<R> {
-    fn new(reader: R, progress: ProgressBar, sha256: bool) -> Result<Self, String> {
-        let digest = Tally {
+    fn new(
+        reader: R,
+        progress: ProgressBar,
+        sha256: bool,
+        max_record_bytes: usize,
+    ) -> Result<Self, String> {
+        let mut digest = Tally {
             inner: reader,
             sha: sha256.then(Sha256::new),
             crc: crc32fast::Hasher::new(),
             bytes: 0,
             progress,
         };
-        let mut input = BufReader::with_capacity(1 << 16, digest);
-        let start = input.fill_buf().map_err(|e| format!("cannot read: {e}"))?;
-        if start.starts_with(UTF8_BOM) {
-            input.consume(UTF8_BOM.len());
+        // A read may return fewer bytes than asked for (a pipe): read the
+        // three a BOM takes, or up to the end.
+        let mut start = [0u8; 3];
+        let mut have = 0;
+        while have < start.len() {
+            match digest.read(&mut start[have..]) {
+                Ok(0) => break,
+                Ok(n) => have += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(format!("cannot read: {e}")),
+            }
         }
+        let start = &start[..have];
         Ok(Records {
-            input,
+            input: Source {
+                again: if start == UTF8_BOM {
+                    Vec::new()
+                } else {
+                    start.to_vec()
+                },
+                again_at: 0,
+                file: BufReader::with_capacity(1 << 16, digest),
+            },
+            // Comments are passed over before the parser sees them, but
+            // the parser knows them too, for the state after a cut-off
+            // record's line break.
             parser: csv_core::ReaderBuilder::new().comment(Some(b'#')).build(),
             fields: vec![0; 1 << 12],
             ends: vec![0; 32],
             newlines: 0,
             done: false,
+            max_record_bytes,
+            spanned: Vec::new(),
         })
     }
 
@@ -309,45 +511,57 @@ impl<R: Read> Records<R> {
         if self.done {
             return Ok(None);
         }
-        let (mut field_bytes, mut field_count) = (0, 0);
-        let mut last_byte = b'\n';
+        self.pass_lines_without_records()?;
+        let line = self.newlines + 1;
+        let (mut field_bytes, mut field_count, mut record_bytes) = (0, 0, 0);
+        self.spanned.clear();
         loop {
-            let line = self.newlines + 1;
+            let newlines = self.newlines;
             let input = self
                 .input
-                .fill_buf()
-                .map_err(|e| format!("read failed at line {line}: {e}"))?;
-            let at_end_of_input = input.is_empty();
+                .fill()
+                .map_err(|e| format!("read failed at line {}: {e}", newlines + 1))?;
             let (result, read, written, ended) = self.parser.read_record(
                 input,
                 &mut self.fields[field_bytes..],
                 &mut self.ends[field_count..],
             );
-            self.newlines += memchr::memchr_iter(b'\n', &input[..read]).count() as u64;
-            if read > 0 {
-                last_byte = input[read - 1];
-            }
-            self.input.consume(read);
+            let consumed = &input[..read];
+            self.newlines += memchr::memchr_iter(b'\n', consumed).count() as u64;
+            record_bytes += read;
             field_bytes += written;
             field_count += ended;
+            if record_bytes > self.max_record_bytes && result != Parsed::End {
+                let mut bytes = std::mem::take(&mut self.spanned);
+                bytes.extend_from_slice(consumed);
+                self.input.consume(read);
+                let open_quote = self.resume_after_first_line(&bytes, result == Parsed::Record)?;
+                bytes.clear();
+                self.spanned = bytes;
+                return Ok(Some(Record {
+                    fields: &[],
+                    ends: &[],
+                    line,
+                    oversized: Some(Oversized { line, open_quote }),
+                }));
+            }
             match result {
-                Parsed::InputEmpty => continue,
-                Parsed::OutputFull => self.fields.resize(self.fields.len() * 2, 0),
-                Parsed::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                Parsed::InputEmpty | Parsed::OutputFull | Parsed::OutputEndsFull => {
+                    self.spanned.extend_from_slice(consumed);
+                    self.input.consume(read);
+                    if result == Parsed::OutputFull {
+                        self.fields.resize(self.fields.len() * 2, 0);
+                    } else if result == Parsed::OutputEndsFull {
+                        self.ends.resize(self.ends.len() * 2, 0);
+                    }
+                }
                 Parsed::Record => {
-                    let fields = &self.fields[..field_bytes];
-                    // The record ends on the line of its terminator, whose
-                    // LF (if it is one) is counted already; a record cut
-                    // short by the end of the input has no terminator, and
-                    // a final LF there belongs to a quoted field. It starts
-                    // as many lines earlier as it holds quoted line feeds.
-                    let terminated_by_lf = !at_end_of_input && last_byte == b'\n';
-                    let end_line = self.newlines + u64::from(!terminated_by_lf);
-                    let inside = memchr::memchr_iter(b'\n', fields).count() as u64;
+                    self.input.consume(read);
                     return Ok(Some(Record {
-                        fields,
+                        fields: &self.fields[..field_bytes],
                         ends: &self.ends[..field_count],
-                        line: end_line - inside,
+                        line,
+                        oversized: None,
                     }));
                 }
                 Parsed::End => {
@@ -357,13 +571,99 @@ impl<R: Read> Records<R> {
             }
         }
     }
+
+    /// After a record longer than the limit (`bytes`: all of it read so
+    /// far; `complete`: the parser reached its end), reading goes on at the
+    /// first line break after its first byte, wherever the reads happened
+    /// to stop: the bytes after that break are given back to be parsed
+    /// again, or, when none was read yet, the input is passed over up to
+    /// it. True when that break lies inside the record and within the
+    /// limit: a quoted field opened on the record's first line and ran on.
+    fn resume_after_first_line(&mut self, bytes: &[u8], complete: bool) -> Result<bool, String> {
+        self.parser.reset();
+        let body = match bytes.split_last() {
+            Some((b'\n' | b'\r', body)) if complete => body,
+            _ => bytes,
+        };
+        if let Some(at) = memchr::memchr2(b'\n', b'\r', body) {
+            let again = &bytes[at + 1..];
+            self.newlines -= memchr::memchr_iter(b'\n', again).count() as u64;
+            self.input.give_back(again);
+            return Ok(at < self.max_record_bytes);
+        }
+        if complete {
+            return Ok(false);
+        }
+        loop {
+            let newlines = self.newlines;
+            let input = self
+                .input
+                .fill()
+                .map_err(|e| format!("read failed at line {}: {e}", newlines + 1))?;
+            if input.is_empty() {
+                return Ok(false);
+            }
+            match memchr::memchr2(b'\n', b'\r', input) {
+                Some(at) => {
+                    self.newlines += u64::from(input[at] == b'\n');
+                    self.input.consume(at + 1);
+                    return Ok(false);
+                }
+                None => {
+                    let all = input.len();
+                    self.input.consume(all);
+                }
+            }
+        }
+    }
+
+    /// Passes over what the parser skips where a record may start: the
+    /// line breaks of empty lines, and `#` comment lines (which end at a
+    /// line feed, as the parser's do).
+    fn pass_lines_without_records(&mut self) -> Result<(), String> {
+        let mut in_comment = false;
+        loop {
+            let newlines = self.newlines;
+            let input = self
+                .input
+                .fill()
+                .map_err(|e| format!("read failed at line {}: {e}", newlines + 1))?;
+            if in_comment {
+                match memchr::memchr(b'\n', input) {
+                    Some(at) => {
+                        self.input.consume(at + 1);
+                        self.newlines += 1;
+                        in_comment = false;
+                    }
+                    None if input.is_empty() => return Ok(()),
+                    None => {
+                        let all = input.len();
+                        self.input.consume(all);
+                    }
+                }
+                continue;
+            }
+            match input.first() {
+                Some(b'\n') => {
+                    self.input.consume(1);
+                    self.newlines += 1;
+                }
+                Some(b'\r') => self.input.consume(1),
+                Some(b'#') => {
+                    self.input.consume(1);
+                    in_comment = true;
+                }
+                _ => return Ok(()),
+            }
+        }
+    }
 }
 
 impl<R> Records<R> {
     /// What is known of the bytes read so far: of the whole file once
     /// `next` has returned `None`.
     fn digest(&self) -> &Tally<R> {
-        self.input.get_ref()
+        self.input.file.get_ref()
     }
 }
 
@@ -457,7 +757,15 @@ mod tests {
         "transaction_id,timestamp,channel,store_id,customer_id,product_id,quantity,unit_price\n";
 
     fn rows(input: &[u8]) -> FileRows {
-        parse(input, 0, 0, &ProgressBar::hidden()).unwrap()
+        parse(input, 0, 0, Limits::default(), &ProgressBar::hidden()).unwrap()
+    }
+
+    fn limited(input: &[u8], max_record_bytes: usize) -> FileRows {
+        let limits = Limits {
+            max_record_bytes,
+            ..Limits::default()
+        };
+        parse(input, 0, 0, limits, &ProgressBar::hidden()).unwrap()
     }
 
     fn text(frame: &DataFrame, column: &str) -> Vec<Option<String>> {
@@ -587,7 +895,7 @@ mod tests {
 
     #[track_caller]
     fn bad(input: &[u8], expected: &str) {
-        let problem = parse(input, 0, 0, &ProgressBar::hidden()).unwrap_err();
+        let problem = parse(input, 0, 0, Limits::default(), &ProgressBar::hidden()).unwrap_err();
         assert!(
             problem.contains(expected),
             "{problem:?} does not contain {expected:?}"
@@ -612,5 +920,201 @@ mod tests {
     #[test]
     fn header_only_file_has_no_rows() {
         assert_eq!(rows(HEADER.as_bytes()).data_rows, 0);
+    }
+
+    /// A reader that hands out a few bytes per call, so that records span
+    /// many buffers and the parser's every partial state is met.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(buf.len()).min(self.1);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    /// Lines, oversized flags, ragged flags and transaction ids, row by row.
+    fn shape(got: &FileRows) -> Vec<(u64, bool, bool, Option<String>)> {
+        let lines = numbers(&got.frame, columns::SOURCE_LINE);
+        let oversized = flags(&got.frame, columns::OVERSIZED);
+        let ragged = flags(&got.frame, columns::RAGGED);
+        let ids = text(&got.frame, columns::TRANSACTION_ID);
+        (0..lines.len())
+            .map(|i| (lines[i], oversized[i], ragged[i], ids[i].clone()))
+            .collect()
+    }
+
+    /// `count` good rows with ids T0, T1, …
+    fn good_rows(count: usize) -> String {
+        (0..count)
+            .map(|i| format!("T{i},2024-03-01 10:00:00,web,,C1,P1,1,2.50\n"))
+            .collect()
+    }
+
+    #[test]
+    fn a_long_line_is_one_oversized_row_and_reading_goes_on() {
+        let long = "x".repeat(300);
+        let input =
+            format!("{HEADER}T0,a,web,,C,P,1,2\nL,{long},web,,C,P,1,2\r\nT2,a,web,,C,P,1,2\n");
+        let got = limited(input.as_bytes(), 200);
+        assert_eq!(
+            shape(&got),
+            [
+                (2, false, false, Some("T0".into())),
+                (3, true, false, None),
+                (4, false, false, Some("T2".into())),
+            ]
+        );
+        assert_eq!(got.data_rows, 3);
+    }
+
+    /// Issue "hardening", case 10: one unterminated quote turned the rest
+    /// of the file into a single ragged row.
+    #[test]
+    fn an_unterminated_quote_costs_one_row_not_the_rest_of_the_file() {
+        let input = format!(
+            "{HEADER}# a comment\nT-open,a,web,,\"Doe,P,1,2\n{}",
+            good_rows(1_000)
+        );
+        let got = limited(input.as_bytes(), 4_096);
+        let shape = shape(&got);
+        assert_eq!(shape.len(), 1_001);
+        assert_eq!(shape[0], (3, true, false, None));
+        for (i, row) in shape[1..].iter().enumerate() {
+            assert_eq!(*row, (4 + i as u64, false, false, Some(format!("T{i}"))));
+        }
+        let mut reader = FileReader::new(
+            input.as_bytes(),
+            0,
+            ProgressBar::hidden(),
+            false,
+            Limits {
+                max_record_bytes: 4_096,
+                ..Limits::default()
+            },
+        )
+        .unwrap();
+        while reader.next_chunk(100).unwrap().is_some() {}
+        let (first, all) = reader.oversized();
+        assert_eq!(all, 1);
+        assert_eq!(
+            first,
+            [Oversized {
+                line: 3,
+                open_quote: true
+            }]
+        );
+        // Below the limit the quote still runs to the end of the file.
+        let small = format!("{HEADER}T-open,a,web,,\"Doe,P,1,2\n{}", good_rows(3));
+        assert_eq!(shape_of(&rows(small.as_bytes())), [(2, false, true)]);
+    }
+
+    fn shape_of(got: &FileRows) -> Vec<(u64, bool, bool)> {
+        shape(got)
+            .into_iter()
+            .map(|(l, o, r, _)| (l, o, r))
+            .collect()
+    }
+
+    #[test]
+    fn a_line_without_end_is_passed_over_in_bounded_memory() {
+        let limit = 1_000;
+        let mut input = HEADER.as_bytes().to_vec();
+        input.extend(std::iter::repeat_n(b'y', 2_000_000));
+        input.extend_from_slice(b"\nT1,a,web,,C,P,1,2\n");
+        let mut records = Records::new(&input[..], ProgressBar::hidden(), false, limit).unwrap();
+        let mut seen = Vec::new();
+        while let Some(record) = records.next().unwrap() {
+            seen.push((record.line, record.oversized.is_some(), record.len()));
+        }
+        assert_eq!(seen, [(1, false, 8), (2, true, 0), (3, false, 8)]);
+        assert!(
+            records.fields.len() <= 2 * limit + 4_096,
+            "{}",
+            records.fields.len()
+        );
+        assert!(records.spanned.capacity() <= limit + (1 << 16));
+        // Without a line break at all: the row, then the end of the file.
+        let mut input = HEADER.as_bytes().to_vec();
+        input.extend(std::iter::repeat_n(b'"', 5_000));
+        assert_eq!(shape_of(&limited(&input, limit)), [(2, true, false)]);
+    }
+
+    #[test]
+    fn headers_beyond_the_limits_make_a_bad_file() {
+        let wide = format!("{},x\n", "c,".repeat(20));
+        let limits = Limits {
+            max_record_bytes: 30,
+            max_columns: 10,
+        };
+        let problem = parse(wide.as_bytes(), 0, 0, limits, &ProgressBar::hidden()).unwrap_err();
+        assert!(
+            problem.contains("longer than 30 bytes (--max-record-bytes)"),
+            "{problem}"
+        );
+        let limits = Limits {
+            max_record_bytes: 1_000,
+            max_columns: 10,
+        };
+        let problem = parse(wide.as_bytes(), 0, 0, limits, &ProgressBar::hidden()).unwrap_err();
+        assert!(
+            problem.contains("has 22 columns, more than 10 (--max-columns)"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn a_huge_comment_line_is_passed_over() {
+        let input = format!("#{}\n{HEADER}T1,a,web,,C,P,1,2\n", "c".repeat(100_000));
+        let got = limited(input.as_bytes(), 100);
+        assert_eq!(shape_of(&got), [(3, false, false)]);
+    }
+
+    /// Records that span reads (a few bytes per read) come out exactly as
+    /// from one buffer: lines, flags, fields, limits and all.
+    #[test]
+    fn reads_of_any_size_give_the_same_rows() {
+        let long = "z".repeat(150);
+        let inputs = [
+            format!("\u{feff}# c\n\n{HEADER}{}", good_rows(20)),
+            format!(
+                "{}T1,a,web,,\"x\r\ny\",P,1,2\r\n\r\n# c\r\nT2,a,web,,C,P,1,2\r\n",
+                HEADER.replace('\n', "\r\n")
+            ),
+            format!("{HEADER}T1,a,web,,\"open,P,1,2\n{}", good_rows(30)),
+            format!(
+                "{HEADER}T1,{long},web\n{}L,\"{long}\n{long}\",P\n{}",
+                good_rows(3),
+                good_rows(2)
+            ),
+            format!("{HEADER}T1,a,web,,C,P,1,2\n\"{long}"),
+            format!(
+                "{}T1,a,web,,C,P,1,2\rT2,a,web,,C,P,1,2\r",
+                HEADER.replace('\n', "\r")
+            ),
+        ];
+        for input in &inputs {
+            let whole = limited(input.as_bytes(), 128);
+            for piece in [1, 3, 7, 64] {
+                let trickled = parse(
+                    Trickle(input.as_bytes(), piece),
+                    0,
+                    0,
+                    Limits {
+                        max_record_bytes: 128,
+                        ..Limits::default()
+                    },
+                    &ProgressBar::hidden(),
+                )
+                .unwrap();
+                assert_eq!(
+                    trickled.frame, whole.frame,
+                    "{input:?} in pieces of {piece}"
+                );
+                assert_eq!(trickled.sha256, whole.sha256);
+            }
+        }
     }
 }

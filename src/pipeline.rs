@@ -30,7 +30,7 @@ use polars::prelude::*;
 use crate::columns::{FILE_INDEX, REASON};
 use crate::discover::InputFile;
 use crate::error::{BadFile, Error, Result};
-use crate::extract::FileReader;
+use crate::extract::{FileReader, Limits, Oversized};
 use crate::messages::{shown, Messages};
 use crate::sink::{InputRead, Judged, Ledger, Sink, Start};
 use crate::split::{self, Accounting};
@@ -63,6 +63,8 @@ pub struct Config {
     pub skip_bad_files: bool,
     /// Rows per chunk read and judged at a time.
     pub batch_rows: usize,
+    /// What a record and a header may cost.
+    pub limits: Limits,
     /// The files of the run when they are not simply every CSV of
     /// `input_dir` (a day of a backfill).
     pub files: Option<Vec<InputFile>>,
@@ -97,6 +99,8 @@ struct FileFacts {
     /// Bytes and CRC-32.
     fingerprint: (u64, u32),
     unknown_columns: Vec<String>,
+    /// The first few records cut off at the limit, and how many in all.
+    oversized: (Vec<Oversized>, u64),
 }
 
 /// What the reading thread hands the pass.
@@ -151,7 +155,7 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
     let mut inputs = open_inputs(config, messages)?;
     let screened = screen_pass(config, messages, &mut inputs)?;
     timings.lap("screen");
-    warn_about_inputs(&mut inputs, &screened.facts, messages);
+    warn_about_inputs(&mut inputs, &screened.facts, config.limits, messages);
 
     let read: Vec<InputRead> = (0..inputs.names.len())
         .filter(|i| inputs.usable[*i])
@@ -247,7 +251,8 @@ fn open_inputs(config: &Config, messages: &Messages) -> Result<Inputs> {
     let mut bad_files = Vec::new();
     let mut usable = vec![true; names.len()];
     for (index, file) in found.files.iter().enumerate() {
-        if let Err(bad) = FileReader::open(file, index as u32, &ProgressBar::hidden(), false) {
+        let hidden = ProgressBar::hidden();
+        if let Err(bad) = FileReader::open(file, index as u32, &hidden, false, config.limits) {
             bad_files.push(bad);
             usable[index] = false;
         }
@@ -278,21 +283,14 @@ fn screen_pass(config: &Config, messages: &Messages, inputs: &mut Inputs) -> Res
         let mut screen = Screen::with_capacity(estimated_rows);
         let mut seen: Vec<Seen> = Vec::with_capacity(estimated_rows);
         let mut facts: Vec<FileFacts> = vec![FileFacts::default(); inputs.names.len()];
-        let pass = read_pass(
-            &inputs.files,
-            &inputs.usable,
-            config.batch_rows,
-            true,
-            &bar,
-            |piece| {
-                match piece {
-                    Piece::Rows(rows) => seen.extend(screen.screen(rows)?),
-                    Piece::End(index, read) => facts[index] = read,
-                    Piece::Failed(index, bad) => return Err(Stop::File(index, bad)),
-                }
-                Ok(())
-            },
-        );
+        let pass = read_pass(&inputs.files, &inputs.usable, config, true, &bar, |piece| {
+            match piece {
+                Piece::Rows(rows) => seen.extend(screen.screen(rows)?),
+                Piece::End(index, read) => facts[index] = read,
+                Piece::Failed(index, bad) => return Err(Stop::File(index, bad)),
+            }
+            Ok(())
+        });
         bar.finish_and_clear();
         match pass {
             Ok(()) => {
@@ -316,7 +314,12 @@ fn screen_pass(config: &Config, messages: &Messages, inputs: &mut Inputs) -> Res
     }
 }
 
-fn warn_about_inputs(inputs: &mut Inputs, facts: &[FileFacts], messages: &Messages) {
+fn warn_about_inputs(
+    inputs: &mut Inputs,
+    facts: &[FileFacts],
+    limits: Limits,
+    messages: &Messages,
+) {
     for bad in &inputs.bad_files {
         inputs.warnings.push(format!("skipped {bad}"));
     }
@@ -334,6 +337,26 @@ fn warn_about_inputs(inputs: &mut Inputs, facts: &[FileFacts], messages: &Messag
                 list.join(", ")
             ));
         }
+    }
+    for (index, read) in facts.iter().enumerate() {
+        let (first, all) = &read.oversized;
+        if *all == 0 {
+            continue;
+        }
+        let mut what: Vec<String> = first
+            .iter()
+            .map(|cut| cut.describe(limits.max_record_bytes))
+            .collect();
+        if *all > first.len() as u64 {
+            what.push(format!("and {} more", *all - first.len() as u64));
+        }
+        inputs.warnings.push(format!(
+            "{}: {all} record{} rejected as `{}` (--max-record-bytes): {}; reading resumed at the line after each",
+            shown(&inputs.names[index]),
+            plural(*all as usize),
+            crate::rules::OVERSIZED_ROW,
+            what.join("; ")
+        ));
     }
     for warning in &inputs.warnings {
         messages.warn(warning);
@@ -365,7 +388,7 @@ fn judge_pass(
     let pass = read_pass(
         &inputs.files,
         &inputs.usable,
-        config.batch_rows,
+        config,
         false,
         &bar,
         |piece| {
@@ -467,14 +490,14 @@ fn file_of(rows: &DataFrame) -> Option<usize> {
     Some(column.u32().ok()?.get(0)? as usize)
 }
 
-/// Reads the usable files in order, `batch_rows` rows at a time, on a
+/// Reads the usable files in order, `config.batch_rows` rows at a time, on a
 /// thread of its own, and hands each piece to `each` as it comes: the next
 /// chunk is read while this one is judged. `sha256`: hash the files for the
 /// run record. Stops at the first `Err`.
 fn read_pass(
     files: &[InputFile],
     usable: &[bool],
-    batch_rows: usize,
+    config: &Config,
     sha256: bool,
     progress: &ProgressBar,
     mut each: impl FnMut(Piece) -> Result<(), Stop>,
@@ -488,7 +511,8 @@ fn read_pass(
                 if !usable[index] {
                     continue;
                 }
-                let mut reader = match FileReader::open(file, index as u32, progress, sha256) {
+                let opened = FileReader::open(file, index as u32, progress, sha256, config.limits);
+                let mut reader = match opened {
                     Ok(reader) => reader,
                     Err(bad) => {
                         let _ = send.send(Piece::Failed(index, bad));
@@ -496,7 +520,7 @@ fn read_pass(
                     }
                 };
                 loop {
-                    match reader.next_chunk(batch_rows.max(1)) {
+                    match reader.next_chunk(config.batch_rows.max(1)) {
                         Ok(Some(rows)) => {
                             if send.send(Piece::Rows(rows)).is_err() {
                                 return;
@@ -518,6 +542,10 @@ fn read_pass(
                     sha256: reader.sha256().unwrap_or_default(),
                     fingerprint: reader.fingerprint(),
                     unknown_columns: reader.unknown_columns().to_vec(),
+                    oversized: {
+                        let (first, all) = reader.oversized();
+                        (first.to_vec(), all)
+                    },
                 };
                 if send.send(Piece::End(index, read)).is_err() {
                     return;

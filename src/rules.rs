@@ -17,6 +17,9 @@ pub const PRICE_PRECISION: usize = 18;
 /// `line_revenue` and sums of it.
 pub const REVENUE_PRECISION: usize = 38;
 
+/// The reason of a record cut off at `--max-record-bytes`.
+pub const OVERSIZED_ROW: &str = "oversized_row";
+
 /// Where a rule sits in the order of rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
@@ -39,6 +42,12 @@ pub struct Rule {
 
 /// The rules, in the order that decides a row's `reason`.
 pub const RULES: &[Rule] = &[
+    Rule {
+        reason: OVERSIZED_ROW,
+        stage: Stage::Structure,
+        description: "the row is longer than `--max-record-bytes` (1 MiB unless set; quoted line breaks count); its fields are not kept and reading resumes at the line after the one it starts on",
+        broken: || col(OVERSIZED),
+    },
     Rule {
         reason: "ragged_row",
         stage: Stage::Structure,
@@ -319,7 +328,11 @@ fn channel_name() -> Expr {
 
 /// Name of the column that says whether a row breaks `rule`.
 fn flag(rule: &Rule) -> String {
-    format!("broken__{}", rule.reason)
+    flag_of(rule.reason)
+}
+
+fn flag_of(reason: &str) -> String {
+    format!("broken__{reason}")
 }
 
 /// One boolean column per rule, read by [`first_broken`] and
@@ -370,7 +383,8 @@ pub fn reason_of(rule_index: Expr) -> Expr {
 }
 
 /// Every broken rule's reason, `;`-separated; null for rows that break none.
-/// Meant for the rejected rows only, where the work is worth it.
+/// Meant for the rejected rows only, where the work is worth it. A row cut
+/// off for its size has no fields, so its one reason is that.
 pub fn all_reasons() -> Expr {
     let broken: Vec<Expr> = RULES
         .iter()
@@ -381,7 +395,9 @@ pub fn all_reasons() -> Expr {
         })
         .collect();
     let joined = concat_str(broken, ";", true);
-    when(joined.clone().eq(lit("")))
+    when(col(flag_of(OVERSIZED_ROW)))
+        .then(lit(OVERSIZED_ROW))
+        .when(joined.clone().eq(lit("")))
         .then(lit(NULL).cast(DataType::String))
         .otherwise(joined)
 }
@@ -400,6 +416,7 @@ mod tests {
         };
         let n = rows.len();
         let mut columns: Vec<Column> = (0..8).map(column).collect();
+        columns.push(Column::new(OVERSIZED.into(), vec![false; n]));
         columns.push(Column::new(RAGGED.into(), vec![false; n]));
         columns.push(Column::new(BAD_ENCODING.into(), vec![false; n]));
         DataFrame::new(n, columns)

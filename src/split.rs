@@ -215,6 +215,10 @@ mod tests {
 
     fn judged(files: &[u32], dispositions: &[&str]) -> DataFrame {
         let n = files.len();
+        let ragged = crate::rules::RULES
+            .iter()
+            .position(|r| r.reason == "ragged_row")
+            .unwrap();
         let mut columns: Vec<Column> = INPUT
             .iter()
             .map(|name| Column::full_null((*name).into(), n, &DataType::String))
@@ -235,12 +239,12 @@ mod tests {
                     })
                     .collect::<Vec<_>>(),
             ),
-            // Invalid rows break the first rule.
+            // Invalid rows are ragged.
             Column::new(
                 validate::RULE_INDEX.into(),
                 dispositions
                     .iter()
-                    .map(|d| (*d == "invalid").then_some(0u32))
+                    .map(|d| (*d == "invalid").then_some(ragged as u32))
                     .collect::<Vec<_>>(),
             ),
             Column::new(validate::CONFLICTING.into(), vec![false; n]),
@@ -258,7 +262,7 @@ mod tests {
         for (index, flag) in crate::rules::flag_columns().into_iter().enumerate() {
             let broken: Vec<bool> = dispositions
                 .iter()
-                .map(|d| index == 0 && *d == "invalid")
+                .map(|d| index == ragged && *d == "invalid")
                 .collect();
             columns.push(Column::new(flag.into(), broken));
         }

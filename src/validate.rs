@@ -322,7 +322,7 @@ pub fn judge_rows(raw: DataFrame, seen: &[Seen], fences: Option<Fences>) -> Resu
 
     // The rule flags stay: `split` reads them for the rejected rows' `reasons`.
     let mut temporaries = rules::trimmed_columns();
-    temporaries.extend([SURVIVOR, LATER, RAGGED, BAD_ENCODING].map(String::from));
+    temporaries.extend([SURVIVOR, LATER, OVERSIZED, RAGGED, BAD_ENCODING].map(String::from));
     checked(raw)
         .with_columns([
             disposition.alias(DISPOSITION),
@@ -420,6 +420,7 @@ mod tests {
             vec![
                 Column::new(FILE_INDEX.into(), vec![0u32; n]),
                 Column::new(SOURCE_LINE.into(), (2..2 + n as u64).collect::<Vec<_>>()),
+                Column::new(OVERSIZED.into(), vec![false; n]),
                 Column::new(RAGGED.into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
                 Column::new(BAD_ENCODING.into(), vec![false; n]),
                 Column::new(

@@ -96,7 +96,23 @@ fn a_one_megabyte_field() {
             &format!("T2,2024-03-01 10:00:00,web,,\"{long}\",P1,2,9.99"),
         ],
     );
-    let test = test.args(&["run", "input", "--format", "json"]);
+    // Rows just over the default limit of 1 MiB are rejected as oversized;
+    // with a larger limit they are read whole.
+    let json = test
+        .clone()
+        .args(&["run", "input", "--format", "json", "--no-db"])
+        .run()
+        .code(0)
+        .json();
+    assert_eq!(json["reasons"]["oversized_row"], 2);
+    let test = test.args(&[
+        "run",
+        "input",
+        "--format",
+        "json",
+        "--max-record-bytes",
+        "2MiB",
+    ]);
     let out = test.command().arg("--no-db").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

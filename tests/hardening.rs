@@ -263,7 +263,8 @@ fn dotenv_that_cannot_be_read_is_a_usage_error() {
 
 /// Case 4: two runs sharing a working folder corrupted each other's files.
 /// Twenty pairs at once: every run succeeds and every file is whole, equal
-/// to the same run's file made alone.
+/// to the same run's file made alone; the report files of the date both
+/// write are one run's set, never a mix.
 #[test]
 fn runs_sharing_a_folder_take_turns() {
     let day = |letter: &str| -> String {
@@ -284,10 +285,17 @@ fn runs_sharing_a_folder_take_turns() {
         }
         text
     };
-    let test = Test::new()
-        .file("x/web_x.csv", day("X"))
-        .file("y/web_y.csv", day("Y"));
+    // Both runs write the reports of the same date; their own files have
+    // names of their own.
+    let test = Test::new().file("x/web_2026-11-25.csv", day("X")).file(
+        "y/store_2026-11-25.csv",
+        day("Y").replace(",web,", ",store,"),
+    );
+    let name = |input: &str| if input == "x" { "web" } else { "store" };
+    const DAILY_FILE: &str = "daily_sales_2026-11-25.csv";
+    const TOP_FILE: &str = "top5_products_2026-11-25.csv";
     let alone = |input: &str| {
+        let (errors, reports) = (format!("alone_{input}"), format!("alone_reports_{input}"));
         let out = test
             .clone()
             .args(&[
@@ -296,13 +304,20 @@ fn runs_sharing_a_folder_take_turns() {
                 "--no-db",
                 "-q",
                 "--errors-dir",
-                &format!("alone_{input}"),
+                &errors,
+                "--reports-dir",
+                &reports,
             ])
             .run()
             .code(0);
-        out.read(&format!("alone_{input}/web_{input}.rejected.csv"))
+        (
+            out.read(&format!("{errors}/{}_2026-11-25.rejected.csv", name(input))),
+            out.read(&format!("{reports}/{DAILY_FILE}")),
+            out.read(&format!("{reports}/{TOP_FILE}")),
+        )
     };
     let (x_alone, y_alone) = (alone("x"), alone("y"));
+    assert_ne!(x_alone.1, y_alone.1, "the two runs' reports must differ");
     for _ in 0..20 {
         let spawn = |input: &str| {
             test.clone()
@@ -316,10 +331,21 @@ fn runs_sharing_a_folder_take_turns() {
         let (mut x, mut y) = (spawn("x"), spawn("y"));
         assert!(x.wait().unwrap().success());
         assert!(y.wait().unwrap().success());
-        let read =
-            |name: &str| std::fs::read_to_string(test.dir().join("errors").join(name)).unwrap();
-        assert_eq!(read("web_x.rejected.csv"), x_alone);
-        assert_eq!(read("web_y.rejected.csv"), y_alone);
+        let read = |path: &str| std::fs::read_to_string(test.dir().join(path)).unwrap();
+        assert_eq!(read("errors/web_2026-11-25.rejected.csv"), x_alone.0);
+        assert_eq!(read("errors/store_2026-11-25.rejected.csv"), y_alone.0);
+        // The report files are one run's set, whole: the one that wrote last.
+        let reports = (
+            read(&format!("reports/{DAILY_FILE}")),
+            read(&format!("reports/{TOP_FILE}")),
+        );
+        assert!(
+            reports == (x_alone.1.clone(), x_alone.2.clone())
+                || reports == (y_alone.1.clone(), y_alone.2.clone()),
+            "report files mixed or cut:\n{}\n{}",
+            reports.0,
+            reports.1
+        );
     }
     // With --no-wait a run that finds the folder busy fails with exit 5.
     let lock = std::fs::File::open(test.dir().join("errors/.sales-etl.lock")).unwrap();
@@ -604,4 +630,144 @@ fn concurrent_sqlite_loads_both_succeed() {
             sqlite_rows(&sequential, DAILY)
         );
     }
+}
+
+/// Runs `test` while something else holds the warehouse's load lock: the
+/// run must say that it waits, then succeed once `release` has let go.
+fn waits_and_says_so(test: Test, release: impl FnOnce()) {
+    use std::io::BufRead;
+    let mut child = test
+        .command()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A run that waits without end fails the test instead of hanging it.
+    let pid = child.id().to_string();
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if stopped
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .is_err()
+        {
+            let _ = std::process::Command::new("kill").arg(&pid).status();
+        }
+    });
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut said = String::new();
+    loop {
+        let Some(Ok(line)) = lines.next() else {
+            panic!("the run never said that it waits:\n{said}");
+        };
+        said.push_str(&line);
+        said.push('\n');
+        if line.contains("waiting for another load into") {
+            break;
+        }
+    }
+    release();
+    said.extend(lines.map_while(Result::ok).map(|l| l + "\n"));
+    let status = child.wait().unwrap();
+    let _ = stop.send(());
+    watchdog.join().unwrap();
+    assert!(status.success(), "{said}");
+}
+
+/// Issue "hardening": a load that waited for another said nothing.
+#[test]
+fn a_sqlite_load_that_waits_says_so() {
+    let test = Test::new().csv("web_2026-11-25.csv", &[&row("T1", "2026-11-25", "P1", 1)]);
+    let run = test
+        .clone()
+        .args(&["run", "input", "--db", "sqlite://w.db"]);
+    run.run().code(0);
+    let other = rusqlite::Connection::open(test.dir().join("w.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    waits_and_says_so(run, move || other.execute_batch("ROLLBACK").unwrap());
+}
+
+/// Issue "hardening": a load that waited for another said nothing.
+#[test]
+fn a_mariadb_load_that_waits_says_so() {
+    let db = Database::new();
+    let mut other = mysql::Conn::new(mysql::Opts::from_url(&db.url()).unwrap()).unwrap();
+    let lock = format!("sales-etl load: {}", db.name);
+    let taken: Option<i64> = other
+        .exec_first("SELECT GET_LOCK(?, 10)", (&lock,))
+        .unwrap();
+    assert_eq!(taken, Some(1));
+    let test = Test::new().csv("web_2026-11-25.csv", &[&row("T1", "2026-11-25", "P1", 1)]);
+    waits_and_says_so(test.args(&["run", "input", "--db", &db.url()]), move || {
+        other.exec_drop("SELECT RELEASE_LOCK(?)", (&lock,)).unwrap()
+    });
+}
+
+/// Case 10: one unterminated quote turned the million good rows after it
+/// into one ragged row, and a long line was held whole. Each costs one
+/// `oversized_row` now, named in a warning, and every other row is read.
+#[test]
+fn an_unterminated_quote_or_a_huge_line_costs_one_row() {
+    let mut text = HEADER.to_owned();
+    text.push_str("Q1,2026-11-25 10:00:00,web,,\"C1,P1,1,2.50\n");
+    for i in 0..40_000 {
+        text.push_str(&row(&format!("T{i}"), "2026-11-25", "P1", 1));
+        text.push('\n');
+    }
+    text.push_str(&format!("L1,{}\n", "x".repeat(3 << 20)));
+    text.push_str(&row("T-last", "2026-11-25", "P1", 1));
+    text.push('\n');
+    let test = Test::new().file("input/web_2026-11-25.csv", text);
+    let out = test
+        .clone()
+        .args(&["run", "input", "--no-db", "--format", "json"])
+        .run()
+        .code(0);
+    let json = out.json();
+    assert_eq!(json["totals"]["data_rows"], 40_003);
+    assert_eq!(json["totals"]["valid"], 40_001);
+    assert_eq!(json["reasons"]["oversized_row"], 2);
+    let rejected = out.read("errors/web_2026-11-25.rejected.csv");
+    assert_eq!(rejected.lines().count(), 3, "{rejected}");
+    assert!(rejected.contains(",web_2026-11-25.csv,2,invalid,oversized_row,oversized_row\n"));
+    assert!(rejected.contains(",web_2026-11-25.csv,40003,invalid,oversized_row,oversized_row\n"));
+    out.stderr_has(
+        "web_2026-11-25.csv: 2 records rejected as `oversized_row` (--max-record-bytes): line 2: a quoted field opens there and is not closed within 1 MiB (an unterminated quote?); the record at line 40003 is longer than 1 MiB",
+    );
+    // A larger limit keeps the long line (a ragged row now), and the quote
+    // still opens at line 2 and runs until it is cut off at 4 MiB.
+    let json = test
+        .args(&[
+            "run",
+            "input",
+            "--no-db",
+            "--format",
+            "json",
+            "--max-record-bytes",
+            "4MiB",
+        ])
+        .run()
+        .code(0)
+        .json();
+    assert_eq!(json["reasons"]["oversized_row"], 1);
+    assert_eq!(json["reasons"]["ragged_row"], 1);
+}
+
+/// Case 10: a header of millions of fields took gigabytes. A header beyond
+/// the limits makes a bad file, exit code 3, named with the limit.
+#[test]
+fn a_header_beyond_the_limits_is_a_bad_file() {
+    let wide: String = (0..30).map(|i| format!("extra{i},")).collect::<String>() + HEADER;
+    let test = Test::new().file("input/a.csv", wide);
+    test.clone()
+        .args(&["run", "input", "--no-db", "--max-columns", "20"])
+        .run()
+        .code(3)
+        .stderr_has("a.csv: the header (line 1) has 38 columns, more than 20 (--max-columns)");
+    let long = format!("{},{}\n", HEADER.trim_end(), "y".repeat(2 << 20));
+    Test::new()
+        .file("input/a.csv", long)
+        .args(&["run", "input", "--no-db"])
+        .run()
+        .code(3)
+        .stderr_has("a.csv: the header (line 1) is longer than 1 MiB (--max-record-bytes)");
 }

@@ -36,7 +36,7 @@ fn row() -> impl Strategy<Value = Line> {
         ]),
         field(&["web", "Mobile", "store", "fax", ""]),
         field(&["", "S1"]),
-        field(&["", "C1", "\"Doe, J\"", "\"a\nb\""]),
+        field(&["", "C1", "\"Doe, J\"", "\"a\nb\"", LONG]),
         field(&["P1", "P2", "P3", ""]),
         field(&["1", "2", "3", "4", "0", "-1", "900", "x", "", "99999999999"]),
         field(&["9.99", "0", "1.50", "-1", "1e3", "", "0.10"]),
@@ -61,6 +61,11 @@ fn line() -> impl Strategy<Value = Line> {
 fn files() -> impl Strategy<Value = Vec<Vec<Line>>> {
     prop::collection::vec(prop::collection::vec(line(), 0..40), 1..4)
 }
+
+/// A field that makes its row longer than [`MAX_RECORD_BYTES`]: the row is
+/// one `oversized_row`, and the rows after it are read as usual.
+const LONG: &str = "Zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz";
+const MAX_RECORD_BYTES: usize = 160;
 
 const HEADER: &str =
     "transaction_id,timestamp,channel,store_id,customer_id,product_id,quantity,unit_price";
@@ -99,6 +104,10 @@ fn config(input: &Path, out: &Path) -> Config {
         rules: validate::Options::default(),
         skip_bad_files: false,
         batch_rows: pipeline::DEFAULT_BATCH_ROWS,
+        limits: sales_etl::extract::Limits {
+            max_record_bytes: MAX_RECORD_BYTES,
+            ..Default::default()
+        },
         files: None,
     }
 }

@@ -113,6 +113,7 @@ impl QueryArgs {
             rules: self.rules.options(),
             skip_bad_files: self.skip_bad_files,
             batch_rows: pipeline::DEFAULT_BATCH_ROWS,
+            limits: self.rules.limits(),
             files: None,
         }
     }

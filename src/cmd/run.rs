@@ -10,13 +10,13 @@ use crate::batch::{self, Outputs};
 use crate::db::load::LoadOptions;
 use crate::db::mysql::LoadMethod;
 use crate::db::{self, Target};
-use crate::discover;
 use crate::error::{Error, Result};
 use crate::messages::{Messages, Verbosity};
 use crate::pipeline::{self, Config};
 use crate::render::{self, Format};
 use crate::summary::{DayStatus, DaySummary};
 use crate::validate;
+use crate::{discover, extract};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -161,6 +161,20 @@ pub struct RuleArgs {
     /// Turn the outlier rule off: no row is an outlier.
     #[arg(long)]
     pub no_outliers: bool,
+
+    /// Longest record kept; a longer one is rejected as oversized_row.
+    ///
+    /// Bytes, or with a unit: 512KiB, 4MiB (K, M and G are powers of
+    /// 1024). Quoted line breaks count, so an unterminated quote costs one
+    /// rejected row: reading resumes at the line after the one it opened
+    /// on. A header longer than this makes a bad file. Memory for reading
+    /// is a few times this, whatever the input.
+    #[arg(long, default_value = "1MiB", value_name = "BYTES", value_parser = parse_bytes)]
+    pub max_record_bytes: usize,
+
+    /// Widest header accepted; a wider one makes a bad file (exit 3).
+    #[arg(long, default_value_t = extract::DEFAULT_MAX_COLUMNS as u64, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_columns: u64,
 }
 
 impl RuleArgs {
@@ -169,6 +183,39 @@ impl RuleArgs {
             iqr_k: self.iqr_k,
             outliers: !self.no_outliers,
         }
+    }
+
+    pub fn limits(&self) -> extract::Limits {
+        extract::Limits {
+            max_record_bytes: self.max_record_bytes,
+            max_columns: usize::try_from(self.max_columns).unwrap_or(usize::MAX),
+        }
+    }
+}
+
+/// `1048576`, `512KiB`, `4MiB`, `1G`: K, M and G are powers of 1024.
+fn parse_bytes(text: &str) -> Result<usize, String> {
+    let trimmed = text.trim();
+    let digits = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(digits);
+    let scale: usize = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => 0,
+    };
+    match number
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+    {
+        Some(bytes) if bytes > 0 => Ok(bytes),
+        _ => Err(format!(
+            "`{text}` is not a size in bytes above 0 (like 1048576, 512KiB or 4MiB)"
+        )),
     }
 }
 
@@ -190,6 +237,7 @@ impl RunArgs {
             rules: self.rules.options(),
             skip_bad_files: self.skip_bad_files,
             batch_rows: usize::try_from(self.batch_rows).unwrap_or(usize::MAX),
+            limits: self.rules.limits(),
             files: None,
         }
     }

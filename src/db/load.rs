@@ -290,8 +290,8 @@ impl Sink for WarehouseLoad {
             start.candidate_rows,
         );
         self.state = match &self.options.target {
-            Target::Sqlite(path) => sqlite::start(path, plan),
-            Target::Mysql(url) => mysql::start(url, plan, self.options.method),
+            Target::Sqlite(path) => sqlite::start(path, plan, &self.messages),
+            Target::Mysql(url) => mysql::start(url, plan, self.options.method, &self.messages),
         }
         .map_or_else(State::Failed, State::Streaming);
         Ok(())

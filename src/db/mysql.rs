@@ -26,6 +26,7 @@ use super::{
     LoadEnd, LoadPlan, Loaded, Method, ReportRows, Target, LOAD_COLUMNS, SALE_COLUMNS,
 };
 use crate::error::{Error, Result};
+use crate::messages::Messages;
 use crate::money::Money;
 
 const CREATE: [&str; 5] = [
@@ -49,11 +50,18 @@ pub enum LoadMethod {
 /// The most placeholders one statement may hold.
 const MAX_PLACEHOLDERS: usize = 65_535;
 
-/// Starts a load into the MySQL database at `url` on a thread of its own.
-pub fn start(url: &str, plan: LoadPlan, method: LoadMethod) -> Result<Streaming> {
+/// Starts a load into the MySQL database at `url` on a thread of its own;
+/// `messages` hears when it must wait for another load.
+pub fn start(
+    url: &str,
+    plan: LoadPlan,
+    method: LoadMethod,
+    messages: &Messages,
+) -> Result<Streaming> {
     let url = url.to_owned();
+    let messages = messages.clone();
     Streaming::spawn("sales-etl-mysql", move |receive, loaded| {
-        load(&url, plan, method, receive, loaded)
+        load(&url, plan, method, receive, loaded, &messages)
     })
 }
 
@@ -100,6 +108,7 @@ fn load(
     method: LoadMethod,
     receive: mpsc::Receiver<Message>,
     loaded: &AtomicU64,
+    messages: &Messages,
 ) -> Result<Loaded> {
     let target = Target::Mysql(url.to_owned());
     let fail = |e: mysql::Error| Error::Load {
@@ -108,10 +117,24 @@ fn load(
     };
     let started = Instant::now();
     let mut conn = connect(url, &target)?;
-    let locked: Option<Option<i64>> = conn
-        .query_first(include_str!("../../queries/mysql/take_load_lock.sql"))
-        .map_err(fail)?;
-    if locked.flatten() != Some(1) {
+    let mut take_lock = |seconds: u32| -> Result<bool> {
+        let locked: Option<Option<i64>> = conn
+            .exec_first(
+                include_str!("../../queries/mysql/take_load_lock.sql"),
+                (seconds,),
+            )
+            .map_err(fail)?;
+        Ok(locked.flatten() == Some(1))
+    };
+    let mut locked = take_lock(0)?;
+    if !locked {
+        messages.warn(format!(
+            "waiting for another load into `{}` to finish",
+            target.masked()
+        ));
+        locked = take_lock(3600)?;
+    }
+    if !locked {
         return Err(Error::Load {
             target: target.masked(),
             message: "another load into this database did not finish within an hour".into(),

@@ -25,6 +25,7 @@ use super::{
     LoadEnd, LoadPlan, Loaded, Method, ReportRows, Target,
 };
 use crate::error::{Error, Result};
+use crate::messages::Messages;
 use crate::money::Money;
 
 /// The layout this version writes, kept in `PRAGMA user_version`. 0 is a
@@ -50,11 +51,13 @@ const ROWS_PER_INSERT: usize = 64;
 /// builds' sort runs, small beside a run's other memory.
 const CACHE_KIB: i64 = 64 * 1024;
 
-/// Starts a load into the SQLite file at `path` on a thread of its own.
-pub fn start(path: &Path, plan: LoadPlan) -> Result<Streaming> {
+/// Starts a load into the SQLite file at `path` on a thread of its own;
+/// `messages` hears when it must wait for another load.
+pub fn start(path: &Path, plan: LoadPlan, messages: &Messages) -> Result<Streaming> {
     let path = path.to_path_buf();
+    let messages = messages.clone();
     Streaming::spawn("sales-etl-sqlite", move |receive, loaded| {
-        load(&path, plan, receive, loaded)
+        load(&path, plan, receive, loaded, &messages)
     })
 }
 
@@ -65,6 +68,7 @@ fn load(
     plan: LoadPlan,
     receive: mpsc::Receiver<Message>,
     loaded: &AtomicU64,
+    messages: &Messages,
 ) -> Result<Loaded> {
     let target = Target::Sqlite(path.to_path_buf());
     let fail = |e: rusqlite::Error| Error::Load {
@@ -79,7 +83,14 @@ fn load(
     }
     let mut conn = Connection::open(path).map_err(fail)?;
     // Two loads into one file take turns: the second waits for the first's
-    // commit.
+    // commit, and says so.
+    conn.busy_timeout(std::time::Duration::ZERO).map_err(fail)?;
+    if conn.execute_batch("BEGIN IMMEDIATE; ROLLBACK;").is_err() {
+        messages.warn(format!(
+            "waiting for another load into `{}` to finish",
+            target.masked()
+        ));
+    }
     conn.busy_timeout(BUSY_WAIT).map_err(fail)?;
     // The index builds' sorts may use the other cores: the judge pass is
     // over by then.
