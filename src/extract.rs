@@ -401,6 +401,13 @@ impl<R: Read> Source<R> {
         self.file.fill_buf()
     }
 
+    /// [`Source::fill`], its error naming the line reached (`newlines`
+    /// line feeds read so far).
+    fn fill_at(&mut self, newlines: u64) -> Result<&[u8], String> {
+        self.fill()
+            .map_err(|e| format!("read failed at line {}: {e}", newlines + 1))
+    }
+
     /// Marks `n` bytes of the last [`Source::fill`] as read.
     fn consume(&mut self, n: usize) {
         if self.again_at < self.again.len() {
@@ -516,11 +523,7 @@ impl<R: Read> Records<R> {
         let (mut field_bytes, mut field_count, mut record_bytes) = (0, 0, 0);
         self.spanned.clear();
         loop {
-            let newlines = self.newlines;
-            let input = self
-                .input
-                .fill()
-                .map_err(|e| format!("read failed at line {}: {e}", newlines + 1))?;
+            let input = self.input.fill_at(self.newlines)?;
             let (result, read, written, ended) = self.parser.read_record(
                 input,
                 &mut self.fields[field_bytes..],
@@ -595,11 +598,7 @@ impl<R: Read> Records<R> {
             return Ok(false);
         }
         loop {
-            let newlines = self.newlines;
-            let input = self
-                .input
-                .fill()
-                .map_err(|e| format!("read failed at line {}: {e}", newlines + 1))?;
+            let input = self.input.fill_at(self.newlines)?;
             if input.is_empty() {
                 return Ok(false);
             }
@@ -623,11 +622,7 @@ impl<R: Read> Records<R> {
     fn pass_lines_without_records(&mut self) -> Result<(), String> {
         let mut in_comment = false;
         loop {
-            let newlines = self.newlines;
-            let input = self
-                .input
-                .fill()
-                .map_err(|e| format!("read failed at line {}: {e}", newlines + 1))?;
+            let input = self.input.fill_at(self.newlines)?;
             if in_comment {
                 match memchr::memchr(b'\n', input) {
                     Some(at) => {
@@ -1042,26 +1037,25 @@ mod tests {
         assert_eq!(shape_of(&limited(&input, limit)), [(2, true, false)]);
     }
 
+    #[track_caller]
+    fn beyond(input: &str, max_record_bytes: usize, max_columns: usize, expected: &str) {
+        let limits = Limits {
+            max_record_bytes,
+            max_columns,
+        };
+        let problem = parse(input.as_bytes(), 0, 0, limits, &ProgressBar::hidden()).unwrap_err();
+        assert!(problem.contains(expected), "{problem:?} lacks {expected:?}");
+    }
+
     #[test]
     fn headers_beyond_the_limits_make_a_bad_file() {
         let wide = format!("{},x\n", "c,".repeat(20));
-        let limits = Limits {
-            max_record_bytes: 30,
-            max_columns: 10,
-        };
-        let problem = parse(wide.as_bytes(), 0, 0, limits, &ProgressBar::hidden()).unwrap_err();
-        assert!(
-            problem.contains("longer than 30 bytes (--max-record-bytes)"),
-            "{problem}"
-        );
-        let limits = Limits {
-            max_record_bytes: 1_000,
-            max_columns: 10,
-        };
-        let problem = parse(wide.as_bytes(), 0, 0, limits, &ProgressBar::hidden()).unwrap_err();
-        assert!(
-            problem.contains("has 22 columns, more than 10 (--max-columns)"),
-            "{problem}"
+        beyond(&wide, 30, 10, "longer than 30 bytes (--max-record-bytes)");
+        beyond(
+            &wide,
+            1_000,
+            10,
+            "has 22 columns, more than 10 (--max-columns)",
         );
     }
 

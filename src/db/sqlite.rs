@@ -85,7 +85,10 @@ fn load(
     // Two loads into one file take turns: the second waits for the first's
     // commit, and says so.
     conn.busy_timeout(std::time::Duration::ZERO).map_err(fail)?;
-    if conn.execute_batch("BEGIN IMMEDIATE; ROLLBACK;").is_err() {
+    if conn
+        .execute_batch("BEGIN IMMEDIATE; ROLLBACK;")
+        .is_err_and(|e| e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy))
+    {
         messages.warn(format!(
             "waiting for another load into `{}` to finish",
             target.masked()
