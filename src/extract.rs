@@ -17,9 +17,9 @@
 //!
 //! Hostile input costs bounded memory: a record longer than
 //! [`Limits::max_record_bytes`] becomes one row flagged `oversized` (its
-//! fields are not kept) and reading resumes at the first line break after
-//! the line it started on, so an unterminated quote costs one row, not the
-//! rest of the file. A chunk holds at most [`CHUNK_BYTES`] of text.
+//! fields are not kept) and reading resumes at the line after the one it
+//! started on, so an unterminated quote costs one row, not the rest of the
+//! file. A chunk holds at most [`CHUNK_BYTES`] of text.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -500,9 +500,9 @@ impl<R: Read> Records<R> {
                 again_at: 0,
                 file: BufReader::with_capacity(1 << 16, digest),
             },
-            // Comments are passed over before the parser sees them, but
-            // the parser knows them too, for the state after a cut-off
-            // record's line break.
+            // Comment lines are passed over before the parser is called
+            // at a record's start; the parser knows them too, so that it
+            // would skip the same lines if it ever met one there.
             parser: csv_core::ReaderBuilder::new().comment(Some(b'#')).build(),
             fields: vec![0; 1 << 12],
             ends: vec![0; 32],
