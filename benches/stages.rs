@@ -51,6 +51,8 @@ fn config(out: &std::path::Path) -> Config {
         rules: validate::Options::default(),
         skip_bad_files: false,
         batch_rows: pipeline::DEFAULT_BATCH_ROWS,
+        threads: 1,
+        range_bytes: pipeline::DEFAULT_RANGE_BYTES,
         limits: Default::default(),
         files: None,
     }

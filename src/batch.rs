@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::aggregate::{DailySales, SalesSums, TopProduct};
+use crate::aggregate::{DailySales, TopProduct};
 use crate::db::load::{LoadOptions, WarehouseLoad};
 use crate::db::Target;
 use crate::discover;
@@ -39,7 +39,6 @@ pub fn run(
     outputs: &Outputs,
     messages: &Messages,
 ) -> Result<(Summary, Option<Error>)> {
-    let mut sums = SalesSums::default();
     let mut lock = (!outputs.dry_run).then(|| {
         OutputLock::new(
             &[&config.errors_dir, &config.reports_dir],
@@ -61,7 +60,6 @@ pub fn run(
         if let Some(lock) = lock.as_mut() {
             sinks.push(lock);
         }
-        sinks.push(&mut sums);
         if let Some(rejected) = rejected.as_mut() {
             sinks.push(rejected);
         }
@@ -71,9 +69,9 @@ pub fn run(
         pipeline::run(config, messages, &mut sinks)?
     };
 
-    let daily_sales = sums.daily_sales()?;
-    let top_products = sums.top_products(config.top)?;
-    let revenue_by_hour = sums.revenue_by_hour();
+    let daily_sales = checked.sums.daily_sales()?;
+    let top_products = checked.sums.top_products(config.top)?;
+    let revenue_by_hour = checked.sums.revenue_by_hour();
     let t = &checked.ledger.totals;
     // The load finished with the sinks; its outcome decides where the
     // report files come from.

@@ -32,6 +32,9 @@ pub const FILE_INDEX: &str = "file_index";
 /// comment or blank lines precede it.
 pub const SOURCE_LINE: &str = "source_line";
 pub const SOURCE_FILE: &str = "source_file";
+/// Byte offset of the record's first byte in its file: where a row is read
+/// again when it is written out.
+pub const SOURCE_OFFSET: &str = "source_offset";
 /// The record is longer than the limit and was cut off: it has no fields.
 pub const OVERSIZED: &str = "oversized";
 /// The record's field count differs from its file's header.

@@ -22,7 +22,7 @@
 //! file. A chunk holds at most [`CHUNK_BYTES`] of text.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 
 use indicatif::ProgressBar;
 use polars::prelude::*;
@@ -152,6 +152,9 @@ pub struct FileReader<R> {
     records: Records<R>,
     header: Header,
     file_index: u32,
+    /// Added to every line number: the line feeds before this reader's
+    /// first byte, where they are known.
+    line_base: u64,
     data_rows: u64,
     /// The first [`OVERSIZED_KEPT`] oversized records, for warnings.
     oversized: Vec<Oversized>,
@@ -161,6 +164,106 @@ pub struct FileReader<R> {
 /// Oversized records a reader remembers for its warning; the rest are
 /// counted.
 const OVERSIZED_KEPT: usize = 3;
+
+/// A point between records in a file: its byte offset and the line feeds
+/// before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Place {
+    pub offset: u64,
+    pub line_feeds: u64,
+}
+
+impl FileReader<Window> {
+    /// Reads the records of `file` from `start` on, for one range of a file
+    /// read by several threads. `exact`: `start` is known to be where a
+    /// record begins (and `line_feeds` the line feeds before it); else the
+    /// reader begins at the first line start at or after `start`, a guess
+    /// that the caller checks against the previous range's end (see
+    /// [`FileReader::entry`]), with lines counted from `start`. Reading stops
+    /// before the first record that begins at or after `stop_at`, and never
+    /// reads past `size`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn range(
+        file: &InputFile,
+        header: &Header,
+        index: u32,
+        start: Place,
+        exact: bool,
+        stop_at: u64,
+        size: u64,
+        limits: Limits,
+    ) -> Result<FileReader<Window>, String> {
+        let handle = File::open(&file.path).map_err(|e| format!("cannot open: {e}"))?;
+        let mut window = Window {
+            file: handle,
+            at: start.offset,
+            end: size,
+        };
+        let mut line_base = start.line_feeds;
+        let mut origin = start.offset;
+        if !exact {
+            // The first line start at or after `start`: a record begins
+            // there unless a quoted field spans it, which the caller's
+            // check finds.
+            if start.offset > 0 {
+                window.at = start.offset - 1;
+                window
+                    .skip_line()
+                    .map_err(|e| format!("read failed: {e}"))?;
+                origin = window.at;
+            }
+            line_base = 0;
+        }
+        let records = Records::resume(window, origin, limits.max_record_bytes, stop_at);
+        Ok(FileReader {
+            records,
+            header: header.clone(),
+            file_index: index,
+            line_base,
+            data_rows: 0,
+            oversized: Vec::new(),
+            oversized_rows: 0,
+        })
+    }
+
+    /// The rows at `places` (record starts, in increasing order, with the
+    /// line feeds before each), read again by offset: the same frame the
+    /// sequential read gave for them.
+    pub fn fetch(&mut self, places: &[Place]) -> Result<DataFrame, String> {
+        let mut rows = Rows::new(&self.header, places.len());
+        for place in places {
+            self.records
+                .jump(*place)
+                .map_err(|e| format!("read failed at byte {}: {e}", place.offset))?;
+            self.line_base = 0;
+            let Some(record) = self.records.next()? else {
+                return Err(format!(
+                    "no record at byte {} (line {}): the file changed while it was read",
+                    place.offset,
+                    place.line_feeds + 1
+                ));
+            };
+            rows.push(&self.header, &record);
+        }
+        rows.finish(self.file_index)
+    }
+
+    /// Where this reader found its first record (or stopped, having found
+    /// none), for the check that a range began where the previous one
+    /// ended.
+    pub fn entry(&self) -> Option<Place> {
+        self.records.entry.map(|(offset, feeds)| Place {
+            offset,
+            line_feeds: feeds + self.line_base,
+        })
+    }
+
+    /// Where reading stopped: the first record at or after `stop_at`, or
+    /// the end of the file; `None` before it stopped.
+    pub fn stopped(&self) -> Option<Place> {
+        self.records.done.then(|| self.position())
+    }
+}
 
 impl FileReader<File> {
     /// Opens a file and reads its header; `sha256`: hash the file for the
@@ -226,10 +329,26 @@ impl<R: Read> FileReader<R> {
             records,
             header,
             file_index,
+            line_base: 0,
             data_rows: 0,
             oversized: Vec::new(),
             oversized_rows: 0,
         })
+    }
+
+    /// The file's header, for readers of other ranges of the same file.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Where the reader stands: the file offset of the next byte to parse
+    /// and the line feeds read so far (the header reader's: where the data
+    /// rows begin).
+    pub fn position(&self) -> Place {
+        Place {
+            offset: self.records.offset(),
+            line_feeds: self.records.newlines + self.line_base,
+        }
     }
 
     /// The first few records rejected as oversized so far, and how many
@@ -279,86 +398,181 @@ impl<R: Read> FileReader<R> {
 
     /// Up to `max_rows` rows (possibly none) as a frame: the eight input
     /// fields as text (null where the file has no such column or the row is
-    /// short), file index, physical line, and the `ragged` and
-    /// `bad_encoding` flags.
+    /// short), file index, physical line, byte offset, and the `oversized`,
+    /// `ragged` and `bad_encoding` flags.
     fn chunk(&mut self, max_rows: usize, capacity: usize) -> Result<DataFrame, String> {
-        let header = &self.header;
-        let mut text: Vec<Option<StringChunkedBuilder>> = columns::INPUT
-            .iter()
-            .zip(&header.positions)
-            .map(|(name, position)| {
-                position.map(|_| StringChunkedBuilder::new((*name).into(), capacity))
-            })
-            .collect();
-        let mut lines: Vec<u64> = Vec::with_capacity(capacity);
-        let mut oversized: Vec<bool> = Vec::with_capacity(capacity);
-        let mut ragged: Vec<bool> = Vec::with_capacity(capacity);
-        let mut bad_encoding: Vec<bool> = Vec::with_capacity(capacity);
-        let mut text_bytes = 0usize;
-
-        while lines.len() < max_rows && text_bytes < CHUNK_BYTES {
-            let Some(record) = self.records.next()? else {
+        let mut rows = Rows::new(&self.header, capacity);
+        while rows.len() < max_rows && rows.text_bytes < CHUNK_BYTES {
+            let Some(mut record) = self.records.next()? else {
                 break;
             };
             if record.is_blank() {
                 continue;
             }
-            lines.push(record.line);
-            text_bytes += record.bytes().len();
-            if let Some(cut) = record.oversized {
-                // No field is kept: the row is rejected for its size alone.
+            record.line += self.line_base;
+            if let Some(cut) = &mut record.oversized {
+                cut.line = record.line;
                 if self.oversized.len() < OVERSIZED_KEPT {
-                    self.oversized.push(cut);
+                    self.oversized.push(*cut);
                 }
                 self.oversized_rows += 1;
-                oversized.push(true);
-                ragged.push(false);
-                bad_encoding.push(false);
-                for builder in text.iter_mut().flatten() {
-                    builder.append_null();
-                }
-                continue;
             }
-            oversized.push(false);
-            ragged.push(record.len() != header.width);
-            // One check for the whole record; per field only when it fails.
-            let record_is_text = std::str::from_utf8(record.bytes()).is_ok();
-            bad_encoding.push(!record_is_text);
-            for (builder, position) in text.iter_mut().zip(&header.positions) {
-                let (Some(builder), Some(position)) = (builder, position) else {
-                    continue;
-                };
-                match record.get(*position) {
-                    None => builder.append_null(),
-                    Some(bytes) if record_is_text => {
-                        // The whole record is UTF-8 and fields split at ASCII
-                        // bytes, so every field is UTF-8 too.
-                        builder.append_value(std::str::from_utf8(bytes).unwrap_or_default())
-                    }
-                    Some(bytes) => builder.append_value(String::from_utf8_lossy(bytes)),
+            rows.push(&self.header, &record);
+        }
+        self.data_rows += rows.len() as u64;
+        rows.finish(self.file_index)
+    }
+}
+
+/// The columns of a frame of rows while it is built.
+struct Rows {
+    text: Vec<Option<StringChunkedBuilder>>,
+    lines: Vec<u64>,
+    offsets: Vec<u64>,
+    oversized: Vec<bool>,
+    ragged: Vec<bool>,
+    bad_encoding: Vec<bool>,
+    text_bytes: usize,
+}
+
+impl Rows {
+    fn new(header: &Header, capacity: usize) -> Rows {
+        Rows {
+            text: columns::INPUT
+                .iter()
+                .zip(&header.positions)
+                .map(|(name, position)| {
+                    position.map(|_| StringChunkedBuilder::new((*name).into(), capacity))
+                })
+                .collect(),
+            lines: Vec::with_capacity(capacity),
+            offsets: Vec::with_capacity(capacity),
+            oversized: Vec::with_capacity(capacity),
+            ragged: Vec::with_capacity(capacity),
+            bad_encoding: Vec::with_capacity(capacity),
+            text_bytes: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Adds a record that is not blank.
+    fn push(&mut self, header: &Header, record: &Record) {
+        self.lines.push(record.line);
+        self.offsets.push(record.offset);
+        self.text_bytes += record.bytes().len();
+        if record.oversized.is_some() {
+            // No field is kept: the row is rejected for its size alone.
+            self.oversized.push(true);
+            self.ragged.push(false);
+            self.bad_encoding.push(false);
+            for builder in self.text.iter_mut().flatten() {
+                builder.append_null();
+            }
+            return;
+        }
+        self.oversized.push(false);
+        self.ragged.push(record.len() != header.width);
+        // One check for the whole record; per field only when it fails.
+        let record_is_text = std::str::from_utf8(record.bytes()).is_ok();
+        self.bad_encoding.push(!record_is_text);
+        for (builder, position) in self.text.iter_mut().zip(&header.positions) {
+            let (Some(builder), Some(position)) = (builder, position) else {
+                continue;
+            };
+            match record.get(*position) {
+                None => builder.append_null(),
+                Some(bytes) if record_is_text => {
+                    // The whole record is UTF-8 and fields split at ASCII
+                    // bytes, so every field is UTF-8 too.
+                    builder.append_value(std::str::from_utf8(bytes).unwrap_or_default())
                 }
+                Some(bytes) => builder.append_value(String::from_utf8_lossy(bytes)),
             }
         }
+    }
 
-        let rows = lines.len();
-        self.data_rows += rows as u64;
-        let mut frame_columns: Vec<Column> = Vec::with_capacity(columns::INPUT.len() + 5);
+    fn finish(self, file_index: u32) -> Result<DataFrame, String> {
+        let rows = self.lines.len();
+        let mut frame_columns: Vec<Column> = Vec::with_capacity(columns::INPUT.len() + 6);
         frame_columns.push(Column::new_scalar(
             columns::FILE_INDEX.into(),
-            Scalar::from(self.file_index),
+            Scalar::from(file_index),
             rows,
         ));
-        frame_columns.push(Column::new(columns::SOURCE_LINE.into(), lines));
-        frame_columns.push(Column::new(columns::OVERSIZED.into(), oversized));
-        frame_columns.push(Column::new(columns::RAGGED.into(), ragged));
-        frame_columns.push(Column::new(columns::BAD_ENCODING.into(), bad_encoding));
-        for (name, builder) in columns::INPUT.iter().zip(text) {
+        frame_columns.push(Column::new(columns::SOURCE_LINE.into(), self.lines));
+        frame_columns.push(Column::new(columns::SOURCE_OFFSET.into(), self.offsets));
+        frame_columns.push(Column::new(columns::OVERSIZED.into(), self.oversized));
+        frame_columns.push(Column::new(columns::RAGGED.into(), self.ragged));
+        frame_columns.push(Column::new(columns::BAD_ENCODING.into(), self.bad_encoding));
+        for (name, builder) in columns::INPUT.iter().zip(self.text) {
             frame_columns.push(match builder {
                 Some(builder) => builder.finish().into_column(),
                 None => Column::full_null((*name).into(), rows, &DataType::String),
             });
         }
         DataFrame::new(rows, frame_columns).map_err(|e| format!("cannot build rows: {e}"))
+    }
+}
+
+/// A file's bytes from one offset up to a fixed size, read by offset
+/// (`pread`), so that several readers share nothing and a reader can jump
+/// to a record it read before.
+pub struct Window {
+    file: File,
+    /// File offset of the next byte to read.
+    at: u64,
+    /// Nothing at or after this offset is read: the file's size when the
+    /// run began, so a file that grows meanwhile is read as it was.
+    end: u64,
+}
+
+impl Window {
+    /// Moves past the next line feed (or to the end).
+    fn skip_line(&mut self) -> std::io::Result<()> {
+        let mut buffer = [0u8; 1 << 14];
+        loop {
+            let n = self.read(&mut buffer)?;
+            if n == 0 {
+                return Ok(());
+            }
+            if let Some(at) = memchr::memchr(b'\n', &buffer[..n]) {
+                self.at -= (n - at - 1) as u64;
+                return Ok(());
+            }
+        }
+    }
+}
+
+impl Read for Window {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.end.saturating_sub(self.at);
+        let n = (buf.len() as u64).min(left) as usize;
+        if n == 0 {
+            return Ok(0);
+        }
+        #[cfg(unix)]
+        let got = std::os::unix::fs::FileExt::read_at(&self.file, &mut buf[..n], self.at)?;
+        #[cfg(windows)]
+        let got = std::os::windows::fs::FileExt::seek_read(&self.file, &mut buf[..n], self.at)?;
+        self.at += got as u64;
+        Ok(got)
+    }
+}
+
+impl Seek for Window {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(offset) => Some(offset),
+            SeekFrom::Current(delta) => self.at.checked_add_signed(delta),
+            SeekFrom::End(delta) => self.end.checked_add_signed(delta),
+        };
+        self.at = target.ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before the start")
+        })?;
+        Ok(self.at)
     }
 }
 
@@ -370,6 +584,13 @@ impl<R: Read> FileReader<R> {
 /// can be cut off and the bytes after its first line read again.
 struct Records<R> {
     input: Source<R>,
+    /// File offset of the input's first byte.
+    origin: u64,
+    /// Where the first record begins (or reading stopped, having found
+    /// none), and the line feeds before it.
+    entry: Option<(u64, u64)>,
+    /// No record that begins at or after this file offset is read.
+    stop_at: u64,
     parser: csv_core::Reader,
     fields: Vec<u8>,
     ends: Vec<usize>,
@@ -389,6 +610,9 @@ struct Source<R> {
     again: Vec<u8>,
     again_at: usize,
     file: BufReader<Tally<R>>,
+    /// Bytes consumed, less those given back: the offset of the next byte
+    /// to parse, counted from the input's first byte.
+    position: u64,
 }
 
 impl<R: Read> Source<R> {
@@ -410,6 +634,7 @@ impl<R: Read> Source<R> {
 
     /// Marks `n` bytes of the last [`Source::fill`] as read.
     fn consume(&mut self, n: usize) {
+        self.position += n as u64;
         if self.again_at < self.again.len() {
             self.again_at += n;
         } else {
@@ -419,6 +644,7 @@ impl<R: Read> Source<R> {
 
     /// Puts bytes already read back in front of the rest.
     fn give_back(&mut self, bytes: &[u8]) {
+        self.position -= bytes.len() as u64;
         let mut again = Vec::with_capacity(bytes.len() + self.again.len() - self.again_at);
         again.extend_from_slice(bytes);
         again.extend_from_slice(&self.again[self.again_at..]);
@@ -453,12 +679,20 @@ impl<R: Read> Read for Tally<R> {
     }
 }
 
+impl<R: Seek> Seek for Tally<R> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(to)
+    }
+}
+
 /// One record, borrowed from [`Records`] until the next call.
 struct Record<'a> {
     fields: &'a [u8],
     ends: &'a [usize],
     /// Physical line of the record's first byte, 1-based.
     line: u64,
+    /// File offset of the record's first byte.
+    offset: u64,
     /// Set when the record was cut off at the limit: it has no fields.
     oversized: Option<Oversized>,
 }
@@ -490,16 +724,49 @@ impl<R: Read> Records<R> {
             }
         }
         let start = &start[..have];
-        Ok(Records {
-            input: Source {
-                again: if start == UTF8_BOM {
-                    Vec::new()
-                } else {
-                    start.to_vec()
-                },
+        let bom = start == UTF8_BOM;
+        let mut records = Records::with_source(
+            Source {
+                again: if bom { Vec::new() } else { start.to_vec() },
                 again_at: 0,
                 file: BufReader::with_capacity(1 << 16, digest),
+                position: 0,
             },
+            0,
+            max_record_bytes,
+            u64::MAX,
+        );
+        if bom {
+            records.input.position = UTF8_BOM.len() as u64;
+        }
+        Ok(records)
+    }
+
+    /// Records of an input that begins at file offset `origin`, where a
+    /// record (or a line) begins: no BOM is looked for.
+    fn resume(reader: R, origin: u64, max_record_bytes: usize, stop_at: u64) -> Self {
+        let tally = Tally {
+            inner: reader,
+            sha: None,
+            crc: crc32fast::Hasher::new(),
+            bytes: 0,
+            progress: ProgressBar::hidden(),
+        };
+        let source = Source {
+            again: Vec::new(),
+            again_at: 0,
+            file: BufReader::with_capacity(1 << 16, tally),
+            position: 0,
+        };
+        Records::with_source(source, origin, max_record_bytes, stop_at)
+    }
+
+    fn with_source(input: Source<R>, origin: u64, max_record_bytes: usize, stop_at: u64) -> Self {
+        Records {
+            input,
+            origin,
+            entry: None,
+            stop_at,
             // Comment lines are passed over before the parser is called
             // at a record's start; the parser knows them too, so that it
             // would skip the same lines if it ever met one there.
@@ -510,7 +777,12 @@ impl<R: Read> Records<R> {
             done: false,
             max_record_bytes,
             spanned: Vec::new(),
-        })
+        }
+    }
+
+    /// File offset of the next byte to parse.
+    fn offset(&self) -> u64 {
+        self.origin + self.input.position
     }
 
     fn next(&mut self) -> Result<Option<Record<'_>>, String> {
@@ -519,6 +791,14 @@ impl<R: Read> Records<R> {
             return Ok(None);
         }
         self.pass_lines_without_records()?;
+        let offset = self.offset();
+        if self.entry.is_none() {
+            self.entry = Some((offset, self.newlines));
+        }
+        if offset >= self.stop_at {
+            self.done = true;
+            return Ok(None);
+        }
         let line = self.newlines + 1;
         let (mut field_bytes, mut field_count, mut record_bytes) = (0, 0, 0);
         self.spanned.clear();
@@ -545,6 +825,7 @@ impl<R: Read> Records<R> {
                     fields: &[],
                     ends: &[],
                     line,
+                    offset,
                     oversized: Some(Oversized { line, open_quote }),
                 }));
             }
@@ -564,11 +845,13 @@ impl<R: Read> Records<R> {
                         fields: &self.fields[..field_bytes],
                         ends: &self.ends[..field_count],
                         line,
+                        offset,
                         oversized: None,
                     }));
                 }
                 Parsed::End => {
                     self.done = true;
+                    self.input.consume(read);
                     return Ok(None);
                 }
             }
@@ -654,6 +937,25 @@ impl<R: Read> Records<R> {
     }
 }
 
+impl<R: Read + Seek> Records<R> {
+    /// Goes to a record read before: `place` is where it begins.
+    fn jump(&mut self, place: Place) -> std::io::Result<()> {
+        // Bytes given back and not read again lie between the parser's
+        // position and the file reader's.
+        let ahead = (self.input.again.len() - self.input.again_at) as u64;
+        self.input.again.clear();
+        self.input.again_at = 0;
+        let delta = place.offset as i64 - (self.origin + self.input.position + ahead) as i64;
+        self.input.file.seek_relative(delta)?;
+        self.input.position = place.offset - self.origin;
+        self.parser.reset();
+        self.newlines = place.line_feeds;
+        self.done = false;
+        self.stop_at = u64::MAX;
+        Ok(())
+    }
+}
+
 impl<R> Records<R> {
     /// What is known of the bytes read so far: of the whole file once
     /// `next` has returned `None`.
@@ -688,7 +990,9 @@ impl Record<'_> {
     }
 }
 
-struct Header {
+/// A file's header: which field holds which sales column.
+#[derive(Debug, Clone)]
+pub struct Header {
     /// Number of fields in the header; every data row must have as many.
     width: usize,
     /// For each of `columns::INPUT`, its field position in this file.
@@ -1064,6 +1368,134 @@ mod tests {
         let input = format!("#{}\n{HEADER}T1,a,web,,C,P,1,2\n", "c".repeat(100_000));
         let got = limited(input.as_bytes(), 100);
         assert_eq!(shape_of(&got), [(3, false, false)]);
+    }
+
+    /// A file of `text` in a temporary folder, as the pipeline finds it.
+    fn input_file(dir: &std::path::Path, text: &str) -> InputFile {
+        let path = dir.join("a.csv");
+        std::fs::write(&path, text).unwrap();
+        InputFile {
+            name: "a.csv".into(),
+            size: text.len() as u64,
+            path,
+        }
+    }
+
+    /// Rows read again by offset (what the run does for the rows it writes
+    /// out) equal the rows of the sequential read, after oversized records
+    /// whose bytes were given back too.
+    #[test]
+    fn rows_fetched_by_offset_equal_the_rows_read() {
+        let long = "z".repeat(150);
+        let inputs = [
+            format!("\u{feff}# c\n\n{HEADER}{}", good_rows(20)),
+            format!(
+                "{}T1,a,web,,\"x\r\ny\",P,1,2\r\n\r\n# c\r\nT2,a,web,,C,P,1,2\r\n",
+                HEADER.replace('\n', "\r\n")
+            ),
+            format!("{HEADER}T1,a,web,,\"open,P,1,2\n{}", good_rows(30)),
+            format!(
+                "{HEADER}T1,{long},web\n{}L,\"{long}\n{long}\",P\n{}",
+                good_rows(3),
+                good_rows(2)
+            ),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let limits = Limits {
+            max_record_bytes: 128,
+            ..Limits::default()
+        };
+        for input in &inputs {
+            let file = input_file(dir.path(), input);
+            let opened = FileReader::open(&file, 0, &ProgressBar::hidden(), false, limits).unwrap();
+            let start = opened.position();
+            let mut reader = FileReader::range(
+                &file,
+                opened.header(),
+                0,
+                start,
+                true,
+                u64::MAX,
+                file.size,
+                limits,
+            )
+            .unwrap();
+            let read = reader.next_chunk(usize::MAX).unwrap().unwrap();
+            let places: Vec<Place> = numbers(&read, columns::SOURCE_OFFSET)
+                .into_iter()
+                .zip(numbers(&read, columns::SOURCE_LINE))
+                .map(|(offset, line)| Place {
+                    offset,
+                    line_feeds: line - 1,
+                })
+                .collect();
+            // In order, and every other row backwards-free: jumps both ways.
+            assert_eq!(reader.fetch(&places).unwrap(), read, "{input:?}");
+            let odd: Vec<Place> = places.iter().copied().skip(1).step_by(2).collect();
+            let fetched = reader.fetch(&odd).unwrap();
+            assert_eq!(fetched.height(), odd.len());
+            assert_eq!(
+                numbers(&fetched, columns::SOURCE_LINE),
+                odd.iter().map(|p| p.line_feeds + 1).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    /// A range that begins at a guessed line start inside a quoted field
+    /// finds a first record other than where the range before it stops:
+    /// the run's check for reading the range again.
+    #[test]
+    fn a_range_guessed_inside_a_quoted_field_does_not_match() {
+        let text =
+            format!("{HEADER}T1,a,web,,\"x\nT9,a,web,,C,P,1,2\nz\",P,1,2\nT2,a,web,,C,P,1,2\n");
+        let dir = tempfile::tempdir().unwrap();
+        let file = input_file(dir.path(), &text);
+        let limits = Limits::default();
+        let opened = FileReader::open(&file, 0, &ProgressBar::hidden(), false, limits).unwrap();
+        let cut = (HEADER.len() + 5) as u64;
+        let mut first = FileReader::range(
+            &file,
+            opened.header(),
+            0,
+            opened.position(),
+            true,
+            cut,
+            file.size,
+            limits,
+        )
+        .unwrap();
+        while first.next_chunk(100).unwrap().is_some() {}
+        let stop = first.stopped().unwrap();
+        let mut guessed = FileReader::range(
+            &file,
+            opened.header(),
+            0,
+            Place {
+                offset: cut,
+                line_feeds: 0,
+            },
+            false,
+            u64::MAX,
+            file.size,
+            limits,
+        )
+        .unwrap();
+        while guessed.next_chunk(100).unwrap().is_some() {}
+        assert_ne!(guessed.entry().unwrap().offset, stop.offset);
+        // Read again from where the first range stopped: T2 on line 5.
+        let mut again = FileReader::range(
+            &file,
+            opened.header(),
+            0,
+            stop,
+            true,
+            u64::MAX,
+            file.size,
+            limits,
+        )
+        .unwrap();
+        let rows = again.next_chunk(100).unwrap().unwrap();
+        assert_eq!(numbers(&rows, columns::SOURCE_LINE), [5]);
     }
 
     /// Records that span reads (a few bytes per read) come out exactly as

@@ -60,7 +60,7 @@ impl Default for IdIndex {
         IdIndex {
             table: HashTable::new(),
             blocks: Blocks::default(),
-            hasher: FixedState::with_seed(0x5a1e_5e71),
+            hasher: FixedState::with_seed(ID_SEED),
         }
     }
 }
@@ -77,7 +77,12 @@ impl IdIndex {
 
     /// Records `id` with `values` unless it is known, and says which.
     pub fn observe(&mut self, id: &[u8], values: u64) -> Observed {
-        let hash = self.hasher.hash_one(id);
+        self.observe_hashed(id_hash(id), id, values)
+    }
+
+    /// [`IdIndex::observe`] with the id's [`id_hash`] computed already
+    /// (on the thread that read the row).
+    pub fn observe_hashed(&mut self, hash: u64, id: &[u8], values: u64) -> Observed {
         let blocks = &self.blocks;
         if let Some(entry) = self.table.find(hash, |e| bytes(blocks, e.place) == id) {
             return if entry.values == values {
@@ -124,6 +129,13 @@ impl IdIndex {
         ((index as u64) << 40) | ((offset as u64) << 16) | id.len() as u64
     }
 }
+
+/// The hash an [`IdIndex`] files an id under.
+pub fn id_hash(id: &[u8]) -> u64 {
+    FixedState::with_seed(ID_SEED).hash_one(id)
+}
+
+const ID_SEED: u64 = 0x5a1e_5e71;
 
 fn bytes(blocks: &Blocks, place: u64) -> &[u8] {
     if place & LONG_FLAG != 0 {

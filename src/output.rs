@@ -12,7 +12,7 @@ use crate::aggregate::{DailySales, TopProduct};
 use crate::columns::*;
 use crate::error::{Error, Result};
 use crate::messages::Messages;
-use crate::sink::{Judged, Ledger, Sink, Start};
+use crate::sink::{Ledger, Sink, Start};
 
 /// `web_2024-03-01.csv` → `web_2024-03-01.rejected.csv`; a file of a day
 /// folder, `2024-03-01/web.csv` → `2024-03-01_web.rejected.csv`.
@@ -188,11 +188,11 @@ impl Sink for RejectedWriter {
         Ok(())
     }
 
-    fn judged(&mut self, chunk: &Judged<'_>) -> Result<()> {
-        if chunk.rejected.height() == 0 {
+    fn rejected(&mut self, rows: &DataFrame) -> Result<()> {
+        if rows.height() == 0 {
             return Ok(());
         }
-        self.write(chunk.rejected)
+        self.write(rows)
     }
 
     fn finish(&mut self, ledger: &Ledger) -> Result<()> {
@@ -258,10 +258,6 @@ impl Sink for OutputLock {
             }
             self.held.push(file);
         }
-        Ok(())
-    }
-
-    fn judged(&mut self, _chunk: &Judged<'_>) -> Result<()> {
         Ok(())
     }
 }

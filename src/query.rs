@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::messages::Messages;
 use crate::pipeline::{self, Config};
 use crate::render::markdown_cell;
-use crate::sink::{Judged, Sink};
+use crate::sink::Sink;
 
 /// The table of valid rows, with the warehouse's `staging_sales` columns.
 pub const SALES: &str = "sales";
@@ -157,12 +157,20 @@ struct KeptRows {
 }
 
 impl Sink for KeptRows {
-    fn judged(&mut self, chunk: &Judged<'_>) -> Result<()> {
+    fn wants_valid_rows(&self) -> bool {
+        self.valid.is_some()
+    }
+
+    fn valid(&mut self, rows: &DataFrame) -> Result<()> {
         if let Some(valid) = self.valid.as_mut() {
-            valid.push(chunk.valid.clone());
+            valid.push(rows.clone());
         }
+        Ok(())
+    }
+
+    fn rejected(&mut self, rows: &DataFrame) -> Result<()> {
         if let Some(rejected) = self.rejected.as_mut() {
-            rejected.push(chunk.rejected.clone());
+            rejected.push(rows.clone());
         }
         Ok(())
     }

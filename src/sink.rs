@@ -1,14 +1,18 @@
 //! Sinks: where judged rows go. The pipeline reads, screens and judges;
-//! each judged chunk is handed to every sink the caller plugged in (the
-//! rejected-rows files, the sales totals, the warehouse load, a query's
-//! tables). The pipeline knows no sink and a sink knows no other: each owns
-//! its state and what it does when it fails.
+//! the rows it judged are handed to every sink the caller plugged in (the
+//! rejected-rows files, the warehouse load, a query's tables). The pipeline
+//! knows no sink and a sink knows no other: each owns its state and what it
+//! does when it fails.
 //!
-//! The order of calls is `begin` once, `judged` for every chunk in file and
-//! line order, then `finish` once after the ledger has been checked. An error
-//! from a sink stops the run and `finish` is not called; a sink dropped
-//! without `finish` leaves nothing behind (temporary files removed, an open
-//! transaction rolled back). This is the shape of ripgrep's searcher sinks.
+//! The order of calls is `begin` once (the fences are known by then), then
+//! `valid` for every chunk of valid rows in file and line order — only when
+//! some sink [wants them](Sink::wants_valid_rows), since they cost a second
+//! read of the files —, then `rejected` for every chunk of rejected rows in
+//! file and line order, then `finish` once after the ledger has been
+//! checked. An error from a sink stops the run and `finish` is not called;
+//! a sink dropped without `finish` leaves nothing behind (temporary files
+//! removed, an open transaction rolled back). This is the shape of
+//! ripgrep's searcher sinks.
 
 use polars::prelude::DataFrame;
 
@@ -41,15 +45,6 @@ pub struct InputRead {
     pub sha256: String,
 }
 
-/// One judged chunk: rows of one input file, in line order, split by
-/// disposition.
-pub struct Judged<'a> {
-    /// Columns as in [`crate::split::Split::valid`].
-    pub valid: &'a DataFrame,
-    /// Columns as in [`crate::split::Split::rejected`].
-    pub rejected: &'a DataFrame,
-}
-
 /// The checked row accounting of a run, handed to `finish`: every data row
 /// has exactly one disposition and each file's counts add up.
 #[derive(Debug, Clone)]
@@ -60,13 +55,29 @@ pub struct Ledger {
 }
 
 pub trait Sink {
-    /// Called once, after the screen pass and before the first chunk.
+    /// Called once, after the files were read and before the first chunk.
     fn begin(&mut self, _start: &Start<'_>) -> Result<()> {
         Ok(())
     }
 
-    /// Called for every judged chunk, in file and line order.
-    fn judged(&mut self, chunk: &Judged<'_>) -> Result<()>;
+    /// Whether [`Sink::valid`] must be called: the valid rows themselves
+    /// cost a second read of the files (the sales sums are made without
+    /// them).
+    fn wants_valid_rows(&self) -> bool {
+        false
+    }
+
+    /// Valid rows of one input file, in line order, columns as in
+    /// [`crate::split::Split::valid`].
+    fn valid(&mut self, _rows: &DataFrame) -> Result<()> {
+        Ok(())
+    }
+
+    /// Rejected rows of one input file, in line order, columns as in
+    /// [`crate::split::Split::rejected`].
+    fn rejected(&mut self, _rows: &DataFrame) -> Result<()> {
+        Ok(())
+    }
 
     /// Called once, after every chunk was judged and the ledger checked.
     fn finish(&mut self, _ledger: &Ledger) -> Result<()> {

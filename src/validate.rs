@@ -9,6 +9,7 @@
 
 use polars::prelude::*;
 
+use crate::aggregate::{ChunkSums, HOUR};
 use crate::columns::*;
 use crate::error::{Error, Result};
 use crate::rules::{self, MONEY_SCALE};
@@ -88,6 +89,15 @@ pub struct Fences {
     pub upper: f64,
 }
 
+impl Fences {
+    /// The quantity of a first row lies outside the fences: an outlier.
+    /// The same comparison as the judged frame's (as floats).
+    pub fn outside(&self, quantity: i32) -> bool {
+        let q = f64::from(quantity);
+        q < self.lower || q > self.upper
+    }
+}
+
 /// Every row of the run with its disposition.
 #[derive(Debug)]
 pub struct Judged {
@@ -152,7 +162,161 @@ pub struct Screen {
     quantities: std::collections::BTreeMap<i32, u64>,
 }
 
+/// What the read keeps of a chunk of rows once the row rules are applied,
+/// made on any thread: the cross-row rules need only this of it, in order
+/// (see [`Screen::observe`]), and the sales sums of the rows that passed.
+pub struct Screened {
+    /// Per row: physical line, and byte offset in the file.
+    pub lines: Vec<u64>,
+    pub offsets: Vec<u64>,
+    /// Per row: passed the row rules.
+    passed: Vec<bool>,
+    /// Per row: the id, its hash for the id index and the hash of its
+    /// compared values (both 0 where the row did not pass).
+    ids: StringChunked,
+    id_hashes: Vec<u64>,
+    values: Vec<u64>,
+    /// Per row: the quantity (0 where it did not parse).
+    pub quantities: Vec<i32>,
+    /// The sums of the rows that passed.
+    pub sums: ChunkSums,
+}
+
+impl Screened {
+    pub fn rows(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Takes the rows that passed the row rules but are not first with
+    /// their id (`seen`: the verdicts of [`Screen::observe`]) out of
+    /// [`Screened::sums`].
+    pub fn take_away_repeated(&mut self, seen: &[Seen]) {
+        let repeated = self
+            .passed
+            .iter()
+            .zip(seen)
+            .filter(|(passed, _)| **passed)
+            .map(|(_, s)| *s != Seen::First);
+        self.sums.take_away(repeated);
+    }
+}
+
+/// Applies the row rules to a chunk of raw rows (see `extract`) and keeps
+/// what the rest of the read needs of it: [`Screened`].
+pub fn screen_rows(raw: DataFrame) -> Result<Screened> {
+    let engine = || Error::engine("validate");
+    let lines = raw
+        .column(SOURCE_LINE)
+        .and_then(|c| c.u64().cloned())
+        .map_err(engine())?
+        .into_no_null_iter()
+        .collect();
+    let offsets = match raw.column(SOURCE_OFFSET) {
+        Ok(column) => column
+            .u64()
+            .map_err(engine())?
+            .into_no_null_iter()
+            .collect(),
+        Err(_) => vec![0; raw.height()],
+    };
+    let mut selected = vec![
+        col(RULE_INDEX).is_null().alias("passed"),
+        col(TRANSACTION_ID),
+        col(QUANTITY_UNITS).alias("__quantity"),
+        col(FILE_INDEX),
+        col(TIMESTAMP_UTC).dt().date().alias(DATE),
+        col(TIMESTAMP_UTC).dt().hour().alias(HOUR),
+        col(CHANNEL_NAME).alias("__channel"),
+        (col(QUANTITY_UNITS).cast(DataType::Decimal(10, 0)) * col(UNIT_PRICE_AMOUNT))
+            .cast(DataType::Decimal(rules::REVENUE_PRECISION, MONEY_SCALE))
+            .alias(LINE_REVENUE),
+    ];
+    selected.extend(COMPARED.iter().map(|c| col(*c)));
+    let frame = checked(raw).select(selected).collect().map_err(engine())?;
+    let passed: Vec<bool> = frame
+        .column("passed")
+        .and_then(|c| c.bool().cloned())
+        .map_err(engine())?
+        .iter()
+        .map(|p| p == Some(true))
+        .collect();
+    let quantities: Vec<i32> = frame
+        .column("__quantity")
+        .and_then(|c| c.i32().cloned())
+        .map_err(engine())?
+        .iter()
+        .map(|q| q.unwrap_or(0))
+        .collect();
+    let all_values = crate::ids::row_hashes(&frame, &COMPARED)?;
+    let id_column = frame
+        .column(TRANSACTION_ID)
+        .and_then(|c| c.str().cloned())
+        .map_err(engine())?;
+    let id_hashes = passed
+        .iter()
+        .zip(id_column.iter())
+        .map(|(passed, id)| match (passed, id) {
+            (true, Some(id)) => crate::ids::id_hash(id.as_bytes()),
+            _ => 0,
+        })
+        .collect();
+    let mask = BooleanChunked::from_slice("passed".into(), &passed);
+    let mut sales = frame
+        .select([
+            DATE,
+            FILE_INDEX,
+            "__channel",
+            PRODUCT_ID,
+            "__quantity",
+            LINE_REVENUE,
+            HOUR,
+        ])
+        .and_then(|f| f.filter(&mask))
+        .map_err(engine())?;
+    sales
+        .rename("__channel", CHANNEL.into())
+        .and_then(|f| f.rename("__quantity", QUANTITY.into()))
+        .map_err(engine())?;
+    let sums = ChunkSums::of(&sales)?;
+    Ok(Screened {
+        lines,
+        offsets,
+        passed,
+        ids: id_column,
+        id_hashes,
+        values: all_values,
+        quantities,
+        sums,
+    })
+}
+
 impl Screen {
+    /// Records the rows of a screened chunk, which must come in the run's
+    /// order; returns one [`Seen`] per row.
+    pub fn observe(&mut self, chunk: &Screened) -> Vec<Seen> {
+        let mut seen = Vec::with_capacity(chunk.rows());
+        for (i, (passed, id)) in chunk.passed.iter().zip(chunk.ids.iter()).enumerate() {
+            let (true, Some(id)) = (*passed, id) else {
+                seen.push(Seen::Invalid);
+                continue;
+            };
+            let verdict =
+                match self
+                    .ids
+                    .observe_hashed(chunk.id_hashes[i], id.as_bytes(), chunk.values[i])
+                {
+                    crate::ids::Observed::New => {
+                        *self.quantities.entry(chunk.quantities[i]).or_default() += 1;
+                        Seen::First
+                    }
+                    crate::ids::Observed::Same => Seen::Again,
+                    crate::ids::Observed::Different => Seen::Conflicting,
+                };
+            seen.push(verdict);
+        }
+        seen
+    }
+
     /// A screen with room for about `rows` distinct ids before it grows.
     pub fn with_capacity(rows: usize) -> Screen {
         Screen {
@@ -164,51 +328,7 @@ impl Screen {
     /// Applies the row rules to `raw` and records its rows, in order;
     /// returns one [`Seen`] per row.
     pub fn screen(&mut self, raw: DataFrame) -> Result<Vec<Seen>> {
-        let engine = Error::engine("validate");
-        let mut selected = vec![
-            col(RULE_INDEX).is_null().alias("passed"),
-            col(TRANSACTION_ID),
-            col(QUANTITY_UNITS).alias("__quantity"),
-        ];
-        selected.extend(COMPARED.iter().map(|c| col(*c)));
-        let frame = checked(raw).select(selected).collect().map_err(engine)?;
-        let column = |name: &str| frame.column(name).map_err(Error::engine("validate"));
-        let passed = column("passed")?
-            .bool()
-            .map_err(Error::engine("validate"))?
-            .clone();
-        let ids = column(TRANSACTION_ID)?
-            .str()
-            .map_err(Error::engine("validate"))?
-            .clone();
-        let quantities = column("__quantity")?
-            .i32()
-            .map_err(Error::engine("validate"))?
-            .clone();
-        let values = crate::ids::row_hashes(&frame, &COMPARED)?;
-        let mut seen = Vec::with_capacity(frame.height());
-        for (((passed, id), quantity), values) in passed
-            .iter()
-            .zip(ids.iter())
-            .zip(quantities.iter())
-            .zip(values)
-        {
-            let verdict = match (passed, id) {
-                (Some(true), Some(id)) => match self.ids.observe(id.as_bytes(), values) {
-                    crate::ids::Observed::New => {
-                        if let Some(q) = quantity {
-                            *self.quantities.entry(q).or_default() += 1;
-                        }
-                        Seen::First
-                    }
-                    crate::ids::Observed::Same => Seen::Again,
-                    crate::ids::Observed::Different => Seen::Conflicting,
-                },
-                _ => Seen::Invalid,
-            };
-            seen.push(verdict);
-        }
-        Ok(seen)
+        Ok(self.observe(&screen_rows(raw)?))
     }
 
     /// Tukey fences over the quantities of the first rows seen so far;

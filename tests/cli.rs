@@ -55,8 +55,9 @@ fn verbose_prints_timings() {
         .args(&["run", "input", "-v"])
         .run()
         .code(0);
-    out.stderr_has("screen_ms")
-        .stderr_has("judge_ms")
+    out.stderr_has("read_ms")
+        .stderr_has("valid_ms")
+        .stderr_has("rejected_ms")
         .stderr_has("wrote reports/daily_sales_2024-03-01.csv");
 }
 

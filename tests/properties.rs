@@ -1,6 +1,6 @@
 //! Property tests on the library: for generated exports, every data row
 //! gets exactly one disposition, per file, and the same input gives
-//! byte-identical outputs.
+//! byte-identical outputs, on one thread or several.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -104,6 +104,8 @@ fn config(input: &Path, out: &Path) -> Config {
         rules: validate::Options::default(),
         skip_bad_files: false,
         batch_rows: pipeline::DEFAULT_BATCH_ROWS,
+        threads: 1,
+        range_bytes: pipeline::DEFAULT_RANGE_BYTES,
         limits: sales_etl::extract::Limits {
             max_record_bytes: MAX_RECORD_BYTES,
             ..Default::default()
@@ -151,6 +153,7 @@ proptest! {
         files in files(),
         crlf in any::<bool>(),
         batch_rows in 1usize..8,
+        range_bytes in 1u64..300,
     ) {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("input");
@@ -175,9 +178,13 @@ proptest! {
         let rejected_by_reason: u64 = summary.reasons.values().sum();
         prop_assert_eq!(rejected_by_reason, summary.totals.rejected());
 
-        // Again in chunks of a few rows: chunk boundaries change nothing.
+        // Again in chunks of a few rows, the files cut into ranges of a few
+        // bytes read by two threads: chunk and range boundaries change
+        // nothing.
         let mut small = config(&input, &dir.path().join("b"));
         small.batch_rows = batch_rows;
+        small.threads = 2;
+        small.range_bytes = range_bytes;
         let (second, _) = batch::run(&small, &outputs, &Messages::silent()).unwrap();
         prop_assert_eq!(&second.totals, &summary.totals);
         prop_assert_eq!(contents(&dir.path().join("a")), contents(&dir.path().join("b")));

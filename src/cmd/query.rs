@@ -115,6 +115,8 @@ impl QueryArgs {
             batch_rows: pipeline::DEFAULT_BATCH_ROWS,
             limits: self.rules.limits(),
             files: None,
+            threads: self.rules.threads(),
+            range_bytes: self.rules.range_bytes as u64,
         }
     }
 

@@ -99,11 +99,11 @@ pub struct RunArgs {
 
     /// Rows read and judged at a time.
     ///
-    /// The files are read twice, this many rows at a time, so memory does
-    /// not grow with the input: it is about a chunk plus 25 bytes per
-    /// transaction id. A SQLite load takes the valid rows chunk by chunk as
-    /// they are judged (a MySQL load still holds them for one LOAD DATA).
-    /// Smaller saves memory, larger is a little faster.
+    /// The files are read this many rows at a time (and at most 8 MiB a
+    /// thread), so memory does not grow with the input: it is a few chunks
+    /// per thread plus about 40 bytes per row and transaction id. A load
+    /// reads the files a second time and takes the valid rows chunk by
+    /// chunk. Smaller saves memory, larger is a little faster.
     #[arg(long, default_value_t = pipeline::DEFAULT_BATCH_ROWS as u64, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub batch_rows: u64,
 
@@ -175,6 +175,19 @@ pub struct RuleArgs {
     /// Widest header accepted; a wider one makes a bad file (exit 3).
     #[arg(long, default_value_t = extract::DEFAULT_MAX_COLUMNS as u64, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_columns: u64,
+
+    /// Threads that read and judge the files; default: one per core.
+    ///
+    /// Each file is cut into ranges of about 8 MiB that the threads read at
+    /// once; the results are merged in file and line order, so the outputs
+    /// are the same for any number. 1 reads on one thread (and keeps
+    /// Polars to one), for a machine shared with other work.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..1025))]
+    pub threads: Option<u64>,
+
+    /// Bytes of a file per range a thread reads (tests and benchmarks).
+    #[arg(long, hide = true, default_value = "8MiB", value_parser = parse_bytes)]
+    pub range_bytes: usize,
 }
 
 impl RuleArgs {
@@ -182,6 +195,19 @@ impl RuleArgs {
         validate::Options {
             iqr_k: self.iqr_k,
             outliers: !self.no_outliers,
+        }
+    }
+
+    /// The threads to read with, told to Polars' pool as well: call it
+    /// before anything starts that pool.
+    pub fn threads(&self) -> usize {
+        match self.threads {
+            Some(n) => {
+                // Polars sizes its pool once, from this variable, when first used.
+                std::env::set_var("POLARS_MAX_THREADS", n.to_string());
+                n as usize
+            }
+            None => pipeline::default_threads(),
         }
     }
 
@@ -239,6 +265,8 @@ impl RunArgs {
             batch_rows: usize::try_from(self.batch_rows).unwrap_or(usize::MAX),
             limits: self.rules.limits(),
             files: None,
+            threads: self.rules.threads(),
+            range_bytes: self.rules.range_bytes as u64,
         }
     }
 

@@ -19,7 +19,7 @@ use super::{mysql, sqlite, Target};
 use crate::aggregate::SalesSums;
 use crate::error::{Error, Result};
 use crate::messages::Messages;
-use crate::sink::{Judged, Ledger, Sink, Start};
+use crate::sink::{Ledger, Sink, Start};
 use crate::split::Accounting;
 
 /// How rows reached the server.
@@ -297,16 +297,20 @@ impl Sink for WarehouseLoad {
         Ok(())
     }
 
-    fn judged(&mut self, chunk: &Judged<'_>) -> Result<()> {
-        if chunk.valid.height() == 0 || matches!(self.state, State::Failed(_)) {
+    fn wants_valid_rows(&self) -> bool {
+        true
+    }
+
+    fn valid(&mut self, valid: &polars::prelude::DataFrame) -> Result<()> {
+        if valid.height() == 0 || matches!(self.state, State::Failed(_)) {
             return Ok(());
         }
-        if let Err(error) = super::schema::check_lengths(chunk.valid, &self.names) {
+        if let Err(error) = super::schema::check_lengths(valid, &self.names) {
             self.fail(error);
             return Ok(());
         }
-        self.sums.add(chunk.valid)?;
-        let rows = match SaleText::of(chunk.valid) {
+        self.sums.add(valid)?;
+        let rows = match SaleText::of(valid) {
             Ok(sales) => Message::Sales(sales),
             Err(error) => {
                 self.fail(error);
