@@ -2,7 +2,9 @@
 //! valid rows only. The grouping is Polars; the results are a few rows per
 //! day and are returned as plain structs for the writers and the terminal.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use polars::prelude::*;
 use serde::Serialize;
@@ -201,7 +203,7 @@ impl ChunkSums {
             .physical();
         let hours = column(HOUR)?.cast(&DataType::UInt32).map_err(engine())?;
         let hours = hours.u32().map_err(engine())?;
-        let mut index: HashMap<(i32, u32, &str, &str, i32), u32> = HashMap::new();
+        let mut index: HashMap<(i32, u32, &str, &str, i32), u32> = HashMap::default();
         let mut keys = Vec::new();
         let mut figures: Vec<Figures> = Vec::new();
         let mut rows = Vec::with_capacity(sales.height());

@@ -39,6 +39,8 @@ pub const SOURCE_OFFSET: &str = "source_offset";
 pub const OVERSIZED: &str = "oversized";
 /// The record's field count differs from its file's header.
 pub const RAGGED: &str = "ragged";
+/// A hash of the record's store and customer ids, for the duplicate rule.
+pub const OTHER_VALUES: &str = "other_values_hash";
 /// Some field of the record is not valid UTF-8.
 pub const BAD_ENCODING: &str = "bad_encoding";
 

@@ -176,6 +176,11 @@ pub fn row_hashes(frame: &DataFrame, columns: &[&str]) -> Result<Vec<u64>> {
                     mix(i, v.map_or(null, |v| state.hash_one(Some(v))));
                 }
             }
+            DataType::UInt64 => {
+                for (i, v) in physical.u64().map_err(engine())?.iter().enumerate() {
+                    mix(i, v.map_or(null, |v| state.hash_one(Some(v))));
+                }
+            }
             DataType::Int128 => {
                 for (i, v) in physical.i128().map_err(engine())?.iter().enumerate() {
                     mix(i, v.map_or(null, |v| state.hash_one(Some(v))));

@@ -655,10 +655,11 @@ fn read_range(
         opened.size,
         config.limits,
     )
-    .map_err(bad)?;
+    .map_err(bad)?
+    .for_screening();
     let mut chunks = Vec::new();
     while let Some(rows) = reader.next_chunk(config.batch_rows.max(1)).map_err(bad)? {
-        chunks.push(validate::screen_rows(rows)?);
+        chunks.push(validate::screen_rows(rows, true)?);
     }
     let (first, all) = reader.oversized();
     Ok(RangeRead {

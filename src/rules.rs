@@ -168,6 +168,20 @@ pub fn trimmed_text() -> Vec<Expr> {
         .collect()
 }
 
+/// [`trimmed_text`] for rows whose parsed fields `extract` trimmed already
+/// (the first read's): those are taken as they are, the ids trimmed.
+pub fn trimmed_text_of_screened_rows() -> Vec<Expr> {
+    TRIMMED
+        .iter()
+        .map(|name| match *name {
+            TRANSACTION_ID | PRODUCT_ID => col(*name).str().strip_chars(lit(" \t")),
+            _ => col(*name),
+        })
+        .zip(TRIMMED)
+        .map(|(expr, name)| expr.alias(trimmed(name)))
+        .collect()
+}
+
 fn missing(name: &str) -> Expr {
     col(trimmed(name)).eq(lit("")).fill_null(lit(true))
 }

@@ -111,11 +111,11 @@ pub struct Judged {
 
 /// Values compared between a kept row and a later row with the same
 /// `transaction_id`: any difference makes the later one conflicting.
-const COMPARED: [&str; 7] = [
+/// (Store and customer ids by the hash `extract` made of them.)
+const COMPARED: [&str; 6] = [
     TIMESTAMP_UTC,
     CHANNEL_NAME,
-    STORE_ID,
-    CUSTOMER_ID,
+    OTHER_VALUES,
     PRODUCT_ID,
     QUANTITY_UNITS,
     UNIT_PRICE_AMOUNT,
@@ -130,8 +130,12 @@ const LATER: &str = "later";
 /// flag per rule and `rule_index` (null for a row that breaks none). Both
 /// passes of a run use this same plan, so both judge a row alike.
 fn checked(raw: DataFrame) -> LazyFrame {
+    checked_with(raw, rules::trimmed_text())
+}
+
+fn checked_with(raw: DataFrame, trimmed_text: Vec<Expr>) -> LazyFrame {
     raw.lazy()
-        .with_columns(rules::trimmed_text())
+        .with_columns(trimmed_text)
         .with_columns(rules::typed_values())
         .with_columns(rules::rule_flags())
         .with_column(rules::first_broken().alias(RULE_INDEX))
@@ -202,8 +206,10 @@ impl Screened {
 }
 
 /// Applies the row rules to a chunk of raw rows (see `extract`) and keeps
-/// what the rest of the read needs of it: [`Screened`].
-pub fn screen_rows(raw: DataFrame) -> Result<Screened> {
+/// what the rest of the read needs of it: [`Screened`]. `screening`: the
+/// rows were read for screening (`extract::FileReader::for_screening`), their
+/// parsed fields trimmed already.
+pub fn screen_rows(raw: DataFrame, screening: bool) -> Result<Screened> {
     let engine = || Error::engine("validate");
     let lines = raw
         .column(SOURCE_LINE)
@@ -232,7 +238,15 @@ pub fn screen_rows(raw: DataFrame) -> Result<Screened> {
             .alias(LINE_REVENUE),
     ];
     selected.extend(COMPARED.iter().map(|c| col(*c)));
-    let frame = checked(raw).select(selected).collect().map_err(engine())?;
+    let trimmed_text = if screening {
+        rules::trimmed_text_of_screened_rows()
+    } else {
+        rules::trimmed_text()
+    };
+    let frame = checked_with(raw, trimmed_text)
+        .select(selected)
+        .collect()
+        .map_err(engine())?;
     let passed: Vec<bool> = frame
         .column("passed")
         .and_then(|c| c.bool().cloned())
@@ -328,7 +342,7 @@ impl Screen {
     /// Applies the row rules to `raw` and records its rows, in order;
     /// returns one [`Seen`] per row.
     pub fn screen(&mut self, raw: DataFrame) -> Result<Vec<Seen>> {
-        Ok(self.observe(&screen_rows(raw)?))
+        Ok(self.observe(&screen_rows(raw, false)?))
     }
 
     /// Tukey fences over the quantities of the first rows seen so far;
@@ -543,6 +557,7 @@ mod tests {
                 Column::new(OVERSIZED.into(), vec![false; n]),
                 Column::new(RAGGED.into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
                 Column::new(BAD_ENCODING.into(), vec![false; n]),
+                Column::new(OTHER_VALUES.into(), vec![0u64; n]),
                 Column::new(
                     TRANSACTION_ID.into(),
                     rows.iter().map(|r| r.0).collect::<Vec<_>>(),
