@@ -163,8 +163,12 @@ impl SalesSums {
 pub const HOUR: &str = "hour";
 
 /// What a sale is summed under before the outlier fences are known: date
-/// (days since the epoch), file index, channel, product and quantity.
-type SaleKey = (i32, u32, String, String, i32);
+/// (days since the epoch), file index, channel (its index in
+/// [`CHANNELS`]), product and quantity.
+type SaleKey = (i32, u32, u8, String, i32);
+
+/// The channels a valid row can have (see `rules`).
+const CHANNELS: [&str; 3] = ["mobile", "store", "web"];
 
 /// Orders, units and revenue (millionths).
 type Figures = (i64, i64, i128);
@@ -203,7 +207,7 @@ impl ChunkSums {
             .physical();
         let hours = column(HOUR)?.cast(&DataType::UInt32).map_err(engine())?;
         let hours = hours.u32().map_err(engine())?;
-        let mut index: HashMap<(i32, u32, &str, &str, i32), u32> = HashMap::default();
+        let mut index: HashMap<(i32, u32, u8, &str, i32), u32> = HashMap::default();
         let mut keys = Vec::new();
         let mut figures: Vec<Figures> = Vec::new();
         let mut rows = Vec::with_capacity(sales.height());
@@ -216,15 +220,19 @@ impl ChunkSums {
             .zip(revenue.iter())
             .zip(hours.iter());
         for ((((((date, file), channel), product), quantity), revenue), hour) in columns {
+            let channel = channel.unwrap_or_default();
+            let Some(channel) = CHANNELS.iter().position(|c| *c == channel) else {
+                return Err(Error::Internal(format!("`{channel}` is not a channel")));
+            };
             let key = (
                 date.unwrap_or(0),
                 file.unwrap_or(0),
-                channel.unwrap_or_default(),
+                channel as u8,
                 product.unwrap_or_default(),
                 quantity.unwrap_or(0),
             );
             let at = *index.entry(key).or_insert_with(|| {
-                keys.push((key.0, key.1, key.2.to_owned(), key.3.to_owned(), key.4));
+                keys.push((key.0, key.1, key.2, key.3.to_owned(), key.4));
                 figures.push((0, 0, 0));
                 figures.len() as u32 - 1
             });
@@ -303,7 +311,7 @@ impl CandidateSums {
                 *slot += micros;
             }
         }
-        let mut kept: BTreeMap<(i32, u32, String, String), Figures> = BTreeMap::new();
+        let mut kept: BTreeMap<(i32, u32, u8, String), Figures> = BTreeMap::new();
         for ((date, file, channel, product, quantity), figures) in self.figures {
             if outside(quantity) || figures.0 == 0 {
                 continue;
@@ -324,7 +332,7 @@ impl CandidateSums {
         for ((date, file, channel, product), figures) in kept {
             dates.push(date);
             files.push(file);
-            channels.push(channel);
+            channels.push(CHANNELS[channel as usize]);
             products.push(product);
             orders.push(figures.0 as u64);
             units.push(figures.1);

@@ -5,9 +5,9 @@
 //! hash, and a collision there could at most call a conflicting duplicate an
 //! identical one — it is a duplicate either way.
 //!
-//! Ids live in large byte blocks and the table holds 16 bytes per id, so a
-//! 50-million-row day needs about 1 GiB here instead of a map of strings'
-//! several.
+//! Ids live in large byte blocks (each after its values hash) and the
+//! table holds 8 bytes per id, so a 50-million-row day needs about 1 GiB
+//! here instead of a map of strings' several.
 
 use std::hash::BuildHasher;
 
@@ -35,13 +35,15 @@ pub enum Observed {
     Different,
 }
 
-#[derive(Clone, Copy)]
-struct Entry {
-    /// Block (23 bits) | offset in block (24 bits) | length (16 bits), or
-    /// `LONG_FLAG` | index in `long`.
-    place: u64,
-    values: u64,
-}
+/// Where an id is stored: block (23 bits) | offset in block (24 bits) |
+/// length (16 bits), or `LONG_FLAG` | index in `long`. The values hash of
+/// its first row is stored just before it, so that the table holds 8 bytes
+/// per id: the hash is read only when the id is found again, from the
+/// bytes that were compared anyway.
+type Entry = u64;
+
+/// Bytes of the values hash before each stored id.
+const VALUES: usize = 8;
 
 pub struct IdIndex {
     table: HashTable<Entry>,
@@ -84,19 +86,17 @@ impl IdIndex {
     /// (on the thread that read the row).
     pub fn observe_hashed(&mut self, hash: u64, id: &[u8], values: u64) -> Observed {
         let blocks = &self.blocks;
-        if let Some(entry) = self.table.find(hash, |e| bytes(blocks, e.place) == id) {
-            return if entry.values == values {
+        if let Some(place) = self.table.find(hash, |place| bytes(blocks, *place) == id) {
+            return if values_of(blocks, *place) == values {
                 Observed::Same
             } else {
                 Observed::Different
             };
         }
-        let place = self.store(id);
+        let place = self.store(id, values);
         let (blocks, hasher) = (&self.blocks, &self.hasher);
         self.table
-            .insert_unique(hash, Entry { place, values }, |e| {
-                hasher.hash_one(bytes(blocks, e.place))
-            });
+            .insert_unique(hash, place, |place| hasher.hash_one(bytes(blocks, *place)));
         Observed::New
     }
 
@@ -109,22 +109,25 @@ impl IdIndex {
         self.table.is_empty()
     }
 
-    fn store(&mut self, id: &[u8]) -> u64 {
+    fn store(&mut self, id: &[u8], values: u64) -> u64 {
         let blocks = &mut self.blocks;
         if id.len() >= LONG {
-            blocks.long.push(id.to_vec());
+            let mut stored = values.to_le_bytes().to_vec();
+            stored.extend_from_slice(id);
+            blocks.long.push(stored);
             return LONG_FLAG | (blocks.long.len() as u64 - 1);
         }
         let fits = blocks
             .short
             .last()
-            .is_some_and(|b| b.len() + id.len() <= BLOCK);
+            .is_some_and(|b| b.len() + VALUES + id.len() <= BLOCK);
         if !fits {
             blocks.short.push(Vec::with_capacity(BLOCK));
         }
         let index = blocks.short.len() - 1;
         let block = &mut blocks.short[index];
         let offset = block.len();
+        block.extend_from_slice(&values.to_le_bytes());
         block.extend_from_slice(id);
         ((index as u64) << 40) | ((offset as u64) << 16) | id.len() as u64
     }
@@ -137,13 +140,25 @@ pub fn id_hash(id: &[u8]) -> u64 {
 
 const ID_SEED: u64 = 0x5a1e_5e71;
 
+/// The id stored at `place`, after its values hash.
 fn bytes(blocks: &Blocks, place: u64) -> &[u8] {
+    &stored(blocks, place)[VALUES..]
+}
+
+/// The values hash stored with the id at `place`.
+fn values_of(blocks: &Blocks, place: u64) -> u64 {
+    let stored = stored(blocks, place);
+    u64::from_le_bytes(stored[..VALUES].try_into().unwrap_or_default())
+}
+
+/// The values hash and the id stored at `place`.
+fn stored(blocks: &Blocks, place: u64) -> &[u8] {
     if place & LONG_FLAG != 0 {
         return &blocks.long[(place & !LONG_FLAG) as usize];
     }
     let block = &blocks.short[(place >> 40) as usize];
     let offset = ((place >> 16) & 0xFF_FFFF) as usize;
-    &block[offset..offset + (place & 0xFFFF) as usize]
+    &block[offset..offset + VALUES + (place & 0xFFFF) as usize]
 }
 
 /// One 64-bit hash per row of `frame` over `columns`' values (null distinct

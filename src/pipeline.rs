@@ -48,13 +48,17 @@ pub const DEFAULT_BATCH_ROWS: usize = 1 << 17;
 /// Bytes of a file one thread reads at a time unless configured: enough
 /// rows that a range's fixed costs do not count, few enough that every
 /// thread has work and the ranges in flight stay small.
-pub const DEFAULT_RANGE_BYTES: u64 = 8 << 20;
+pub const DEFAULT_RANGE_BYTES: u64 = 4 << 20;
 
 /// Bytes of input per row assumed to size the duplicate index up front, on
 /// the low side of real exports (generated days have 75): a table sized for
 /// too many rows can double its memory (its buckets come in powers of two),
 /// while too few only costs one rehash as it grows.
 const BYTES_PER_ROW_GUESS: u64 = 96;
+
+/// Fewer bytes than any data row of an export with its eight columns
+/// takes; rows beyond it only make the per-row arrays grow.
+const MIN_BYTES_PER_ROW: u64 = 32;
 
 /// A checked configuration: the user's options for the passes and the
 /// outputs, validated before any I/O. Which outputs a run has is the choice
@@ -191,6 +195,14 @@ struct Places {
 }
 
 impl Places {
+    fn with_capacity(rows: usize) -> Places {
+        Places {
+            segments: Vec::new(),
+            offsets: Vec::with_capacity(rows),
+            line_feeds: Vec::with_capacity(rows),
+        }
+    }
+
     fn push(&mut self, file: u32, offset: u64, line_feeds: u64) {
         let row = self.offsets.len();
         let near = |s: &(usize, u32, u64, u64)| {
@@ -505,10 +517,14 @@ fn read_once(
     }
 
     let mut screen = Screen::with_capacity(estimated_rows);
+    // The per-row arrays are reserved for more rows than any real export
+    // holds for its bytes: pages never written are never resident, while a
+    // vector that grows copies itself while its old copy is still there.
+    let most_rows = (inputs.usable_bytes() / MIN_BYTES_PER_ROW) as usize;
     let mut read = Read {
-        seen: Vec::with_capacity(estimated_rows),
-        quantities: Vec::with_capacity(estimated_rows),
-        places: Places::default(),
+        seen: Vec::with_capacity(most_rows),
+        quantities: Vec::with_capacity(most_rows),
+        places: Places::with_capacity(most_rows),
         spans: Vec::new(),
         facts: vec![FileFacts::default(); inputs.names.len()],
         fences: None,

@@ -99,7 +99,7 @@ pub struct RunArgs {
 
     /// Rows read and judged at a time.
     ///
-    /// The files are read this many rows at a time (and at most 8 MiB a
+    /// The files are read this many rows at a time (and at most 4 MiB a
     /// thread), so memory does not grow with the input: it is a few chunks
     /// per thread plus about 40 bytes per row and transaction id. A load
     /// reads the files a second time and takes the valid rows chunk by
@@ -178,7 +178,7 @@ pub struct RuleArgs {
 
     /// Threads that read and judge the files; default: one per core.
     ///
-    /// Each file is cut into ranges of about 8 MiB that the threads read at
+    /// Each file is cut into ranges of about 4 MiB that the threads read at
     /// once; the results are merged in file and line order, so the outputs
     /// are the same for any number. 1 reads on one thread (and keeps
     /// Polars to one), for a machine shared with other work.
@@ -186,7 +186,7 @@ pub struct RuleArgs {
     pub threads: Option<u64>,
 
     /// Bytes of a file per range a thread reads (tests and benchmarks).
-    #[arg(long, hide = true, default_value = "8MiB", value_parser = parse_bytes)]
+    #[arg(long, hide = true, default_value = "4MiB", value_parser = parse_bytes)]
     pub range_bytes: usize,
 }
 
