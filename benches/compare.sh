@@ -60,8 +60,8 @@ printf '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|\n'
 for n in "${rows[@]}"; do
   dir=benches/data/generated_$n
   [ -f "$dir/_truth.json" ] || "$bin" generate --rows "$n" --date 2026-11-25 --out "$dir" --seed 1 >/dev/null 2>&1
-  size=$(du -sm --exclude=_truth.json "$dir" | cut -f1)
-  bytes=$(du -sb --apparent-size --exclude=_truth.json "$dir" | cut -f1)
+  size=$(du -smL --exclude=_truth.json "$dir" | cut -f1)
+  bytes=$(du -sbL --apparent-size --exclude=_truth.json "$dir" | cut -f1)
   out=$(mktemp -d)
   read -r base_t base_m < <(measure "$bin" run "$dir" -q --no-db --format json \
       --errors-dir "$out/errors" --reports-dir "$out/reports")

@@ -13,40 +13,46 @@ import polars as pl
 from common import (COLUMNS, COMPARED, IQR_K, PLAIN_DECIMAL, RULES, TIMESTAMP, TOP,
                     args, input_files, write_result)
 
-WIDE = 16  # columns read per record; a ragged row may carry more fields than the header
-
-
 def read(path, index):
     lines = pl.read_csv(path, has_header=False, separator="\x1f", quote_char=None,
                         schema={"line": pl.String}, encoding="utf8-lossy")
-    fields = pl.read_csv(path, has_header=False, truncate_ragged_lines=True,
-                         schema={f"c{i}": pl.String for i in range(WIDE)}, encoding="utf8-lossy")
-    assert lines.height == fields.height, f"{path}: line and record counts differ"
-    frame = pl.concat([lines, fields], how="horizontal").with_row_index("source_line", offset=1)
     line = pl.col("line").str.strip_chars_start("\ufeff").str.strip_chars_end("\r")
-    frame = frame.with_columns(line=line).filter(
-        ~pl.col("line").str.starts_with("#") & (pl.col("line").str.strip_chars(" \t") != ""))
-    header = frame.row(0, named=True)
-    names = [(header[f"c{i}"] or "").strip().lower() for i in range(WIDE)]
-    width = int(frame.select(fields_in(pl.col("line"))).item(0, 0))
+    lines = lines.with_row_index("source_line", offset=1).with_columns(line=line).with_columns(
+        keep=~pl.col("line").str.starts_with("#") & (pl.col("line").str.strip_chars(" \t") != ""),
+        fields=fields_in(pl.col("line")))
+    header_at = lines["keep"].arg_true()[0]
+    header = [f.strip().lower() for f in lines["line"][header_at].split(",")]
+    width = len(header)
+    # Exactly the header's columns: a longer row is ragged by its field
+    # count above, whatever its extra fields hold.
+    fields = pl.read_csv(path, has_header=False, truncate_ragged_lines=True,
+                         schema={f"c{i}": pl.String for i in range(width)}, encoding="utf8-lossy")
+    assert lines.height == fields.height, f"{path}: line and record counts differ"
+    frame = pl.concat([lines.drop("line"), fields], how="horizontal").filter("keep")
     return frame.slice(1).select(
         pl.lit(index, pl.UInt32).alias("file"),
         pl.col("source_line"),
-        (fields_in(pl.col("line")) != width).alias("ragged"),
-        *[(pl.col(f"c{names.index(c)}") if c in names else pl.lit(None, pl.String)).alias(c)
+        (pl.col("fields") != width).alias("ragged"),
+        *[(pl.col(f"c{header.index(c)}") if c in header else pl.lit(None, pl.String)).alias(c)
           for c in COLUMNS],
     )
 
 
 def fields_in(line):
-    """Fields of a CSV line: commas outside quoted sections, plus one."""
-    return line.str.replace_all('"[^"]*"', "").str.count_matches(",") + 1
+    """Fields of a CSV line: commas outside quoted sections, plus one (the
+    pattern only where the line has a quote)."""
+    quoted = line.str.contains('"', literal=True)
+    outside = pl.when(quoted).then(line.str.replace_all('"[^"]*"', "")).otherwise(line)
+    return outside.str.count_matches(",", literal=True) + 1
 
 
 def main():
     folder, out = args()
     rows = pl.concat([read(p, i) for i, p in enumerate(input_files(folder))]).lazy()
-    t = {c: pl.col(c).str.strip_chars(" \t") for c in COLUMNS}
+    # Each step's columns once, as their own columns: a pattern match or a
+    # trim used by several rules is not computed again for each.
+    rows = rows.with_columns(**{f"t_{c}": pl.col(c).str.strip_chars(" \t") for c in COLUMNS})
+    t = {c: pl.col(f"t_{c}") for c in COLUMNS}
 
     def missing(c):
         return t[c].is_null() | (t[c] == "")
@@ -54,15 +60,21 @@ def main():
     def unparsed(c, typed):
         return (~missing(c)) & pl.col(typed).is_null()
 
+    # Polars' string-to-integer cast takes exactly an optional sign and digits.
     q = t["quantity"].cast(pl.Int64, strict=False)
-    qty = pl.when(t["quantity"].str.contains(r"^[+-]?[0-9]+$") & q.is_between(-2**31, 2**31 - 1)).then(q)
+    qty = pl.when(q.is_between(-2**31, 2**31 - 1)).then(q)
     p = t["unit_price"]
-    parts = p.str.strip_chars_start("+-").str.split_exact(".", 1)
+    rows = rows.with_columns(
+        price_parts=p.str.strip_chars_start("+-").str.split_exact(".", 1),
+        ts_parts=t["timestamp"].str.extract_groups(TIMESTAMP),
+        price_plain=p.str.contains(PLAIN_DECIMAL),
+    )
+    parts = pl.col("price_parts")
     whole = parts.struct.field("field_0").replace("", "0").cast(pl.Int64, strict=False)
     frac = parts.struct.field("field_1").fill_null("").str.pad_end(6, "0").str.slice(0, 6).cast(pl.Int64)
     micros = (whole * 1_000_000 + frac) * pl.when(p.str.starts_with("-")).then(-1).otherwise(1)
-    price = pl.when(p.str.contains(PLAIN_DECIMAL) & (whole < 10**12)).then(micros)
-    g = t["timestamp"].str.extract_groups(TIMESTAMP)
+    price = pl.when(pl.col("price_plain") & (whole < 10**12)).then(micros)
+    g = pl.col("ts_parts")
     base = pl.concat_str([g.struct.field("1"), g.struct.field("2")], separator=" ").str.strptime(
         pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False)
     fraction = g.struct.field("3").str.slice(1, 6).str.pad_end(6, "0").cast(pl.Int64).fill_null(0)
@@ -93,7 +105,8 @@ def main():
         "negative_unit_price": (pl.col("price_us") < 0).fill_null(False),
     }
     reason = pl.coalesce([pl.when(broken[r]).then(pl.lit(r)) for r in RULES])
-    judged = typed.with_columns(reason=reason).collect()
+    judged = typed.with_columns(reason=reason).drop(
+        "price_parts", "ts_parts", "price_plain", *[f"t_{c}" for c in COLUMNS]).collect()
 
     invalid = judged.filter(pl.col("reason").is_not_null())
     passed = judged.filter(pl.col("reason").is_null()).with_columns(
