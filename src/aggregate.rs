@@ -174,9 +174,9 @@ const CHANNELS: [&str; 3] = ["mobile", "store", "web"];
 type Figures = (i64, i64, i128);
 
 /// The sums of one chunk's rows that passed the row rules, made on the
-/// thread that read them, per [`SaleKey`]; each row remembers its key, so
-/// that the rows found to repeat an earlier id can be taken away again in
-/// order ([`ChunkSums::take_away`]).
+/// thread that read them, per date, file, channel, product and quantity;
+/// each row remembers its key, so that the rows found to repeat an earlier
+/// id can be taken away again in order ([`ChunkSums::take_away`]).
 ///
 /// A Rust map rather than a Polars group-by: with five keys Polars encodes
 /// every row's keys before hashing them, and that cost the read more than
@@ -267,10 +267,11 @@ impl ChunkSums {
 }
 
 /// The sales sums of a run while its files are read once: rows that pass
-/// the row rules are summed per [`SaleKey`] as they come, the rows that
-/// repeat an earlier id are taken away again, and the outlier fences, known
-/// only once every file is read, are applied at [`CandidateSums::settle`].
-/// So the sums need no second read of the files and keep no row.
+/// the row rules are summed per date, file, channel, product and quantity
+/// as they come, the rows that repeat an earlier id are taken away again,
+/// and the outlier fences, known only once every file is read, are applied
+/// at [`CandidateSums::settle`]. So the sums need no second read of the
+/// files and keep no row.
 #[derive(Default)]
 pub struct CandidateSums {
     figures: HashMap<SaleKey, Figures>,

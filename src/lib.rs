@@ -4,7 +4,8 @@
 //! The modules follow the pipeline: [`discover`] → [`extract`] →
 //! [`rules`]/[`validate`] → [`split`] → the [`sink`]s ([`aggregate`],
 //! [`output`], [`db`]) → [`render`]; [`pipeline`] drives the passes and
-//! hands judged rows to the sinks, [`batch`] plugs in a run's sinks;
+//! hands judged rows to the sinks, reading the files in ranges on every
+//! thread (`ranges`); [`batch`] plugs in a run's sinks;
 //! [`query`] answers SQL over a folder's cleaned rows or the warehouse. The
 //! binary is a thin layer over [`cmd`].
 
@@ -24,6 +25,7 @@ pub mod output;
 pub mod pictures;
 pub mod pipeline;
 pub mod query;
+mod ranges;
 pub mod render;
 pub mod rules;
 pub mod sink;
