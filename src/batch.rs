@@ -115,7 +115,13 @@ pub fn run(
                 messages.detail(format!("wrote {path}"));
             }
         }
-        None => messages.step("dry run: no file written"),
+        None => match &outputs.load {
+            Some(load) => messages.step(format!(
+                "dry run: no file written, nothing loaded into {}",
+                load.target.masked()
+            )),
+            None => messages.step("dry run: no file written"),
+        },
     }
 
     let mut load = None;

@@ -91,6 +91,13 @@ pub fn read_query(argument: &str) -> Result<String> {
                 names.join(", ")
             ),
         });
+    } else if let Some(near) = shipped_name_near(name) {
+        return Err(Error::BadQuery {
+            engine: "the query file".into(),
+            message: format!(
+                "`{argument}` is neither a file nor a shipped query; did you mean `{near}`?"
+            ),
+        });
     } else {
         argument.to_owned()
     };
@@ -101,6 +108,20 @@ pub fn read_query(argument: &str) -> Result<String> {
         });
     }
     Ok(sql)
+}
+
+/// The shipped query whose name a single word misspells (at most two
+/// edits), if any: `top_customer` for `top_customers`.
+fn shipped_name_near(word: &str) -> Option<&'static str> {
+    if word.is_empty() || word.contains(|c: char| c.is_whitespace()) {
+        return None;
+    }
+    SHIPPED
+        .iter()
+        .map(|(name, _)| (strsim::levenshtein(word, name), *name))
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, name)| name)
 }
 
 /// The SQL without comments, blank space or trailing semicolons: what is

@@ -91,8 +91,39 @@ fn dry_run_writes_nothing() {
         .args(&["run", "input", "--dry-run"])
         .run()
         .code(0);
-    out.stderr_has("dry run");
-    assert!(!out.exists("errors") && !out.exists("reports"));
+    // Issue "the analyst's terminal": a dry run names the target it skipped.
+    out.stderr_has("dry run: no file written, nothing loaded into sqlite://sales.db");
+    assert!(!out.exists("errors") && !out.exists("reports") && !out.exists("sales.db"));
+}
+
+/// Issue "the analyst's terminal": a date in another form says which form
+/// it takes (exit 2, as every usage error).
+#[test]
+fn dates_in_another_form_name_the_form() {
+    for args in [
+        &["run", "input", "--date", "25/11/2026"][..],
+        &["report", "--from", "2026-11-25", "--to", "Nov 30"][..],
+    ] {
+        Test::new()
+            .csv("a.csv", &[ROW])
+            .args(args)
+            .run()
+            .code(2)
+            .stderr_has("is not a date in the form YYYY-MM-DD, such as 2026-11-25");
+    }
+}
+
+/// Issue "the analyst's terminal": step lines count bytes in binary units,
+/// as the progress bars do.
+#[test]
+fn sizes_are_in_binary_units() {
+    let rows: Vec<&str> = std::iter::repeat_n(ROW, 40).collect();
+    Test::new()
+        .csv("a.csv", &rows)
+        .args(&["run", "input", "--no-db"])
+        .run()
+        .code(0)
+        .stderr_has("found 1 CSV file (1.7 KiB) in input");
 }
 
 #[test]

@@ -583,3 +583,16 @@ fn sql_in_the_sqlite_warehouse_is_read_only() {
         .stderr_has("no warehouse to query");
     assert!(!test.dir().join("nothing.db").exists());
 }
+
+/// Issue "the analyst's terminal": a word one or two letters off a shipped
+/// query's name is not run as SQL; the error names the query meant.
+#[test]
+fn a_misspelt_shipped_query_gets_did_you_mean() {
+    Test::new()
+        .args(&["query", "top_customer", &samples()])
+        .run()
+        .code(7)
+        .stderr_has(
+            "`top_customer` is neither a file nor a shipped query; did you mean `top_customers`?",
+        );
+}

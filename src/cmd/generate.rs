@@ -24,7 +24,7 @@ pub struct GenerateArgs {
     pub rows: u64,
 
     /// The day, YYYY-MM-DD; about 1% of rows arrive late from the day before.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub date: NaiveDate,
 
     /// Folder for the files and `_truth.json`; created when missing.

@@ -8,6 +8,7 @@ pub mod query;
 pub mod report;
 pub mod run;
 
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
 const EXAMPLES: &str = "\
@@ -36,4 +37,10 @@ pub enum Command {
     Report(report::ReportArgs),
     Query(query::QueryArgs),
     Completions(completions::CompletionsArgs),
+}
+
+/// A date option: `YYYY-MM-DD`, and a message that says so otherwise.
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date in the form YYYY-MM-DD, such as 2026-11-25"))
 }

@@ -69,7 +69,7 @@ pub struct QueryArgs {
     pub db: Option<String>,
 
     /// Only the files of this day (*_DATE.csv and DATE/), as `run --date`.
-    #[arg(long, value_name = "DATE", conflicts_with = "db")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date, conflicts_with = "db")]
     pub date: Option<NaiveDate>,
 
     #[command(flatten)]

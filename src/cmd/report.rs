@@ -25,15 +25,15 @@ Examples:
 #[command(after_help = EXAMPLES)]
 pub struct ReportArgs {
     /// One day, YYYY-MM-DD.
-    #[arg(long, value_name = "DATE", conflicts_with_all = ["from", "to"], required_unless_present = "from")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date, conflicts_with_all = ["from", "to"], required_unless_present = "from")]
     pub date: Option<NaiveDate>,
 
     /// First day of a range (with --to).
-    #[arg(long, value_name = "DATE", requires = "to")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date, requires = "to")]
     pub from: Option<NaiveDate>,
 
     /// Last day of a range, included.
-    #[arg(long, value_name = "DATE", requires = "from")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date, requires = "from")]
     pub to: Option<NaiveDate>,
 
     /// The warehouse, as for `run`: this flag, else DATABASE_URL, else a

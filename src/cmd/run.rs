@@ -84,17 +84,17 @@ pub struct RunArgs {
     /// The day is a batch of its own: its own outlier fences, its own
     /// database transaction (idempotent like any run), and report files for
     /// that date only (its late rows for other dates go to the database).
-    #[arg(long, value_name = "DATE", conflicts_with_all = ["from", "to"])]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date, conflicts_with_all = ["from", "to"])]
     pub date: Option<NaiveDate>,
 
     /// Backfill from this day to --to, each day a batch of its own (as
     /// --date); days without files are listed, and a failed day does not
     /// stop the others.
-    #[arg(long, value_name = "DATE", requires = "to")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date, requires = "to")]
     pub from: Option<NaiveDate>,
 
     /// Last day of a backfill, included.
-    #[arg(long, value_name = "DATE", requires = "from")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date, requires = "from")]
     pub to: Option<NaiveDate>,
 
     /// Rows read and judged at a time.
@@ -312,9 +312,10 @@ impl RunArgs {
 
 /// The database to load into: `--db`, else `DATABASE_URL` (clap reads
 /// both), else `.env` in the working folder, else the SQLite default; none
-/// with `--no-db` or `--dry-run`.
+/// with `--no-db`. A dry run resolves it only to name it.
 fn target(args: &RunArgs) -> Result<Option<Target>> {
-    if args.no_db || args.dry_run {
+    // A dry run resolves the target too, to name it; it connects to none.
+    if args.no_db {
         return Ok(None);
     }
     Target::parse(&database_url(args.db.as_ref())?).map(Some)
