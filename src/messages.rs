@@ -30,6 +30,9 @@ pub fn shown(name: &str) -> std::borrow::Cow<'_, str> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
     Quiet,
+    /// Warnings (and progress on a terminal), no step lines: for a command
+    /// whose output is its answer.
+    Warnings,
     Normal,
     Verbose,
 }
@@ -77,7 +80,7 @@ impl Messages {
     }
 
     pub fn warn(&self, text: impl AsRef<str>) {
-        if self.verbosity >= Verbosity::Normal {
+        if self.verbosity >= Verbosity::Warnings {
             self.bars
                 .suspend(|| eprintln!("warning: {}", text.as_ref()));
         }

@@ -596,3 +596,24 @@ fn a_misspelt_shipped_query_gets_did_you_mean() {
             "`top_customer` is neither a file nor a shipped query; did you mean `top_customers`?",
         );
 }
+
+/// Issue "the analyst's terminal": `query` prints its answer and the
+/// cleaning's warnings, its step lines only with `-v`.
+#[test]
+fn query_prints_step_lines_only_with_verbose() {
+    let sql = "SELECT COUNT(*) AS n FROM sales";
+    let out = Test::new().args(&["query", sql, &samples()]).run().code(0);
+    assert!(!out.stderr.contains("found 3 CSV files"), "{}", out.stderr);
+    out.stderr_has("warning: web_2026-11-25.csv: unknown column `coupon` left out");
+    assert!(out.stdout.contains("19"), "{}", out.stdout);
+    Test::new()
+        .args(&["query", sql, &samples(), "-v"])
+        .run()
+        .code(0)
+        .stderr_has("found 3 CSV files");
+    let quiet = Test::new()
+        .args(&["query", sql, &samples(), "-q"])
+        .run()
+        .code(0);
+    assert_eq!(quiet.stderr, "");
+}

@@ -97,9 +97,16 @@ pub struct QueryArgs {
     #[arg(long, default_value_t = 100, value_name = "N")]
     pub max_rows: usize,
 
-    /// Print no step lines or warnings on stderr.
-    #[arg(short, long)]
+    /// Print no warnings on stderr either.
+    #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
+
+    /// Print the cleaning's step lines too (files found, rows checked).
+    ///
+    /// Without it `query` prints its answer on stdout and only warnings on
+    /// stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 impl QueryArgs {
@@ -144,8 +151,10 @@ fn parse_seconds(text: &str) -> std::result::Result<f64, String> {
 pub fn run(args: &QueryArgs) -> Result<()> {
     let messages = Messages::new(if args.quiet {
         Verbosity::Quiet
-    } else {
+    } else if args.verbose {
         Verbosity::Normal
+    } else {
+        Verbosity::Warnings
     });
     let sql = query::read_query(&args.query)?;
     let answer = match args.target()? {
