@@ -297,8 +297,30 @@ pub fn write_reports(
         let path = dir.join(format!("top{top_n}_products_{date}.csv"));
         write_csv(&path, top.iter().filter(|t| t.date == date))?;
         written.push(path);
+        remove_other_tops(dir, date, top_n)?;
     }
     Ok(written)
+}
+
+/// Removes the `top<K>_products_<date>.csv` files an earlier run with
+/// another `--top` left for `date`: a day's top products are one file.
+fn remove_other_tops(dir: &Path, date: &str, top_n: u32) -> Result<()> {
+    let suffix = format!("_products_{date}.csv");
+    for entry in fs::read_dir(dir).map_err(write_error(dir))? {
+        let path = entry.map_err(write_error(dir))?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let other = name
+            .strip_prefix("top")
+            .and_then(|rest| rest.strip_suffix(&suffix))
+            .and_then(|k| k.parse::<u32>().ok())
+            .is_some_and(|k| k != top_n);
+        if other {
+            fs::remove_file(&path).map_err(write_error(&path))?;
+        }
+    }
+    Ok(())
 }
 
 fn write_csv<'a, T: serde::Serialize + 'a>(

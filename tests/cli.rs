@@ -155,6 +155,32 @@ fn custom_output_dirs_and_top_n() {
     );
 }
 
+/// Issue "the analyst's terminal": a run with another `--top` replaces the
+/// day's top-products file instead of leaving the old one beside it; other
+/// days' files and other files stay.
+#[test]
+fn another_top_replaces_the_days_top_file() {
+    let test = Test::new()
+        .csv("a.csv", &[ROW])
+        .file("reports/top5_products_2024-02-29.csv", "other day\n")
+        .file("reports/top5_notes_2024-03-01.csv", "not a report\n");
+    // Clones share the folder: the second run finds the first's files.
+    let out = test
+        .clone()
+        .args(&["run", "input", "--no-db"])
+        .run()
+        .code(0);
+    assert!(out.exists("reports/top5_products_2024-03-01.csv"));
+    let out = test
+        .args(&["run", "input", "--no-db", "--top", "3"])
+        .run()
+        .code(0);
+    assert!(out.exists("reports/top3_products_2024-03-01.csv"));
+    assert!(!out.exists("reports/top5_products_2024-03-01.csv"));
+    assert!(out.exists("reports/top5_products_2024-02-29.csv"));
+    assert!(out.exists("reports/top5_notes_2024-03-01.csv"));
+}
+
 #[test]
 fn rerun_rewrites_rejects_and_removes_stale_ones() {
     let test = Test::new()
