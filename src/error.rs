@@ -46,10 +46,12 @@ pub enum Error {
     #[error("{} input file{} cannot be read as sales CSV:\n{}", files.len(), plural(files.len()), list_bad_files(files))]
     BadInputFiles { files: Vec<BadFile> },
 
-    #[error("cannot write `{}`: {source}", path.display())]
+    /// The OS error is part of the message, not a source of its own, so
+    /// that the report prints it once.
+    #[error("cannot write `{}`: {cause}", path.display())]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 
     #[error("row accounting does not add up for `{file}`: {data_rows} data rows but {valid} valid + {invalid} invalid + {duplicate} duplicate + {outlier} outlier")]

@@ -117,7 +117,7 @@ struct Sale {
 pub fn generate(options: &Options) -> Result<Truth> {
     let write_error = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| Error::Write { path, source }
+        move |cause| Error::Write { path, cause }
     };
     std::fs::create_dir_all(&options.out).map_err(write_error(&options.out))?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(options.seed);
@@ -228,7 +228,7 @@ pub fn generate(options: &Options) -> Result<Truth> {
     let path = options.out.join("_truth.json");
     let json = serde_json::to_string_pretty(&truth).map_err(|e| Error::Write {
         path: path.clone(),
-        source: std::io::Error::other(e),
+        cause: std::io::Error::other(e),
     })?;
     std::fs::write(&path, json + "\n").map_err(write_error(&path))?;
     Ok(truth)

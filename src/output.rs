@@ -341,9 +341,9 @@ fn create_dir(dir: &Path) -> Result<()> {
 }
 
 fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Write {
+    move |cause| Error::Write {
         path: path.to_path_buf(),
-        source,
+        cause,
     }
 }
 

@@ -542,7 +542,25 @@ fn connection_errors_say_what_was_being_done() {
         let out = Test::new().args(&args).run().code(6);
         out.stderr_has("cannot connect to `mysql://root@127.0.0.1:1/sales`");
         assert!(!out.stderr.contains("nothing was loaded"), "{}", out.stderr);
+        // Issue "the analyst's terminal": the driver's words, not its
+        // error's Debug form (`DriverError { … }`).
+        out.stderr_has("Could not connect to address");
+        assert!(!out.stderr.contains("DriverError"), "{}", out.stderr);
     }
+}
+
+/// Issue "the analyst's terminal": an output folder that cannot be made
+/// names the OS error once (it was printed again as a cause).
+#[test]
+fn an_unwritable_output_folder_says_the_os_error_once() {
+    let out = Test::new()
+        .csv("a.csv", &["T1,2026-11-25 10:00:00,web,,C1,P1,1,2.50"])
+        .file("blocked", "a file, not a folder")
+        .args(&["run", "input", "--no-db", "--errors-dir", "blocked/errors"])
+        .run()
+        .code(5);
+    out.stderr_has("cannot write `blocked/errors`");
+    assert_eq!(out.stderr.matches("os error").count(), 1, "{}", out.stderr);
 }
 
 /// Case 9: a run of day 26 with late rows of day 25 replaced a complete

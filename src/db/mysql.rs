@@ -113,7 +113,7 @@ fn load(
     let target = Target::Mysql(url.to_owned());
     let fail = |e: mysql::Error| Error::Load {
         target: target.masked(),
-        message: e.to_string(),
+        message: said(&e),
     };
     let started = Instant::now();
     let mut conn = connect(url, &target)?;
@@ -293,7 +293,7 @@ fn load(
                 // The handler's own error says more than the server's echo of it.
                 Error::Load {
                     target: target.masked(),
-                    message: format!("loading `{table}`: {e}"),
+                    message: format!("loading `{table}`: {}", said(&e)),
                 }
             })?;
             let counts = (result.affected_rows(), result.warnings());
@@ -592,7 +592,7 @@ fn connect(url: &str, target: &Target) -> Result<Conn> {
                 .unwrap_or_default()
                 .to_owned();
             let mut server = Conn::new(opts.clone().db_name(None::<String>))
-                .map_err(|e| unreachable(e.to_string()))?;
+                .map_err(|e| unreachable(said(&e)))?;
             // An identifier cannot be a parameter: quoted, backticks doubled.
             server
                 .query_drop(format!(
@@ -601,12 +601,13 @@ fn connect(url: &str, target: &Target) -> Result<Conn> {
                 ))
                 .map_err(|e| {
                     unreachable(format!(
-                        "database `{name}` does not exist and cannot be created: {e}"
+                        "database `{name}` does not exist and cannot be created: {}",
+                        said(&e)
                     ))
                 })?;
-            Conn::new(opts).map_err(|e| unreachable(e.to_string()))
+            Conn::new(opts).map_err(|e| unreachable(said(&e)))
         }
-        connected => connected.map_err(|e| unreachable(e.to_string())),
+        connected => connected.map_err(|e| unreachable(said(&e))),
     }
 }
 
@@ -618,6 +619,19 @@ fn options(url: &str, target: &Target) -> Result<OptsBuilder> {
         reason: e.to_string(),
     })?;
     Ok(OptsBuilder::from_opts(opts).tcp_connect_timeout(Some(Duration::from_secs(5))))
+}
+
+/// What the driver said, without the name of its error's variant around it
+/// (the mysql crate's own text is `DriverError { … }`, `MySqlError { … }`).
+pub(crate) fn said(e: &mysql::Error) -> String {
+    match e {
+        mysql::Error::IoError(e) => e.to_string(),
+        mysql::Error::CodecError(e) => e.to_string(),
+        mysql::Error::MySqlError(e) => e.to_string(),
+        mysql::Error::DriverError(e) => e.to_string(),
+        mysql::Error::UrlError(e) => e.to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// MySQL's ER_BAD_DB_ERROR.
@@ -638,7 +652,7 @@ pub fn read_reports(url: &str, from: &str, to: &str, top: u32) -> Result<ReportR
         }
         e => Error::DatabaseUnreachable {
             target: target.masked(),
-            reason: e.to_string(),
+            reason: said(&e),
         },
     };
     let mut conn = Conn::new(options(url, &target)?).map_err(fail)?;
@@ -761,7 +775,7 @@ pub fn query(url: &str, sql: &str, timeout: Option<Duration>) -> Result<Vec<Answ
         },
         e => Error::DatabaseUnreachable {
             target: target.masked(),
-            reason: format!("querying the warehouse: {e}"),
+            reason: format!("querying the warehouse: {}", said(&e)),
         },
     };
     let failed = |e: mysql::Error| match e {
