@@ -68,6 +68,22 @@ impl std::iter::Sum for Money {
 }
 
 /// Two decimals: `1234.50`, `-0.05`.
+impl Money {
+    /// For people: cents with thousands separators (`1,062.43`). Files and
+    /// JSON keep the plain form of [`Display`](fmt::Display).
+    pub fn grouped(self) -> String {
+        let cents = self.cents();
+        let sign = if cents < 0 { "-" } else { "" };
+        let cents = cents.abs();
+        format!("{sign}{}.{:02}", grouped(cents / 100), cents % 100)
+    }
+}
+
+/// A whole number with thousands separators, for people: `9,506,073`.
+pub fn grouped(n: impl num_format::ToFormattedString) -> String {
+    n.to_formatted_string(&num_format::Locale::en)
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let cents = self.cents();
@@ -87,6 +103,16 @@ impl serde::Serialize for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grouped_for_people() {
+        assert_eq!(Money(1_062_430_000).grouped(), "1,062.43");
+        assert_eq!(Money(-1_234_567_890_000).grouped(), "-1,234,567.89");
+        assert_eq!(Money(5_000).grouped(), "0.01");
+        assert_eq!(Money(0).grouped(), "0.00");
+        assert_eq!(grouped(9_506_073u64), "9,506,073");
+        assert_eq!(grouped(-42i64), "-42");
+    }
 
     #[track_caller]
     fn case(millionths: i128, expected: &str) {

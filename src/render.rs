@@ -9,7 +9,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use crate::aggregate::{DailySales, TopProduct};
-use crate::money::Money;
+use crate::money::{grouped, Money};
 use crate::summary::{DayStatus, DaySummary, Summary};
 
 /// How the summary is printed on stdout.
@@ -89,12 +89,12 @@ pub fn print_days(
             Some(s) => {
                 let t = &s.totals;
                 row.extend([
-                    Cell::new(t.data_rows),
+                    Cell::new(grouped(t.data_rows)),
                     style.count(t.valid, Color::Green),
                     style.count(t.invalid, Color::Red),
                     style.count(t.duplicate, Color::Yellow),
                     style.count(t.outlier, Color::Magenta),
-                    Cell::new(s.load.as_ref().map_or("-".into(), |l| l.rows.to_string())),
+                    Cell::new(s.load.as_ref().map_or("-".into(), |l| grouped(l.rows))),
                 ]);
             }
             None => row.extend((0..6).map(|_| Cell::new("-"))),
@@ -139,7 +139,7 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
         let a = &file.accounting;
         files.add_row(vec![
             Cell::new(crate::messages::shown(&file.file)),
-            Cell::new(a.data_rows),
+            Cell::new(grouped(a.data_rows)),
             style.count(a.valid, Color::Green),
             style.count(a.invalid, Color::Red),
             style.count(a.duplicate, Color::Yellow),
@@ -149,11 +149,11 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
     let t = &summary.totals;
     files.add_row(vec![
         style.total("total"),
-        style.total_number(t.data_rows),
-        style.total_number(t.valid),
-        style.total_number(t.invalid),
-        style.total_number(t.duplicate),
-        style.total_number(t.outlier),
+        style.total(&grouped(t.data_rows)),
+        style.total(&grouped(t.valid)),
+        style.total(&grouped(t.invalid)),
+        style.total(&grouped(t.duplicate)),
+        style.total(&grouped(t.outlier)),
     ]);
     writeln!(out, "Rows per file")?;
     writeln!(out, "{files}")?;
@@ -175,7 +175,7 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
         reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         let mut table = style.table(&["reject reason", "rows"]);
         for (reason, rows) in reasons {
-            table.add_row(vec![Cell::new(reason), Cell::new(*rows)]);
+            table.add_row(vec![Cell::new(reason), Cell::new(grouped(*rows))]);
         }
         writeln!(out, "\nRejected rows by reason")?;
         writeln!(out, "{table}")?;
@@ -245,9 +245,9 @@ fn write_daily_and_top(
             daily.add_row(vec![
                 Cell::new(&d.date),
                 Cell::new(&d.channel),
-                Cell::new(d.orders),
-                Cell::new(d.units),
-                Cell::new(d.revenue),
+                Cell::new(grouped(d.orders)),
+                Cell::new(grouped(d.units)),
+                Cell::new(d.revenue.grouped()),
             ]);
         }
         let orders: u64 = daily_sales.iter().map(|d| d.orders).sum();
@@ -256,9 +256,9 @@ fn write_daily_and_top(
         daily.add_row(vec![
             style.total("total"),
             Cell::new(""),
-            style.total_number(orders),
-            style.total_number(units),
-            style.total_number(revenue),
+            style.total(&grouped(orders)),
+            style.total(&grouped(units)),
+            style.total(&revenue.grouped()),
         ]);
         writeln!(out, "\nDaily sales")?;
         writeln!(out, "{daily}")?;
@@ -271,8 +271,8 @@ fn write_daily_and_top(
                 Cell::new(&p.date),
                 Cell::new(p.rank),
                 Cell::new(&p.product_id),
-                Cell::new(p.units),
-                Cell::new(p.revenue),
+                Cell::new(grouped(p.units)),
+                Cell::new(p.revenue.grouped()),
             ]);
         }
         writeln!(out, "\nTop products")?;
@@ -395,7 +395,7 @@ impl Style {
 
     /// A count coloured when non-zero.
     fn count(&self, n: u64, colour: Color) -> Cell {
-        let cell = Cell::new(n);
+        let cell = Cell::new(grouped(n));
         if self.colour && n > 0 {
             cell.fg(colour)
         } else {
@@ -410,9 +410,5 @@ impl Style {
         } else {
             cell
         }
-    }
-
-    fn total_number(&self, n: impl std::fmt::Display) -> Cell {
-        self.total(&n.to_string())
     }
 }

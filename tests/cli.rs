@@ -290,3 +290,24 @@ fn no_pictures_in_a_pipe_and_hours_in_json() {
     assert_eq!(sold, [10], "{hours:?}");
     assert_eq!(hours[10], "19.98");
 }
+
+/// Issue "the analyst's terminal": the terminal's tables group thousands;
+/// the report files keep plain numbers.
+#[test]
+fn tables_group_thousands_files_stay_plain() {
+    let out = Test::new()
+        .csv(
+            "a.csv",
+            &[
+                "T1,2024-03-01 10:00:00,web,,C1,P1,2,999.99",
+                "T2,2024-03-01 11:00:00,web,,C1,P1,2,1000.01",
+            ],
+        )
+        .args(&["run", "input", "--no-db", "--no-outliers"])
+        .run()
+        .code(0);
+    assert!(out.stdout.contains("4,000.00"), "{}", out.stdout);
+    assert!(out
+        .read("reports/daily_sales_2024-03-01.csv")
+        .contains("2024-03-01,web,2,4,4000.00"));
+}
