@@ -404,13 +404,6 @@ impl<R: Read> FileReader<R> {
         Some(format!("{:x}", sha.clone().finalize()))
     }
 
-    /// Bytes read so far and their CRC-32: enough to tell that two reads
-    /// of a file met the same bytes.
-    pub fn fingerprint(&self) -> (u64, u32) {
-        let digest = self.records.digest();
-        (digest.bytes, digest.crc.clone().finalize())
-    }
-
     /// Up to `max_rows` rows (possibly none) as a frame: the eight input
     /// fields as text (null where the file has no such column or the row is
     /// short), file index, physical line, byte offset, and the `oversized`,
@@ -724,15 +717,12 @@ impl<R: Read> Source<R> {
     }
 }
 
-/// The bytes a file reader has read: counted, shown on the progress bar and
-/// hashed as they pass, a buffer at a time.
+/// The bytes a file reader has read: shown on the progress bar and hashed
+/// as they pass, a buffer at a time.
 struct Tally<R> {
     inner: R,
     /// SHA-256 for the run record, when asked for.
     sha: Option<Sha256>,
-    /// CRC-32, cheap, to see that a second read met the same bytes.
-    crc: crc32fast::Hasher,
-    bytes: u64,
     progress: ProgressBar,
 }
 
@@ -743,8 +733,6 @@ impl<R: Read> Read for Tally<R> {
         if let Some(sha) = &mut self.sha {
             sha.update(bytes);
         }
-        self.crc.update(bytes);
-        self.bytes += n as u64;
         self.progress.inc(n as u64);
         Ok(n)
     }
@@ -778,8 +766,6 @@ impl<R: Read> Records<R> {
         let mut digest = Tally {
             inner: reader,
             sha: sha256.then(Sha256::new),
-            crc: crc32fast::Hasher::new(),
-            bytes: 0,
             progress,
         };
         // A read may return fewer bytes than asked for (a pipe): read the
@@ -819,8 +805,6 @@ impl<R: Read> Records<R> {
         let tally = Tally {
             inner: reader,
             sha: None,
-            crc: crc32fast::Hasher::new(),
-            bytes: 0,
             progress: ProgressBar::hidden(),
         };
         let source = Source {
