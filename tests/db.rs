@@ -287,12 +287,13 @@ fn mysql_creates_a_missing_database() {
     // A name of its own that does not exist yet; dropped with `db`'s own.
     let missing = format!("{}_new", db.name);
     let url = format!("{}/{missing}", server_url());
-    let json = Test::new()
+    let out = Test::new()
         .args(&["run", &samples(), "--db", &url, "--format", "json"])
         .run()
-        .code(0)
-        .json();
-    assert_eq!(json["load"]["rows"], 19);
+        .code(0);
+    assert_eq!(out.json()["load"]["rows"], 19);
+    // Issue "the analyst's terminal": the run says it made a new warehouse.
+    out.stderr_has(&format!("created new warehouse {url}"));
     let count = db.rows(&format!("SELECT COUNT(*) FROM {missing}.staging_sales"));
     db.conn
         .query_drop(format!("DROP DATABASE {missing}"))
@@ -553,6 +554,7 @@ fn sqlite_is_the_default_and_matches_mysql_reports() {
 #[test]
 fn sqlite_same_run_twice_and_replaced_ids() {
     let test = Test::new()
+        .file("out/.keep", "")
         .csv(
             "a.csv",
             &[
@@ -1079,4 +1081,28 @@ fn sqlite_warehouse_of_the_first_layout_is_migrated_with_its_rows() {
         .run()
         .code(6)
         .stderr_has("newer sales-etl");
+}
+
+/// Issue "the analyst's terminal": a run creates a missing SQLite file and
+/// says so, once; a missing folder is a typo, not a new warehouse (usage
+/// error, nothing created).
+#[test]
+fn sqlite_creates_its_file_and_says_so_never_a_folder() {
+    let test = Test::new().csv("a.csv", &[&row("T1", "2024-03-01", "P1", 1)]);
+    let first = test.clone().args(&["run", "input"]).run().code(0);
+    first.stderr_has("created new warehouse sqlite://sales.db");
+    let again = test.clone().args(&["run", "input"]).run().code(0);
+    assert!(
+        !again.stderr.contains("created new warehouse"),
+        "{}",
+        again.stderr
+    );
+    let typo = test
+        .args(&["run", "input", "--db", "sqlite://nonexistent_dir/x.db"])
+        .run()
+        .code(2);
+    typo.stderr_has(
+        "the folder `nonexistent_dir` does not exist (a run creates the file, not its folder)",
+    );
+    assert!(!typo.exists("nonexistent_dir"));
 }

@@ -109,7 +109,8 @@ pub struct RunArgs {
 
     /// Database to load valid rows and reports into.
     ///
-    /// `sqlite://path/to/file.db` (created when missing) or
+    /// `sqlite://path/to/file.db` (the file is created when missing, never
+    /// its folder) or
     /// `mysql://user:password@host:3306/database` (MySQL 8 or MariaDB).
     /// Without this flag, DATABASE_URL is read from the environment, then
     /// from a `.env` file in the working folder; without any, the default is
@@ -318,7 +319,23 @@ fn target(args: &RunArgs) -> Result<Option<Target>> {
     if args.no_db {
         return Ok(None);
     }
-    Target::parse(&database_url(args.db.as_ref())?).map(Some)
+    let url = database_url(args.db.as_ref())?;
+    let target = Target::parse(&url)?;
+    // A run creates a missing SQLite file, never a missing folder: a typo
+    // in the path fails here instead of making a new, empty warehouse.
+    if let Target::Sqlite(path) = &target {
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(folder) = folder.filter(|f| !f.is_dir()) {
+            return Err(Error::BadDatabaseUrl {
+                url: target.masked(),
+                problem: format!(
+                    "the folder `{}` does not exist (a run creates the file, not its folder)",
+                    folder.display()
+                ),
+            });
+        }
+    }
+    Ok(Some(target))
 }
 
 /// The database URL: the flag (or DATABASE_URL, which clap reads into it),

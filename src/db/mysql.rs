@@ -116,7 +116,7 @@ fn load(
         message: said(&e),
     };
     let started = Instant::now();
-    let mut conn = connect(url, &target)?;
+    let mut conn = connect(url, &target, messages)?;
     let mut take_lock = |seconds: u32| -> Result<bool> {
         let locked: Option<Option<i64>> = conn
             .exec_first(
@@ -576,8 +576,8 @@ fn earlier_loads(
 
 /// Connects, creating the database first when the server says it does not
 /// exist (like SQLite creates its file), so `--db mysql://…/sales` works on
-/// a fresh server.
-fn connect(url: &str, target: &Target) -> Result<Conn> {
+/// a fresh server; says so.
+fn connect(url: &str, target: &Target, messages: &Messages) -> Result<Conn> {
     let unreachable = |reason: String| Error::DatabaseUnreachable {
         target: target.masked(),
         reason,
@@ -605,6 +605,7 @@ fn connect(url: &str, target: &Target) -> Result<Conn> {
                         said(&e)
                     ))
                 })?;
+            messages.step(format!("created new warehouse {}", target.masked()));
             Conn::new(opts).map_err(|e| unreachable(said(&e)))
         }
         connected => connected.map_err(|e| unreachable(said(&e))),

@@ -75,13 +75,11 @@ fn load(
         target: target.masked(),
         message: e.to_string(),
     };
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| Error::Load {
-            target: target.masked(),
-            message: format!("cannot create folder `{}`: {e}", parent.display()),
-        })?;
-    }
+    let new = !path.exists();
     let mut conn = Connection::open(path).map_err(fail)?;
+    if new {
+        messages.step(format!("created new warehouse {}", target.masked()));
+    }
     // Two loads into one file take turns: the second waits for the first's
     // commit, and says so.
     conn.busy_timeout(std::time::Duration::ZERO).map_err(fail)?;
