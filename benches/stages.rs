@@ -95,6 +95,7 @@ fn batch_loading_sqlite(bencher: divan::Bencher) {
             let outputs = Outputs {
                 load: Some(LoadOptions {
                     target: Target::Sqlite(dir.path().join("bench.db")),
+                    from: sales_etl::db::target::UrlSource::Flag,
                     method: LoadMethod::Auto,
                     top: 5,
                     folder: day().display().to_string(),

@@ -157,7 +157,7 @@ pub fn run(
         messages.detail(format!("{stage}: {ms} ms"));
     }
     drop(lock);
-    let summary = Summary::new(
+    let mut summary = Summary::new(
         checked,
         daily_sales,
         top_products,
@@ -166,6 +166,10 @@ pub fn run(
         outputs.dry_run,
         load,
     );
+    summary.warehouse = outputs
+        .load
+        .as_ref()
+        .map(|l| crate::db::target::Named::new(&l.target, l.from));
     Ok((summary, failed))
 }
 

@@ -298,6 +298,7 @@ pub enum ReportFormat {
 pub fn print_reports(
     daily: &[DailySales],
     top: &[TopProduct],
+    warehouse: &crate::db::target::Named,
     format: ReportFormat,
     colour: bool,
     out: &mut impl Write,
@@ -305,7 +306,11 @@ pub fn print_reports(
     match format {
         ReportFormat::Table => write_daily_and_top(daily, top, &Style { colour }, out),
         ReportFormat::Json => {
-            let json = serde_json::json!({ "daily_sales": daily, "top_products": top });
+            let json = serde_json::json!({
+                "warehouse": warehouse,
+                "daily_sales": daily,
+                "top_products": top
+            });
             serde_json::to_writer_pretty(&mut *out, &json)?;
             writeln!(out)
         }

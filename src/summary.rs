@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::aggregate::{DailySales, TopProduct};
+use crate::db::target::Named;
 use crate::db::Loaded;
 use crate::error::BadFile;
 use crate::pipeline::Checked;
@@ -35,6 +36,9 @@ pub struct Summary {
     pub dry_run: bool,
     /// Milliseconds per stage, as `<stage>_ms`.
     pub timings: BTreeMap<String, u64>,
+    /// The warehouse the run loads into (or would, with `--dry-run`) and
+    /// where its URL came from; `None` with `--no-db`.
+    pub warehouse: Option<Named>,
     /// The database load; `None` with `--no-db` or `--dry-run`, or when it
     /// failed (the error says so).
     pub load: Option<Loaded>,
@@ -66,6 +70,7 @@ impl Summary {
             written,
             dry_run,
             timings: checked.timings,
+            warehouse: None,
             load,
         }
     }

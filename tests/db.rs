@@ -677,24 +677,67 @@ fn no_db_and_dry_run_load_nothing_and_env_and_dotenv_choose_the_target() {
         .code(0);
     assert!(!out.exists("sales.db"));
     let out = Test::new()
-        .args(&["run", &samples(), "-q"])
+        .args(&["run", &samples(), "--format", "json"])
         .env("DATABASE_URL", "sqlite://env.db")
         .run()
         .code(0);
     assert!(out.exists("env.db"));
+    // Issue "the analyst's terminal": the first step line and the JSON name
+    // the warehouse and where its URL came from.
+    assert!(
+        out.stderr
+            .starts_with("warehouse sqlite://env.db (from DATABASE_URL)\n"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        out.json()["warehouse"],
+        serde_json::json!({"target": "sqlite://env.db", "from": "DATABASE_URL"})
+    );
     let out = Test::new()
         .file(".env", "DATABASE_URL=sqlite://dotenv.db\n")
-        .args(&["run", &samples(), "-q"])
+        .args(&["run", &samples()])
         .run()
         .code(0);
     assert!(out.exists("dotenv.db"));
+    out.stderr_has("warehouse sqlite://dotenv.db (from .env)");
     let out = Test::new()
         .file(".env", "DATABASE_URL=sqlite://dotenv.db\n")
-        .args(&["run", &samples(), "-q", "--db", "sqlite://flag.db"])
+        .args(&["run", &samples(), "--db", "sqlite://flag.db"])
         .env("DATABASE_URL", "sqlite://env.db")
         .run()
         .code(0);
     assert!(out.exists("flag.db") && !out.exists("env.db") && !out.exists("dotenv.db"));
+    out.stderr_has("warehouse sqlite://flag.db (from --db)");
+    let out = Test::new().args(&["run", &samples()]).run().code(0);
+    out.stderr_has("warehouse sqlite://sales.db (from the default)");
+    let report = out_report(&out);
+    assert_eq!(report["warehouse"]["from"], "the default");
+}
+
+/// `report --format json` in the folder of `out`'s run.
+fn out_report(out: &crate::util::Output) -> serde_json::Value {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_sales-etl"))
+        .args([
+            "report",
+            "--date",
+            "2026-11-25",
+            "--format",
+            "json",
+            "--no-files",
+        ])
+        .current_dir(&out.dir)
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stderr)
+        .contains("warehouse sqlite://sales.db (from the default)"));
+    serde_json::from_slice(&output.stdout).unwrap()
 }
 
 #[test]

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use clap::Args;
 
 use crate::cmd::run::{database_url, RuleArgs};
+use crate::db::target::{Named, UrlSource};
 use crate::db::{self, Target};
 use crate::discover;
 use crate::error::{Error, Result};
@@ -128,16 +129,16 @@ impl QueryArgs {
     }
 
     /// The warehouse, when --db was given: its URL, or the default chain.
-    fn target(&self) -> Result<Option<Target>> {
+    fn target(&self) -> Result<Option<(Target, UrlSource)>> {
         let Some(flag) = &self.db else {
             return Ok(None);
         };
-        let url = if flag.is_empty() {
+        let (url, source) = if flag.is_empty() {
             database_url(std::env::var("DATABASE_URL").ok().as_ref())?
         } else {
-            flag.clone()
+            (flag.clone(), UrlSource::Flag)
         };
-        Target::parse(&url).map(Some)
+        Ok(Some((Target::parse(&url)?, source)))
     }
 }
 
@@ -158,7 +159,8 @@ pub fn run(args: &QueryArgs) -> Result<()> {
     });
     let sql = query::read_query(&args.query)?;
     let answer = match args.target()? {
-        Some(target) => {
+        Some((target, source)) => {
+            messages.step(format!("warehouse {}", Named::new(&target, source)));
             let spinner = messages.spinner(format!("querying {}", target.masked()));
             let timeout = args.timeout.map(std::time::Duration::from_secs_f64);
             let answer = db::query(&target, &sql, timeout);

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use clap::Args;
 
 use crate::cmd::run::database_url;
+use crate::db::target::Named;
 use crate::db::{self, Target};
 use crate::error::{Error, Result};
 use crate::messages::{Messages, Verbosity};
@@ -78,7 +79,10 @@ pub fn run(args: &ReportArgs) -> Result<()> {
             })
         }
     };
-    let target = Target::parse(&database_url(args.db.as_ref())?)?;
+    let (url, source) = database_url(args.db.as_ref())?;
+    let target = Target::parse(&url)?;
+    let warehouse = Named::new(&target, source);
+    messages.step(format!("warehouse {warehouse}"));
     let (daily, top) = db::read_reports(&target, from, to, args.top)?;
     if daily.is_empty() {
         messages.warn(format!(
@@ -101,6 +105,13 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    render::print_reports(&daily, &top, args.format, render::colour_wanted(), &mut out)
-        .map_err(Error::Stdout)
+    render::print_reports(
+        &daily,
+        &top,
+        &warehouse,
+        args.format,
+        render::colour_wanted(),
+        &mut out,
+    )
+    .map_err(Error::Stdout)
 }

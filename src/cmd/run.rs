@@ -9,6 +9,7 @@ use clap::Args;
 use crate::batch::{self, Outputs};
 use crate::db::load::LoadOptions;
 use crate::db::mysql::LoadMethod;
+use crate::db::target::{Named, UrlSource};
 use crate::db::{self, Target};
 use crate::error::{Error, Result};
 use crate::messages::{Messages, Verbosity};
@@ -273,12 +274,13 @@ impl RunArgs {
 
     /// The outputs of a batch: files unless a dry run, the load when there
     /// is a target.
-    fn outputs(&self, target: Option<&Target>) -> Outputs {
+    fn outputs(&self, target: Option<&(Target, UrlSource)>) -> Outputs {
         Outputs {
             dry_run: self.dry_run,
             no_wait: self.no_wait,
-            load: target.map(|target| LoadOptions {
+            load: target.map(|(target, source)| LoadOptions {
                 target: target.clone(),
+                from: *source,
                 method: self.load_method,
                 top: self.top,
                 folder: absolute_folder(&self.input_dir),
@@ -314,12 +316,12 @@ impl RunArgs {
 /// The database to load into: `--db`, else `DATABASE_URL` (clap reads
 /// both), else `.env` in the working folder, else the SQLite default; none
 /// with `--no-db`. A dry run resolves it only to name it.
-fn target(args: &RunArgs) -> Result<Option<Target>> {
+fn target(args: &RunArgs) -> Result<Option<(Target, UrlSource)>> {
     // A dry run resolves the target too, to name it; it connects to none.
     if args.no_db {
         return Ok(None);
     }
-    let url = database_url(args.db.as_ref())?;
+    let (url, source) = database_url(args.db.as_ref())?;
     let target = Target::parse(&url)?;
     // A run creates a missing SQLite file, never a missing folder: a typo
     // in the path fails here instead of making a new, empty warehouse.
@@ -335,19 +337,31 @@ fn target(args: &RunArgs) -> Result<Option<Target>> {
             });
         }
     }
-    Ok(Some(target))
+    Ok(Some((target, source)))
 }
 
-/// The database URL: the flag (or DATABASE_URL, which clap reads into it),
-/// else `.env` in the working folder, else the SQLite default. An empty
-/// value means unset.
-pub fn database_url(flag: Option<&String>) -> Result<String> {
+/// The first step line of a run with a warehouse names it and where its
+/// URL came from.
+fn say_warehouse(target: Option<&(Target, UrlSource)>, messages: &Messages) {
+    if let Some((target, source)) = target {
+        messages.step(format!("warehouse {}", Named::new(target, *source)));
+    }
+}
+
+/// The database URL and where it came from: the flag (or DATABASE_URL,
+/// which clap reads into it: a value equal to the variable's came from
+/// there), else `.env` in the working folder, else the SQLite default. An
+/// empty value means unset.
+pub fn database_url(flag: Option<&String>) -> Result<(String, UrlSource)> {
     match flag.filter(|url| !url.trim().is_empty()) {
-        Some(url) => Ok(url.clone()),
-        None => {
-            Ok(dotenv_url(std::path::Path::new(".env"))?
-                .unwrap_or_else(|| db::DEFAULT_URL.to_owned()))
+        Some(url) if std::env::var("DATABASE_URL").ok().as_ref() == Some(url) => {
+            Ok((url.clone(), UrlSource::Environment))
         }
+        Some(url) => Ok((url.clone(), UrlSource::Flag)),
+        None => match dotenv_url(std::path::Path::new(".env"))? {
+            Some(url) => Ok((url, UrlSource::DotEnv)),
+            None => Ok((db::DEFAULT_URL.to_owned(), UrlSource::Default)),
+        },
     }
 }
 
@@ -391,6 +405,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     }
     let messages = Messages::new(args.verbosity());
     let target = target(args)?;
+    say_warehouse(target.as_ref(), &messages);
     let outputs = args.outputs(target.as_ref());
     let (summary, failed) = batch::run(&args.config(), &outputs, &messages)?;
     let stdout = std::io::stdout();
@@ -426,6 +441,7 @@ fn absolute_folder(folder: &std::path::Path) -> String {
 fn backfill(args: &RunArgs, first: NaiveDate, last: NaiveDate) -> Result<()> {
     let messages = Messages::new(args.verbosity());
     let target = target(args)?;
+    say_warehouse(target.as_ref(), &messages);
     let found = discover::discover_days(&args.input_dir)?;
     if !found.undated.is_empty() {
         messages.warn(format!(

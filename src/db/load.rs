@@ -205,6 +205,8 @@ pub struct LoadEnd {
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
     pub target: Target,
+    /// Where the target's URL came from, said beside it.
+    pub from: super::target::UrlSource,
     pub method: LoadMethod,
     /// Products per day in `reporting_top_products`.
     pub top: u32,

@@ -5,6 +5,55 @@ use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 
+/// Where a command's database URL came from, said beside the warehouse it
+/// names, so that a `.env` or a `DATABASE_URL` set long ago is never a
+/// surprise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlSource {
+    /// `--db`.
+    Flag,
+    /// The `DATABASE_URL` environment variable.
+    Environment,
+    /// `DATABASE_URL` in `.env` in the working folder.
+    DotEnv,
+    /// None of those: `sqlite://sales.db`.
+    Default,
+}
+
+impl UrlSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            UrlSource::Flag => "--db",
+            UrlSource::Environment => "DATABASE_URL",
+            UrlSource::DotEnv => ".env",
+            UrlSource::Default => "the default",
+        }
+    }
+}
+
+/// A warehouse as a command names it: the URL (password masked) and where
+/// it came from; `warehouse` in the JSON summary.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Named {
+    pub target: String,
+    pub from: &'static str,
+}
+
+impl Named {
+    pub fn new(target: &Target, source: UrlSource) -> Named {
+        Named {
+            target: target.masked(),
+            from: source.name(),
+        }
+    }
+}
+
+impl std::fmt::Display for Named {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (from {})", self.target, self.from)
+    }
+}
+
 /// Where valid rows go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
