@@ -43,7 +43,7 @@ pub struct Messages {
     /// Spinners only on a terminal.
     progress: bool,
     /// Every bar is drawn through this, so two can show at once (the
-    /// judge pass and the load) and lines printed meanwhile stay whole.
+    /// reading and the load) and lines printed meanwhile stay whole.
     bars: MultiProgress,
 }
 

@@ -20,7 +20,7 @@ use crate::error::Result;
 use crate::split::Accounting;
 use crate::validate::Fences;
 
-/// What sinks are told before the first judged chunk.
+/// What sinks are told before the first chunk of rows.
 #[derive(Debug, Clone)]
 pub struct Start<'a> {
     /// When the run started: UTC, `YYYY-MM-DD HH:MM:SS.ffffff`.
@@ -29,14 +29,13 @@ pub struct Start<'a> {
     pub names: &'a [String],
     /// The files read (a skipped file is not among them), in file order.
     pub read: &'a [InputRead],
-    /// Rows that passed the row rules in the screen pass: an upper bound of
-    /// the valid rows to come (duplicates and outliers are still among
-    /// them), for sinks that size something up front.
+    /// The valid rows to come (the first read has judged every row), for
+    /// sinks that size something up front.
     pub candidate_rows: u64,
     pub fences: Option<Fences>,
 }
 
-/// A file the screen pass read to its end.
+/// A file the first read read to its end.
 #[derive(Debug, Clone)]
 pub struct InputRead {
     pub index: usize,

@@ -1,5 +1,5 @@
 //! The warehouse load as a sink of the run: valid rows go to the database
-//! chunk by chunk while the judge pass goes on, on a thread of the load's
+//! chunk by chunk while the files are read for them, on a thread of the load's
 //! own, inside one transaction that commits when the run's rows are all
 //! judged. A failed
 //! load is this sink's own business: it stops taking rows, rolls back, and
@@ -51,7 +51,7 @@ pub struct Loaded {
     /// another file, replaced by this run's.
     pub replaced: u64,
     pub method: Method,
-    /// From the start of the load (while the rows were still being judged)
+    /// From the start of the load (while the valid rows were still read)
     /// to its commit.
     pub seconds: f64,
     pub rows_per_second: u64,
@@ -217,7 +217,7 @@ pub struct LoadOptions {
 pub struct WarehouseLoad {
     options: LoadOptions,
     messages: Messages,
-    /// Rows loaded, shown beside the judge pass's bar.
+    /// Rows loaded, shown beside the reading bar.
     progress: ProgressBar,
     /// The run's sales per date, file, channel and product, which the load
     /// stores and merges into the warehouse's reports.
@@ -351,7 +351,7 @@ impl Sink for WarehouseLoad {
     }
 }
 
-/// A load running on a thread of its own while the judge pass goes on:
+/// A load running on a thread of its own while the valid rows are read:
 /// valid rows arrive chunk by chunk and go in inside one transaction, which
 /// commits only when [`Streaming::finish`] is called. Dropped unfinished,
 /// the thread sees the channel close and rolls back.
@@ -376,7 +376,7 @@ impl Streaming {
         work: impl FnOnce(mpsc::Receiver<Message>, &AtomicU64) -> Result<Loaded> + Send + 'static,
     ) -> Result<Streaming> {
         // Two chunks in flight at most: memory stays bounded when the
-        // database is slower than the judging.
+        // database is slower than the reading.
         let (send, receive) = mpsc::sync_channel::<Message>(2);
         let loaded = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&loaded);

@@ -18,7 +18,7 @@ pub(crate) const STAGING_VALUES: usize = 14;
 const TEXT_VALUES: usize = 9;
 
 /// A chunk of valid rows as the values of `staging_sales` rows, made on the
-/// run's side of the channel (where a core has room while the judge pass
+/// run's side of the channel (where a core has room while the reading
 /// waits for the loader), so that the loading thread only binds and steps.
 pub struct SaleText {
     /// Every text value of the chunk, one after another.

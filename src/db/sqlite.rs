@@ -93,7 +93,7 @@ fn load(
         ));
     }
     conn.busy_timeout(BUSY_WAIT).map_err(fail)?;
-    // The index builds' sorts may use the other cores: the judge pass is
+    // The index builds' sorts may use the other cores: the reading is
     // over by then.
     let helpers = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1));
     conn.execute_batch(&format!(
