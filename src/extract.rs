@@ -165,7 +165,7 @@ pub struct FileReader<R> {
 
 /// Oversized records a reader remembers for its warning; the rest are
 /// counted.
-const OVERSIZED_KEPT: usize = 3;
+pub const OVERSIZED_KEPT: usize = 3;
 
 /// A point between records in a file: its byte offset and the line feeds
 /// before it.

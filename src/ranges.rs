@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 use crate::aggregate::CandidateSums;
 use crate::discover::InputFile;
 use crate::error::{BadFile, Error};
-use crate::extract::{FileReader, Header, Oversized, Place};
+use crate::extract::{self, FileReader, Header, Oversized, Place};
 use crate::pipeline::Config;
 use crate::split;
 use crate::validate::{self, Fences, Screen, Screened, Seen};
@@ -334,7 +334,7 @@ pub(crate) fn read_once(
                     let facts = &mut read.facts[file];
                     let (kept, all) = range.oversized;
                     for cut in kept {
-                        if facts.oversized.0.len() < 3 {
+                        if facts.oversized.0.len() < extract::OVERSIZED_KEPT {
                             facts.oversized.0.push(cut);
                         }
                     }
