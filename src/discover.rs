@@ -60,16 +60,8 @@ pub struct Days {
 /// Other subfolders are not searched.
 pub fn discover_days(dir: &Path) -> Result<Days> {
     let top = list(dir)?;
-    let mut found = Days {
-        ignored: top.ignored,
-        ..Days::default()
-    };
-    for file in top.files {
-        match day_of_name(&file.name) {
-            Some(day) => found.days.entry(day).or_default().push(file),
-            None => found.undated.push(file.name),
-        }
-    }
+    let mut found = days_of_files(top.files);
+    found.ignored = top.ignored;
     for (folder, path) in top.folders {
         let Ok(day) = NaiveDate::parse_from_str(&folder, "%Y-%m-%d") else {
             continue;
@@ -94,6 +86,109 @@ pub fn discover_days(dir: &Path) -> Result<Days> {
         files.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
     }
     Ok(found)
+}
+
+/// Each day's files among `files`, by the date at the end of their names
+/// (`*_YYYY-MM-DD.csv`); the others are `undated`.
+pub fn days_of_files(files: Vec<InputFile>) -> Days {
+    let mut found = Days::default();
+    for file in files {
+        match day_of_name(&file.name) {
+            Some(day) => found.days.entry(day).or_default().push(file),
+            None => found.undated.push(file.name),
+        }
+    }
+    found
+}
+
+/// What a run reads: every CSV file of one folder, or files named one by one.
+#[derive(Debug)]
+pub enum Input {
+    Folder(PathBuf),
+    /// Files named on the command line, all in `folder`, in byte order of
+    /// their names (the order that decides which of two rows with one id is
+    /// kept, as in a folder).
+    Files {
+        folder: PathBuf,
+        files: Vec<InputFile>,
+    },
+}
+
+impl Input {
+    /// The folder the files are in: what a run's record names.
+    pub fn folder(&self) -> &Path {
+        match self {
+            Input::Folder(folder) | Input::Files { folder, .. } => folder,
+        }
+    }
+}
+
+/// What the paths of a command line are: one folder, or files of one folder.
+/// A file is named in reports, `errors/` and the warehouse by its name in
+/// that folder, so files of two folders (whose names could clash) are
+/// refused, as are a folder and files together; a path named twice is read
+/// once.
+pub fn input_of(paths: &[PathBuf]) -> Result<Input> {
+    if let [path] = paths {
+        if path.is_dir() {
+            return Ok(Input::Folder(path.clone()));
+        }
+    }
+    let mut folder: Option<(PathBuf, PathBuf)> = None;
+    let mut files: Vec<InputFile> = Vec::with_capacity(paths.len());
+    for path in paths {
+        let metadata = std::fs::metadata(path);
+        if metadata.as_ref().is_ok_and(|m| m.is_dir()) {
+            return Err(Error::MixedInputs {
+                reason: format!(
+                    "`{}` is a folder; give one folder, or files, not both",
+                    path.display()
+                ),
+            });
+        }
+        let Some(metadata) = metadata.ok().filter(|m| m.is_file()) else {
+            // One missing path not named like a CSV file was meant as a folder.
+            let named_as_file = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            return Err(if paths.len() == 1 && !named_as_file {
+                Error::InputDirMissing { path: path.clone() }
+            } else {
+                Error::InputFileMissing { path: path.clone() }
+            });
+        };
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            return Err(Error::InputFileMissing { path: path.clone() });
+        };
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let resolved = std::fs::canonicalize(&parent).unwrap_or_else(|_| parent.clone());
+        match &folder {
+            None => folder = Some((parent, resolved)),
+            Some((first, first_resolved)) if *first_resolved != resolved => {
+                return Err(Error::MixedInputs {
+                    reason: format!(
+                        "`{}` and `{}` are in different folders; a run reads files of one folder",
+                        first.join(&files[0].name).display(),
+                        path.display()
+                    ),
+                })
+            }
+            Some(_) => {}
+        }
+        if files.iter().all(|f| f.name != name) {
+            files.push(InputFile {
+                name: name.to_owned(),
+                path: path.clone(),
+                size: metadata.len(),
+            });
+        }
+    }
+    files.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    let (folder, _) = folder.unwrap_or_default();
+    Ok(Input::Files { folder, files })
 }
 
 /// The day a file of a run belongs to: its day folder (`2026-11-25/web.csv`)

@@ -34,6 +34,12 @@ pub enum Error {
     #[error("input folder `{}` does not exist or is not a folder", path.display())]
     InputDirMissing { path: PathBuf },
 
+    #[error("input file `{}` does not exist or is not a file", path.display())]
+    InputFileMissing { path: PathBuf },
+
+    #[error("{reason}")]
+    MixedInputs { reason: String },
+
     #[error("cannot list input folder `{}`: {source}", path.display())]
     InputDirUnreadable {
         path: PathBuf,
@@ -133,6 +139,7 @@ impl Error {
         match self {
             Error::BadInputFiles { .. } | Error::InputChanged { .. } => exit::BAD_INPUT,
             Error::InputDirMissing { .. }
+            | Error::InputFileMissing { .. }
             | Error::InputDirUnreadable { .. }
             | Error::NoInputFiles { .. } => exit::NO_INPUT,
             Error::Write { .. } | Error::Stdout(_) | Error::OutputBusy { .. } => exit::OUTPUT,
@@ -141,7 +148,8 @@ impl Error {
             }
             Error::BadDatabaseUrl { .. }
             | Error::BadDateRange { .. }
-            | Error::BadEnvFile { .. } => exit::USAGE,
+            | Error::BadEnvFile { .. }
+            | Error::MixedInputs { .. } => exit::USAGE,
             Error::DatabaseUnreachable { .. }
             | Error::LoadUnreachable { .. }
             | Error::SchemaMismatch { .. }
@@ -161,6 +169,12 @@ impl Error {
             }
             Error::InputDirMissing { .. } => {
                 Some("pass the folder of raw CSV files: `sales-etl run path/to/folder`")
+            }
+            Error::InputFileMissing { .. } => Some(
+                "pass a folder of raw CSV files, or files: `sales-etl run path/to/folder` or `sales-etl run a.csv b.csv`",
+            ),
+            Error::MixedInputs { .. } => {
+                Some("pass one folder (`sales-etl run data/raw`), or files of one folder")
             }
             Error::NoInputFiles { .. } => Some("only files ending in `.csv` are read"),
             Error::InputChanged { .. } => {
@@ -205,7 +219,8 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     /// One or more input files cannot be read as sales CSV.
     pub const BAD_INPUT: i32 = 3;
-    /// The input folder is missing or holds no CSV file.
+    /// The input folder or a named input file is missing, or the folder
+    /// holds no CSV file.
     pub const NO_INPUT: i32 = 4;
     /// An output file or folder cannot be written.
     pub const OUTPUT: i32 = 5;

@@ -267,6 +267,42 @@ fn completions_for_every_shell_name_the_flags() {
     Test::new().args(&["completions", "tcsh"]).run().code(2);
 }
 
+/// Issue "the analyst's terminal": the bash script completes a
+/// subcommand's flags, not only subcommand names. Run in bash as bash's
+/// `complete -F` would call it.
+#[test]
+fn bash_completes_flags_of_a_subcommand() {
+    let test = Test::new();
+    let script = test.clone().args(&["completions", "bash"]).run().code(0);
+    let path = test.dir().join("sales-etl.bash");
+    std::fs::write(&path, &script.stdout).unwrap();
+    let complete = |words: &[&str]| -> String {
+        let line = format!(
+            "source {path}; COMP_WORDS=({words}); COMP_CWORD={cword}; \
+             _sales__etl sales-etl {cur} {prev}; echo \"${{COMPREPLY[*]}}\"",
+            path = path.display(),
+            words = words.join(" "),
+            cword = words.len() - 1,
+            cur = words[words.len() - 1],
+            prev = words[words.len() - 2],
+        );
+        let out = std::process::Command::new("bash")
+            .args(["--norc", "-c", &line])
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    assert_eq!(complete(&["sales-etl", "run", "--dr"]), "--dry-run");
+    assert_eq!(complete(&["sales-etl", "report", "--fr"]), "--from");
+    assert_eq!(complete(&["sales-etl", "rep"]), "report");
+    assert!(complete(&["sales-etl", "query", "--"]).contains("--max-rows"));
+}
+
 /// Pictures are for terminals: a pipe gets the tables only; the JSON has
 /// the numbers behind the sparkline.
 #[test]
@@ -310,4 +346,68 @@ fn tables_group_thousands_files_stay_plain() {
     assert!(out
         .read("reports/daily_sales_2024-03-01.csv")
         .contains("2024-03-01,web,2,4,4000.00"));
+}
+
+/// Issue "the analyst's terminal": `run` takes files of one folder as well
+/// as a folder; files are read in name order whatever the order given.
+#[test]
+fn run_reads_named_files_of_one_folder() {
+    let test = Test::new()
+        .csv("a_2024-03-01.csv", &[ROW])
+        .csv("b_2024-03-01.csv", &[ROW.replace("T1", "T2").as_str()])
+        .csv("c.csv", &[ROW.replace("T1", "T3").as_str()])
+        .file("other/d.csv", "");
+    let json = test
+        .clone()
+        .args(&[
+            "run",
+            "input/b_2024-03-01.csv",
+            "input/a_2024-03-01.csv",
+            "input/a_2024-03-01.csv",
+            "--no-db",
+            "--format",
+            "json",
+        ])
+        .run()
+        .code(0)
+        .json();
+    let names: Vec<&str> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a_2024-03-01.csv", "b_2024-03-01.csv"]);
+    assert_eq!(json["totals"]["valid"], 2);
+
+    // A day of named files: the undated one is left out, with a warning.
+    let day = test
+        .clone()
+        .args(&[
+            "run",
+            "input/c.csv",
+            "input/b_2024-03-01.csv",
+            "--date",
+            "2024-03-01",
+            "--no-db",
+        ])
+        .run()
+        .code(0);
+    day.stderr_has("with no date in the name left out: c.csv");
+
+    test.clone()
+        .args(&["run", "input/a_2024-03-01.csv", "other/d.csv"])
+        .run()
+        .code(2)
+        .stderr_has("are in different folders");
+    test.clone()
+        .args(&["run", "input/a_2024-03-01.csv", "input"])
+        .run()
+        .code(2)
+        .stderr_has("give one folder, or files, not both");
+    test.clone()
+        .args(&["run", "input/nope.csv"])
+        .run()
+        .code(4)
+        .stderr_has("input file `input/nope.csv` does not exist");
 }

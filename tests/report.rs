@@ -27,7 +27,7 @@ pub(crate) fn report_equals_run(db: &str) {
             "2026-11-25",
             "--db",
             db,
-            "--reports-dir",
+            "--out",
             "again",
             "--format",
             "json",
@@ -115,13 +115,41 @@ fn report_formats_and_ranges() {
             "2020-01-01",
             "--db",
             "sqlite://w.db",
-            "--reports-dir",
+            "--out",
             "none",
         ])
         .run()
         .code(0);
     empty.stderr_has("holds no report for 2020-01-01");
     assert!(!test.dir().join("none").exists());
+
+    // Without --out, a report only prints: no reports/ appears; the old
+    // --reports-dir still names the folder.
+    let printed = Test::new();
+    printed
+        .clone()
+        .args(&[
+            "run",
+            &samples(),
+            "--db",
+            "sqlite://w.db",
+            "-q",
+            "--reports-dir",
+            "by-run",
+        ])
+        .run()
+        .code(0);
+    let day = ["report", "--date", "2026-11-25", "--db", "sqlite://w.db"];
+    let shown = printed.clone().args(&day).run().code(0).stdout.clone();
+    assert!(shown.contains("SKU-MUG-07"), "{shown}");
+    assert!(!printed.dir().join("reports").exists());
+    let mut old = day.to_vec();
+    old.extend(["--reports-dir", "old"]);
+    printed.clone().args(&old).run().code(0);
+    assert!(printed
+        .dir()
+        .join("old/daily_sales_2026-11-25.csv")
+        .is_file());
 }
 
 #[test]

@@ -22,11 +22,28 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+/// The program's name, as the scripts complete it.
+const NAME: &str = "sales-etl";
+
 pub fn run(args: &CompletionsArgs) -> Result<()> {
     let mut script = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), "sales-etl", &mut script);
+    clap_complete::generate(args.shell, &mut Cli::command(), NAME, &mut script);
+    if args.shell == clap_complete::Shell::Bash {
+        script = bash_fixed(&String::from_utf8_lossy(&script)).into_bytes();
+    }
     std::io::stdout()
         .lock()
         .write_all(&script)
         .map_err(Error::Stdout)
+}
+
+/// clap_complete's bash script (4.6.12 and before) names a subcommand's
+/// branch from the program's name with `-` turned into `__subcmd__`
+/// (`sales__subcmd__etl__subcmd__run)`) but looks it up with `-` turned
+/// into `__` (`sales__etl__subcmd__run`), so with a hyphen in the name no
+/// subcommand's flags complete. The branch names are made to match.
+fn bash_fixed(script: &str) -> String {
+    let wrong = format!("{}__subcmd__", NAME.replace('-', "__subcmd__"));
+    let right = format!("{}__subcmd__", NAME.replace('-', "__"));
+    script.replace(&wrong, &right)
 }

@@ -18,10 +18,11 @@ pub const EXAMPLES: &str = "\
 Examples:
   sales-etl report --date 2026-09-12                     from sqlite://sales.db (or DATABASE_URL)
   sales-etl report --from 2026-11-01 --to 2026-11-30 --format markdown > november.md
+  sales-etl report --date 2026-11-25 --out reports       also write the two report CSVs
   sales-etl report --date 2026-11-25 --db mysql://etl:secret@db:3306/sales --format json | jq .daily_sales";
 
-/// Print and write the daily sales and top products of some dates, from the
-/// database alone.
+/// Print the daily sales and top products of some dates, from the database
+/// alone (and write them with --out).
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct ReportArgs {
@@ -42,12 +43,14 @@ pub struct ReportArgs {
     #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub db: Option<String>,
 
-    /// Folder for daily_sales_DATE.csv and topN_products_DATE.csv.
-    #[arg(long, default_value = "reports", value_name = "DIR")]
-    pub reports_dir: PathBuf,
+    /// Also write daily_sales_DATE.csv and topN_products_DATE.csv into this
+    /// folder (as `run` writes them into reports/); without it, `report`
+    /// only prints.
+    #[arg(long, value_name = "DIR", alias = "reports-dir")]
+    pub out: Option<PathBuf>,
 
-    /// Print only; write no report file.
-    #[arg(long)]
+    /// Print only (the default; kept so that older scripts still work).
+    #[arg(long, hide = true, conflicts_with = "out")]
     pub no_files: bool,
 
     /// Products per day (the warehouse keeps as many as the run's --top).
@@ -94,13 +97,13 @@ pub fn run(args: &ReportArgs) -> Result<()> {
                 format!(" to {to}")
             }
         ));
-    } else if !args.no_files {
-        let written = output::write_reports(&args.reports_dir, &daily, &top, args.top)?;
+    } else if let Some(dir) = &args.out {
+        let written = output::write_reports(dir, &daily, &top, args.top)?;
         messages.step(format!(
             "wrote {} report file{} to {}",
             written.len(),
             if written.len() == 1 { "" } else { "s" },
-            args.reports_dir.display()
+            dir.display()
         ));
     }
     let stdout = std::io::stdout();

@@ -11,6 +11,7 @@ use crate::db::load::LoadOptions;
 use crate::db::mysql::LoadMethod;
 use crate::db::target::{Named, UrlSource};
 use crate::db::{self, Target};
+use crate::discover::Input;
 use crate::error::{Error, Result};
 use crate::messages::{Messages, Verbosity};
 use crate::pipeline::{self, Config};
@@ -23,6 +24,7 @@ pub const EXAMPLES: &str = "\
 Examples:
   sales-etl run samples                  clean the sample exports
   sales-etl run data/raw --dry-run       see what would happen, write nothing
+  sales-etl run data/raw/web_2026-11-25.csv data/raw/app_2026-11-25.csv   just these files
   sales-etl run data/raw --format json | jq .totals
   sales-etl run data/raw --iqr-k 1.5 --top 10
   sales-etl run data/raw --skip-bad-files --errors-dir out/errors
@@ -31,17 +33,19 @@ Examples:
   sales-etl run data/raw --date 2026-11-25            re-run one day (files *_2026-11-25.csv or 2026-11-25/)
   sales-etl run data/raw --from 2026-11-01 --to 2026-11-30   backfill a month, day by day";
 
-/// Clean a folder of sales CSV exports, write rejects and daily reports.
+/// Clean a folder (or files) of sales CSV exports, write rejects and daily
+/// reports.
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct RunArgs {
-    /// Folder of raw CSV exports; every *.csv in it is read.
+    /// Folder of raw CSV exports (every *.csv in it is read), or CSV files
+    /// of one folder.
     ///
     /// Files are read in byte order of their names, which decides which of
     /// two rows with the same transaction_id is kept. Hidden files are
     /// skipped, other files named in a warning. Subfolders are not read.
-    #[arg(default_value = "data/raw", value_name = "INPUT_DIR")]
-    pub input_dir: PathBuf,
+    #[arg(default_value = "data/raw", value_name = "INPUT_DIR|FILE.csv", num_args = 1..)]
+    pub inputs: Vec<PathBuf>,
 
     /// Folder for STEM.rejected.csv, one per input file with rejects.
     ///
@@ -256,9 +260,9 @@ fn parse_k(text: &str) -> Result<f64, String> {
 
 impl RunArgs {
     /// The checked configuration; no I/O happens before this.
-    pub fn config(&self) -> Config {
+    pub fn config(&self, input: &Input) -> Config {
         Config {
-            input_dir: self.input_dir.clone(),
+            input_dir: input.folder().to_path_buf(),
             errors_dir: self.errors_dir.clone(),
             reports_dir: self.reports_dir.clone(),
             top: self.top,
@@ -266,7 +270,10 @@ impl RunArgs {
             skip_bad_files: self.skip_bad_files,
             batch_rows: usize::try_from(self.batch_rows).unwrap_or(usize::MAX),
             limits: self.rules.limits(),
-            files: None,
+            files: match input {
+                Input::Folder(_) => None,
+                Input::Files { files, .. } => Some(files.clone()),
+            },
             threads: self.rules.threads(),
             range_bytes: self.rules.range_bytes as u64,
         }
@@ -274,7 +281,7 @@ impl RunArgs {
 
     /// The outputs of a batch: files unless a dry run, the load when there
     /// is a target.
-    fn outputs(&self, target: Option<&(Target, UrlSource)>) -> Outputs {
+    fn outputs(&self, target: Option<&(Target, UrlSource)>, input: &Input) -> Outputs {
         Outputs {
             dry_run: self.dry_run,
             no_wait: self.no_wait,
@@ -283,7 +290,7 @@ impl RunArgs {
                 from: *source,
                 method: self.load_method,
                 top: self.top,
-                folder: absolute_folder(&self.input_dir),
+                folder: absolute_folder(input.folder()),
             }),
         }
     }
@@ -404,10 +411,11 @@ pub fn run(args: &RunArgs) -> Result<()> {
         return backfill(args, first, last);
     }
     let messages = Messages::new(args.verbosity());
+    let input = discover::input_of(&args.inputs)?;
     let target = target(args)?;
     say_warehouse(target.as_ref(), &messages);
-    let outputs = args.outputs(target.as_ref());
-    let (summary, failed) = batch::run(&args.config(), &outputs, &messages)?;
+    let outputs = args.outputs(target.as_ref(), &input);
+    let (summary, failed) = batch::run(&args.config(&input), &outputs, &messages)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     render::print(
@@ -434,15 +442,41 @@ fn absolute_folder(folder: &std::path::Path) -> String {
         .to_string()
 }
 
+/// One day's full report of a backfill, under a line naming the day.
+fn print_day(date: NaiveDate, summary: &crate::summary::Summary) -> Result<()> {
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let rule = "═".repeat(
+        render::width()
+            .map_or(40, |w| usize::from(w).min(80))
+            .saturating_sub(15),
+    );
+    writeln!(out, "══ {date} {rule}").map_err(Error::Stdout)?;
+    render::print(
+        summary,
+        Format::Table,
+        render::colour_wanted(),
+        render::pictures_wanted(),
+        &mut out,
+    )
+    .map_err(Error::Stdout)?;
+    writeln!(out).map_err(Error::Stdout)
+}
+
 /// Each day from `first` to `last` as a batch of its own: its files, its
 /// fences, its transaction, its report files. A day without files is
 /// listed; a failed day is reported and the others still run; the first
 /// failure decides the exit code at the end.
 fn backfill(args: &RunArgs, first: NaiveDate, last: NaiveDate) -> Result<()> {
     let messages = Messages::new(args.verbosity());
+    let input = discover::input_of(&args.inputs)?;
     let target = target(args)?;
     say_warehouse(target.as_ref(), &messages);
-    let found = discover::discover_days(&args.input_dir)?;
+    let found = match &input {
+        Input::Folder(folder) => discover::discover_days(folder)?,
+        Input::Files { files, .. } => discover::days_of_files(files.clone()),
+    };
     if !found.undated.is_empty() {
         messages.warn(format!(
             "{} CSV file{} with no date in the name left out: {}",
@@ -469,12 +503,15 @@ fn backfill(args: &RunArgs, first: NaiveDate, last: NaiveDate) -> Result<()> {
             bar.inc(1);
             continue;
         };
-        let mut config = args.config();
+        let mut config = args.config(&input);
         config.files = Some(files.clone());
-        let outputs = args.outputs(target.as_ref());
+        let outputs = args.outputs(target.as_ref(), &input);
         let mut day = DaySummary::new(date, DayStatus::Done, files.len());
         let failure = match bar.suspend(|| batch::run(&config, &outputs, &inner)) {
             Ok((summary, failed)) => {
+                if args.format == Format::Table {
+                    bar.suspend(|| print_day(date, &summary))?;
+                }
                 let t = &summary.totals;
                 messages.step(format!(
                     "{date}: {} file{}, {} rows: {} valid, {} rejected",
