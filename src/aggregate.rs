@@ -32,6 +32,17 @@ pub struct TopProduct {
     pub revenue: Money,
 }
 
+/// What the outlier rule held back on one date and channel: rows whose
+/// quantity lies outside the fences, their units and their revenue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeldBack {
+    pub date: String,
+    pub channel: String,
+    pub rows: u64,
+    pub units: i64,
+    pub revenue: Money,
+}
+
 pub const ORDERS: &str = "orders";
 pub const UNITS: &str = "units";
 pub const REVENUE: &str = "revenue";
@@ -48,6 +59,8 @@ pub struct SalesSums {
     parts: Vec<DataFrame>,
     /// Revenue in millionths per hour of day (UTC), over every date.
     hours: [i128; 24],
+    /// The outliers' figures per date (days since 1970) and channel.
+    held_back: BTreeMap<(i32, u8), Figures>,
 }
 
 /// Partial sums are folded into one frame when this many have piled up.
@@ -140,6 +153,22 @@ impl SalesSums {
                     .collect()
             })
             .map_err(Error::engine("sales sums"))
+    }
+
+    /// What the outlier rule held back, per date and channel (sorted by
+    /// both); empty when it held back nothing.
+    pub fn held_back(&self) -> Vec<HeldBack> {
+        let epoch = chrono::NaiveDate::default();
+        self.held_back
+            .iter()
+            .map(|((date, channel), figures)| HeldBack {
+                date: (epoch + chrono::TimeDelta::days(i64::from(*date))).to_string(),
+                channel: CHANNELS[usize::from(*channel)].to_owned(),
+                rows: figures.0 as u64,
+                units: figures.1,
+                revenue: Money(figures.2),
+            })
+            .collect()
     }
 
     /// Revenue per hour of day (UTC, 0 to 23), over every date.
@@ -313,8 +342,16 @@ impl CandidateSums {
             }
         }
         let mut kept: BTreeMap<(i32, u32, u8, String), Figures> = BTreeMap::new();
+        let mut held_back: BTreeMap<(i32, u8), Figures> = BTreeMap::new();
         for ((date, file, channel, product, quantity), figures) in self.figures {
-            if outside(quantity) || figures.0 == 0 {
+            if figures.0 == 0 {
+                continue;
+            }
+            if outside(quantity) {
+                let sums = held_back.entry((date, channel)).or_default();
+                sums.0 += figures.0;
+                sums.1 += figures.1;
+                sums.2 += figures.2;
                 continue;
             }
             let sums = kept.entry((date, file, channel, product)).or_default();
@@ -360,6 +397,7 @@ impl CandidateSums {
         Ok(SalesSums {
             parts: if n == 0 { Vec::new() } else { vec![frame] },
             hours,
+            held_back,
         })
     }
 }

@@ -39,6 +39,8 @@ pub struct Truth {
     pub dispositions: BTreeMap<&'static str, u64>,
     pub invalid_reasons: BTreeMap<&'static str, u64>,
     pub daily_sales: Vec<TruthDaily>,
+    /// What the outlier rule holds back per date and channel.
+    pub held_back: Vec<TruthHeldBack>,
     pub top5_products: BTreeMap<String, Vec<TruthTop>>,
 }
 
@@ -47,6 +49,15 @@ pub struct TruthDaily {
     pub date: String,
     pub channel: &'static str,
     pub orders: u64,
+    pub units: i64,
+    pub revenue: Money,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TruthHeldBack {
+    pub date: String,
+    pub channel: &'static str,
+    pub rows: u64,
     pub units: i64,
     pub revenue: Money,
 }
@@ -385,12 +396,17 @@ fn truth(
     let mut daily: BTreeMap<(u8, u8), (u64, i64, i128)> = BTreeMap::new();
     let mut products: BTreeMap<(u8, u32), (i64, i128)> = BTreeMap::new();
     let mut outliers = 0u64;
+    let mut held: BTreeMap<(u8, u8), (u64, i64, i128)> = BTreeMap::new();
     for sale in survivors {
+        let micros = i128::from(sale.quantity) * i128::from(sale.price_cents) * 10_000;
         if is_outlier(sale.quantity) {
             outliers += 1;
+            let h = held.entry((sale.day, sale.channel)).or_default();
+            h.0 += 1;
+            h.1 += sale.quantity;
+            h.2 += micros;
             continue;
         }
-        let micros = i128::from(sale.quantity) * i128::from(sale.price_cents) * 10_000;
         let d = daily.entry((sale.day, sale.channel)).or_default();
         d.0 += 1;
         d.1 += sale.quantity;
@@ -407,6 +423,16 @@ fn truth(
             date: days[day as usize].to_string(),
             channel: CHANNELS[channel as usize].0,
             orders,
+            units,
+            revenue: Money(micros),
+        })
+        .collect();
+    let held_back = held
+        .into_iter()
+        .map(|((day, channel), (rows, units, micros))| TruthHeldBack {
+            date: days[day as usize].to_string(),
+            channel: CHANNELS[channel as usize].0,
+            rows,
             units,
             revenue: Money(micros),
         })
@@ -446,6 +472,7 @@ fn truth(
         ]),
         invalid_reasons,
         daily_sales,
+        held_back,
         top5_products,
     }
 }

@@ -10,7 +10,9 @@ use std::path::Path;
 
 use comfy_table::modifiers::UTF8_ROUND_CORNERS;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Attribute, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+
+use crate::render::header_cell;
 use polars::prelude::*;
 use polars::sql::SQLContext;
 
@@ -294,7 +296,7 @@ fn text_columns(answer: &DataFrame, rows: usize) -> Result<Vec<TextColumn>> {
                 DataType::Boolean => Kind::Bool,
                 _ => Kind::Text,
             };
-            let values = match column.cast(&DataType::String) {
+            let values: Vec<Option<String>> = match column.cast(&DataType::String) {
                 Ok(text) => text
                     .str()
                     .map_err(Error::engine("query answer"))?
@@ -310,6 +312,10 @@ fn text_columns(answer: &DataFrame, rows: usize) -> Result<Vec<TextColumn>> {
                     })
                     .collect(),
             };
+            let mut values = values;
+            if kind == Kind::Decimal {
+                two_decimals(&mut values);
+            }
             Ok(TextColumn {
                 name: column.name().to_string(),
                 kind,
@@ -319,13 +325,78 @@ fn text_columns(answer: &DataFrame, rows: usize) -> Result<Vec<TextColumn>> {
         .collect()
 }
 
+/// Money as people write it: a decimal column whose every value has only
+/// zeros after its second decimal (`270.480000`, as sums and `ROUND(x, 2)`
+/// of a 6-decimal amount come out) is shown with two (`270.48`); still the
+/// exact value. A column with any other digit there keeps all of them.
+fn two_decimals(values: &mut [Option<String>]) {
+    let cuttable = |v: &String| match v.split_once('.') {
+        Some((_, fraction)) => fraction.len() > 2 && fraction[2..].bytes().all(|b| b == b'0'),
+        None => false,
+    };
+    if values.iter().flatten().all(cuttable) {
+        for value in values.iter_mut().flatten() {
+            let point = value.find('.').unwrap_or(value.len());
+            value.truncate(point + 3);
+        }
+    }
+}
+
+/// A number with its thousands grouped, for the terminal: `1901497` →
+/// `1,901,497`, `28707424.83` → `28,707,424.83`. Anything else is returned
+/// as it is.
+fn grouped_number(text: &str) -> String {
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (whole, fraction) = match rest.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (rest, None),
+    };
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return text.to_owned();
+    }
+    let mut out = String::from(sign);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if let Some(fraction) = fraction {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
+}
+
+/// Whether the terminal groups a column's thousands: money (decimals)
+/// always, whole numbers when one reaches 10,000, so that a year or an
+/// hour is left as it is.
+fn groups(column: &TextColumn) -> bool {
+    match column.kind {
+        Kind::Decimal => true,
+        Kind::Number => column.values.iter().flatten().any(|v| {
+            !v.contains(['.', 'e', 'E'])
+                && v.trim_start_matches('-').len() >= 5
+                && v.trim_start_matches('-')
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+        }),
+        Kind::Bool | Kind::Text => false,
+    }
+}
+
 /// Prints `answer`. `max_rows` caps the terminal table only (0: no cap);
-/// the other formats print every row.
+/// the other formats print every row. `width`: the terminal's columns,
+/// which the table's columns are left out to fit (none: all of them).
 pub fn print(
     answer: &DataFrame,
     format: QueryFormat,
     max_rows: usize,
     colour: bool,
+    width: Option<u16>,
     out: &mut impl Write,
 ) -> Result<()> {
     let shown = match format {
@@ -334,7 +405,7 @@ pub fn print(
     };
     let columns = text_columns(answer, shown)?;
     let written = match format {
-        QueryFormat::Table => write_table(&columns, shown, answer.height(), colour, out),
+        QueryFormat::Table => write_table(&columns, shown, answer.height(), colour, width, out),
         QueryFormat::Csv => write_csv(&columns, shown, out),
         QueryFormat::Json => write_json(&columns, shown, out),
         QueryFormat::Markdown => write_markdown(&columns, shown, out),
@@ -342,13 +413,39 @@ pub fn print(
     written.map_err(Error::Stdout)
 }
 
+/// The longest text a terminal table shows of one value; longer ones end
+/// in `…`.
+const CELL_MAX: usize = 40;
+
 fn write_table(
     columns: &[TextColumn],
     shown: usize,
     height: usize,
     colour: bool,
+    width: Option<u16>,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
+    // Each column's cells as the terminal shows them.
+    let cells: Vec<Vec<String>> = columns
+        .iter()
+        .map(|c| {
+            let grouping = groups(c);
+            c.values[..shown]
+                .iter()
+                .map(|v| match v.as_deref() {
+                    None => "null".to_owned(),
+                    Some(v) if grouping => grouped_number(v),
+                    Some(v) if width.is_some() && v.chars().count() > CELL_MAX => {
+                        let mut cut: String = v.chars().take(CELL_MAX - 1).collect();
+                        cut.push('…');
+                        cut
+                    }
+                    Some(v) => v.to_owned(),
+                })
+                .collect()
+        })
+        .collect();
+    let kept = columns_that_fit(columns, &cells, width);
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
@@ -357,23 +454,28 @@ fn write_table(
     if !colour {
         table.force_no_tty();
     }
-    table.set_header(columns.iter().map(|c| {
-        let cell = Cell::new(&c.name);
-        if colour {
-            cell.add_attribute(Attribute::Bold)
-        } else {
-            cell
-        }
-    }));
-    for row in 0..shown {
-        table.add_row(
-            columns
-                .iter()
-                .map(|c| Cell::new(c.values[row].as_deref().unwrap_or("null"))),
-        );
+    if let Some(width) = width {
+        table.set_width(width);
     }
-    for (index, c) in columns.iter().enumerate() {
-        if matches!(c.kind, Kind::Number | Kind::Decimal) {
+    // Left-out columns are marked by one `…` column where they were.
+    let elided = kept.len() < columns.len();
+    let mut header: Vec<Cell> = kept
+        .iter()
+        .map(|i| header_cell(&columns[*i].name, colour))
+        .collect();
+    if elided {
+        header.push(Cell::new("…"));
+    }
+    table.set_header(header);
+    table.add_rows((0..shown).map(|row| {
+        let mut line: Vec<Cell> = kept.iter().map(|i| Cell::new(&cells[*i][row])).collect();
+        if elided {
+            line.push(Cell::new("…"));
+        }
+        line
+    }));
+    for (index, i) in kept.iter().enumerate() {
+        if matches!(columns[*i].kind, Kind::Number | Kind::Decimal) {
             if let Some(column) = table.column_mut(index) {
                 column.set_cell_alignment(CellAlignment::Right);
             }
@@ -381,14 +483,66 @@ fn write_table(
     }
     writeln!(out, "{table}")?;
     let plural = if height == 1 { "" } else { "s" };
-    if shown < height {
-        writeln!(
-            out,
-            "{height} rows ({shown} shown; --max-rows 0 or --format csv for all)"
-        )
+    let mut note = if shown < height {
+        format!("{height} rows ({shown} shown; --max-rows 0 or --format csv for all)")
     } else {
-        writeln!(out, "{height} row{plural}")
+        format!("{height} row{plural}")
+    };
+    if elided {
+        let hidden: Vec<&str> = (0..columns.len())
+            .filter(|i| !kept.contains(i))
+            .map(|i| columns[i].name.as_str())
+            .collect();
+        note.push_str(&format!(
+            "; {} of {} columns left out to fit {} columns: {} (--format csv shows all)",
+            hidden.len(),
+            columns.len(),
+            width.unwrap_or_default(),
+            hidden.join(", ")
+        ));
     }
+    writeln!(out, "{}", crate::render::wrapped(&note, width))
+}
+
+/// The columns a table of `width` columns shows: from the first, as many
+/// as fit whole beside a `…` column, and at least the first.
+fn columns_that_fit(
+    columns: &[TextColumn],
+    cells: &[Vec<String>],
+    width: Option<u16>,
+) -> Vec<usize> {
+    let all: Vec<usize> = (0..columns.len()).collect();
+    let Some(width) = width else {
+        return all;
+    };
+    let widths: Vec<usize> = columns
+        .iter()
+        .zip(cells)
+        .map(|(c, cells)| {
+            cells
+                .iter()
+                .map(|v| v.chars().count())
+                .chain([c.name.chars().count()])
+                .max()
+                .unwrap_or(1)
+                + 3
+        })
+        .collect();
+    // With the left border, one column.
+    if widths.iter().sum::<usize>() < usize::from(width) {
+        return all;
+    }
+    // Room for the `…` column (a character, two spaces and a border).
+    let mut used = 1 + 4;
+    let mut kept = Vec::new();
+    for (i, w) in widths.iter().enumerate() {
+        if used + w > usize::from(width) && !kept.is_empty() {
+            break;
+        }
+        used += w;
+        kept.push(i);
+    }
+    kept
 }
 
 fn write_csv(columns: &[TextColumn], shown: usize, out: &mut impl Write) -> std::io::Result<()> {
@@ -493,7 +647,7 @@ mod tests {
     #[track_caller]
     fn case(answer: &DataFrame, format: QueryFormat, max_rows: usize, expected: &str) {
         let mut out = Vec::new();
-        print(answer, format, max_rows, false, &mut out).unwrap();
+        print(answer, format, max_rows, false, None, &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), expected);
     }
 
@@ -538,7 +692,7 @@ mod tests {
         );
         case(&answer.head(Some(0)), QueryFormat::Json, 0, "[]\n");
         let mut out = Vec::new();
-        print(&answer, QueryFormat::Json, 0, false, &mut out).unwrap();
+        print(&answer, QueryFormat::Json, 0, false, None, &mut out).unwrap();
         let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(
             json,
@@ -553,7 +707,7 @@ mod tests {
     fn a_table_caps_its_rows_and_says_so() {
         let answer = answer();
         let mut out = Vec::new();
-        print(&answer, QueryFormat::Table, 1, false, &mut out).unwrap();
+        print(&answer, QueryFormat::Table, 1, false, None, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("web"), "{text}");
         assert!(!text.contains("a|b"), "{text}");
@@ -562,7 +716,7 @@ mod tests {
             "{text}"
         );
         let mut out = Vec::new();
-        print(&answer, QueryFormat::Table, 0, false, &mut out).unwrap();
+        print(&answer, QueryFormat::Table, 0, false, None, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(
             text.contains("a|b") && text.ends_with("\n2 rows\n"),

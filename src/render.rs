@@ -8,7 +8,7 @@ use comfy_table::modifiers::UTF8_ROUND_CORNERS;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
-use crate::aggregate::{DailySales, TopProduct};
+use crate::aggregate::{DailySales, HeldBack, TopProduct};
 use crate::money::{grouped, Money};
 use crate::summary::{DayStatus, DaySummary, Summary};
 
@@ -52,7 +52,7 @@ pub fn print(
         Format::Table => {
             print_tables(summary, colour, out)?;
             if pictures {
-                write!(out, "{}", crate::pictures::render(summary))?;
+                write!(out, "{}", crate::pictures::render(summary, width()))?;
             }
             Ok(())
         }
@@ -71,7 +71,7 @@ pub fn print_days(
         serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "days": days }))?;
         return writeln!(out);
     }
-    let style = Style { colour };
+    let style = Style::new(colour);
     let mut table = style.table(&[
         "date",
         "files",
@@ -106,14 +106,23 @@ pub fn print_days(
         });
         table.add_row(row);
     }
-    writeln!(out, "Days")?;
-    writeln!(out, "{table}")?;
+    style.show(
+        out,
+        "Days",
+        table,
+        &[
+            "files",
+            "duplicate",
+            "outlier",
+            "invalid",
+            "loaded",
+            "data rows",
+        ],
+    )?;
     for day in days.iter().filter(|d| d.error.is_some()) {
-        writeln!(
+        style.line(
             out,
-            "{}: {}",
-            day.date,
-            day.error.as_deref().unwrap_or_default()
+            &format!("{}: {}", day.date, day.error.as_deref().unwrap_or_default()),
         )?;
     }
     Ok(())
@@ -125,7 +134,7 @@ pub fn pictures_wanted() -> bool {
 }
 
 fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::io::Result<()> {
-    let style = Style { colour };
+    let style = Style::new(colour);
 
     let mut files = style.table(&[
         "file",
@@ -155,8 +164,12 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
         style.total(&grouped(t.duplicate)),
         style.total(&grouped(t.outlier)),
     ]);
-    writeln!(out, "Rows per file")?;
-    writeln!(out, "{files}")?;
+    style.show(
+        out,
+        "Rows per file",
+        files,
+        &["duplicate", "outlier", "invalid", "data rows"],
+    )?;
 
     if !summary.skipped_files.is_empty() {
         let mut skipped = style.table(&["skipped file", "why"]);
@@ -166,50 +179,70 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
                 Cell::new(crate::messages::shown(&file.error)),
             ]);
         }
-        writeln!(out, "\nSkipped files")?;
-        writeln!(out, "{skipped}")?;
+        style.show(out, "\nSkipped files", skipped, &[])?;
     }
 
     if !summary.reasons.is_empty() {
         let mut reasons: Vec<(&String, &u64)> = summary.reasons.iter().collect();
         reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        let mut table = style.table(&["reject reason", "rows"]);
+        // Revenue is known for the outliers only: an invalid row's price
+        // may not be a number.
+        let held: Money = summary.held_back.iter().map(|h| h.revenue).sum();
+        let mut table = style.table(&["reject reason", "rows", "revenue"]);
         for (reason, rows) in reasons {
-            table.add_row(vec![Cell::new(reason), Cell::new(grouped(*rows))]);
+            let revenue = match reason.as_str() {
+                "outlier" => held.grouped(),
+                _ => "-".to_owned(),
+            };
+            table.add_row(vec![
+                Cell::new(reason),
+                Cell::new(grouped(*rows)),
+                Cell::new(revenue),
+            ]);
         }
-        writeln!(out, "\nRejected rows by reason")?;
-        writeln!(out, "{table}")?;
+        style.show(out, "\nRejected rows by reason", table, &[])?;
     }
 
     match &summary.fences {
-        Some(f) => writeln!(
+        Some(f) => {
+            style.line(
+                out,
+                &format!(
+                    "\nOutlier fences on quantity: Q1 {}, Q3 {}; valid within [{}, {}]",
+                    f.q1, f.q3, f.lower, f.upper
+                ),
+            )?;
+            if let Some(line) = held_back_line(&summary.held_back, &summary.daily_sales) {
+                style.line(out, &line)?;
+            }
+        }
+        None => style.line(
             out,
-            "\nOutlier fences on quantity: Q1 {}, Q3 {}; valid within [{}, {}]",
-            f.q1, f.q3, f.lower, f.upper
-        )?,
-        None => writeln!(
-            out,
-            "\nOutlier fences on quantity: none (rule off or no rows)"
+            "\nOutlier fences on quantity: none (rule off or no rows)",
         )?,
     }
 
     if let Some(load) = &summary.load {
-        writeln!(
+        style.line(
             out,
-            "Loaded {} rows into {} by {} in {:.1} s ({} rows/s; run {})",
-            load.rows,
-            load.target,
-            load.method.name(),
-            load.seconds,
-            load.rows_per_second,
-            load.run_id
+            &format!(
+                "Loaded {} rows into {} by {} in {:.1} s ({} rows/s; run {})",
+                grouped(load.rows),
+                load.target,
+                load.method.name(),
+                load.seconds,
+                grouped(load.rows_per_second),
+                load.run_id
+            ),
         )?;
         if load.replaced > 0 {
-            writeln!(
+            style.line(
                 out,
-                "  replaced {} row{} of other files with the same transaction ids",
-                load.replaced,
-                if load.replaced == 1 { "" } else { "s" }
+                &format!(
+                    "  replaced {} row{} of other files with the same transaction ids",
+                    grouped(load.replaced),
+                    if load.replaced == 1 { "" } else { "s" }
+                ),
             )?;
         }
         for file in load.files.iter().filter(|f| f.replaced_rows > 0) {
@@ -220,48 +253,121 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
                 Some(e) => format!(" (run {})", e.run_id),
                 None => String::new(),
             };
-            writeln!(
+            style.line(
                 out,
-                "  {} replaced {} row{} loaded earlier from a file of that name{from}",
-                file.file,
-                file.replaced_rows,
-                if file.replaced_rows == 1 { "" } else { "s" }
+                &format!(
+                    "  {} replaced {} row{} loaded earlier from a file of that name{from}",
+                    file.file,
+                    grouped(file.replaced_rows),
+                    if file.replaced_rows == 1 { "" } else { "s" }
+                ),
             )?;
         }
     }
 
-    write_daily_and_top(&summary.daily_sales, &summary.top_products, &style, out)
+    write_daily_and_top(
+        &summary.daily_sales,
+        &summary.held_back,
+        &summary.top_products,
+        &style,
+        out,
+    )
+}
+
+/// "Held back as outliers: …": rows, units and revenue, and the revenue's
+/// share of what was kept; `None` when the rule held back nothing.
+fn held_back_line(held_back: &[HeldBack], daily_sales: &[DailySales]) -> Option<String> {
+    if held_back.is_empty() {
+        return None;
+    }
+    let rows: u64 = held_back.iter().map(|h| h.rows).sum();
+    let units: i64 = held_back.iter().map(|h| h.units).sum();
+    let revenue: Money = held_back.iter().map(|h| h.revenue).sum();
+    let kept: Money = daily_sales.iter().map(|d| d.revenue).sum();
+    let share = if kept.0 > 0 {
+        format!(
+            ", {:.1} % of the {} kept",
+            revenue.0 as f64 * 100.0 / kept.0 as f64,
+            kept.grouped()
+        )
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "Held back as outliers: {} row{}, {} units, revenue {}{share}",
+        grouped(rows),
+        if rows == 1 { "" } else { "s" },
+        grouped(units),
+        revenue.grouped()
+    ))
 }
 
 fn write_daily_and_top(
     daily_sales: &[DailySales],
+    held_back: &[HeldBack],
     top_products: &[TopProduct],
     style: &Style,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
     if !daily_sales.is_empty() {
-        let mut daily = style.table(&["date", "channel", "orders", "units", "revenue"]);
+        // A column of revenue held back as outliers when there is any.
+        let held = !held_back.is_empty();
+        let mut header = vec!["date", "channel", "orders", "units", "revenue"];
+        if held {
+            header.push("held back");
+        }
+        let mut daily = style.table(&header);
+        let held_on = |d: &DailySales| -> Money {
+            held_back
+                .iter()
+                .filter(|h| h.date == d.date && h.channel == d.channel)
+                .map(|h| h.revenue)
+                .sum()
+        };
         for d in daily_sales {
-            daily.add_row(vec![
+            let mut row = vec![
                 Cell::new(&d.date),
                 Cell::new(&d.channel),
                 Cell::new(grouped(d.orders)),
                 Cell::new(grouped(d.units)),
                 Cell::new(d.revenue.grouped()),
+            ];
+            if held {
+                row.push(Cell::new(held_on(d).grouped()));
+            }
+            daily.add_row(row);
+        }
+        // A date and channel whose every row was held back.
+        for h in held_back.iter().filter(|h| {
+            !daily_sales
+                .iter()
+                .any(|d| d.date == h.date && d.channel == h.channel)
+        }) {
+            daily.add_row(vec![
+                Cell::new(&h.date),
+                Cell::new(&h.channel),
+                Cell::new("0"),
+                Cell::new("0"),
+                Cell::new(Money(0).grouped()),
+                Cell::new(h.revenue.grouped()),
             ]);
         }
         let orders: u64 = daily_sales.iter().map(|d| d.orders).sum();
         let units: i64 = daily_sales.iter().map(|d| d.units).sum();
         let revenue: Money = daily_sales.iter().map(|d| d.revenue).sum();
-        daily.add_row(vec![
+        let mut total = vec![
             style.total("total"),
             Cell::new(""),
             style.total(&grouped(orders)),
             style.total(&grouped(units)),
             style.total(&revenue.grouped()),
-        ]);
-        writeln!(out, "\nDaily sales")?;
-        writeln!(out, "{daily}")?;
+        ];
+        if held {
+            let held: Money = held_back.iter().map(|h| h.revenue).sum();
+            total.push(style.total(&held.grouped()));
+        }
+        daily.add_row(total);
+        style.show(out, "\nDaily sales", daily, &["orders", "units"])?;
     }
 
     if !top_products.is_empty() {
@@ -275,8 +381,7 @@ fn write_daily_and_top(
                 Cell::new(p.revenue.grouped()),
             ]);
         }
-        writeln!(out, "\nTop products")?;
-        writeln!(out, "{top}")?;
+        style.show(out, "\nTop products", top, &["rank", "units"])?;
     }
     Ok(())
 }
@@ -304,7 +409,7 @@ pub fn print_reports(
     out: &mut impl Write,
 ) -> std::io::Result<()> {
     match format {
-        ReportFormat::Table => write_daily_and_top(daily, top, &Style { colour }, out),
+        ReportFormat::Table => write_daily_and_top(daily, &[], top, &Style::new(colour), out),
         ReportFormat::Json => {
             let json = serde_json::json!({
                 "warehouse": warehouse,
@@ -366,11 +471,207 @@ pub(crate) fn markdown_cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
+/// Columns a table may take: `COLUMNS` when set to a number (as `ls` reads
+/// it), else the width of the terminal that stdout is, else none: a pipe or
+/// a file gets whole tables.
+pub fn width() -> Option<u16> {
+    let columns = std::env::var("COLUMNS").ok();
+    if let Some(columns) = columns.and_then(|c| c.trim().parse::<u16>().ok()) {
+        return Some(columns.max(MIN_WIDTH));
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    // A terminal that does not say its size is taken to be 80 wide.
+    Some(terminal_size::terminal_size_of(std::io::stdout()).map_or(80, |(w, _)| w.0.max(MIN_WIDTH)))
+}
+
+/// Narrower terminals are drawn as if they were this wide.
+const MIN_WIDTH: u16 = 40;
+
+/// A column of names or reasons may wrap down to this many characters; the
+/// other columns (numbers, dates, money) never wrap.
+const WRAP_MIN: u16 = 12;
+
+/// Columns whose text may wrap to fit.
+fn wraps(header: &str) -> bool {
+    matches!(
+        header,
+        "file" | "skipped file" | "why" | "reject reason" | "reason" | "product"
+    )
+}
+
+/// Fits `table` into `width` columns: every column keeps its content's
+/// width except those that [`wraps`], which may shrink to [`WRAP_MIN`];
+/// when that is still too wide, long headers give way to short ones, then
+/// the columns named in `drop` are left out, in that order, until the
+/// table fits. `bold`: the header is bold. Returns the headers left out.
+pub(crate) fn fit(table: &mut Table, width: Option<u16>, drop: &[&str], bold: bool) -> Vec<String> {
+    use comfy_table::{ColumnConstraint, Width};
+    let Some(width) = width else {
+        return Vec::new();
+    };
+    let width = usize::from(width);
+    table.set_width(width as u16);
+    let mut headers: Vec<String> = table
+        .header()
+        .map(|h| h.cell_iter().map(Cell::content).collect())
+        .unwrap_or_default();
+    let mut content = table.column_max_content_widths();
+    if needed_width(&content, &headers, &[]) > width
+        && headers.iter().any(|h| short_header(h).is_some())
+    {
+        headers = headers
+            .iter()
+            .map(|h| short_header(h).unwrap_or(h).to_owned())
+            .collect();
+        table.set_header(headers.iter().map(|h| header_cell(h, bold)));
+        content = table.column_max_content_widths();
+    }
+    let mut hidden = Vec::new();
+    for name in drop {
+        if needed_width(&content, &headers, &hidden) <= width {
+            break;
+        }
+        let name = short_header(name).unwrap_or(name);
+        if let Some(i) = headers.iter().position(|h| h == name) {
+            hidden.push(i);
+        }
+    }
+    for (i, header) in headers.iter().enumerate() {
+        let constraint = if hidden.contains(&i) {
+            ColumnConstraint::Hidden
+        } else if wraps(header) {
+            ColumnConstraint::LowerBoundary(Width::Fixed(content[i].min(WRAP_MIN)))
+        } else {
+            ColumnConstraint::ContentWidth
+        };
+        if let Some(column) = table.column_mut(i) {
+            column.set_constraint(constraint);
+        }
+    }
+    hidden.into_iter().map(|i| headers[i].clone()).collect()
+}
+
+/// What a table needs at least, `hidden` columns left out: each column its
+/// content (a wrapping one at most [`WRAP_MIN`]), a space either side and a
+/// border.
+fn needed_width(content: &[u16], headers: &[String], hidden: &[usize]) -> usize {
+    1 + content
+        .iter()
+        .zip(headers)
+        .enumerate()
+        .filter(|(i, _)| !hidden.contains(i))
+        .map(|(_, (w, h))| usize::from(if wraps(h) { (*w).min(WRAP_MIN) } else { *w }) + 3)
+        .sum::<usize>()
+}
+
+/// A header cell, bold on a colour terminal.
+pub(crate) fn header_cell(text: &str, bold: bool) -> Cell {
+    let cell = Cell::new(text);
+    if bold {
+        cell.add_attribute(Attribute::Bold)
+    } else {
+        cell
+    }
+}
+
+/// The header a narrow terminal gets instead of a long one.
+fn short_header(header: &str) -> Option<&'static str> {
+    Some(match header {
+        "data rows" => "rows",
+        "invalid" => "inval.",
+        "duplicate" => "dupl.",
+        "outlier" => "outl.",
+        "held back" => "held",
+        "reject reason" => "reason",
+        _ => return None,
+    })
+}
+
+/// The line under a table that had to leave columns out.
+fn left_out_note(left_out: &[String], width: Option<u16>) -> Option<String> {
+    if left_out.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "({} left out to fit {} columns; --format json has every column)",
+        left_out.join(", "),
+        width.unwrap_or_default(),
+    ))
+}
+
+/// `text` with its words wrapped at `width` columns, each wrapped line
+/// going on indented by two spaces; unchanged without a width. Line breaks
+/// in `text` are kept; a word longer than a line stays whole.
+pub(crate) fn wrapped(text: &str, width: Option<u16>) -> String {
+    let Some(width) = width.map(usize::from) else {
+        return text.to_owned();
+    };
+    text.split('\n')
+        .map(|line| wrap_line(line, width))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn wrap_line(line: &str, width: usize) -> String {
+    let body = line.trim_start_matches(' ');
+    let indent = line.len() - body.len();
+    let mut out = " ".repeat(indent);
+    let mut column = indent;
+    for (i, word) in body.split(' ').enumerate() {
+        let length = word.chars().count();
+        if i > 0 && column + 1 + length > width {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent + 2));
+            column = indent + 2;
+        } else if i > 0 {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(word);
+        column += length;
+    }
+    out
+}
+
 struct Style {
     colour: bool,
+    width: Option<u16>,
 }
 
 impl Style {
+    fn new(colour: bool) -> Style {
+        Style {
+            colour,
+            width: width(),
+        }
+    }
+
+    /// Writes `title`, then `table` fitted to the width (leaving out the
+    /// columns of `drop` in that order if it must, and saying so).
+    fn show(
+        &self,
+        out: &mut impl Write,
+        title: &str,
+        mut table: Table,
+        drop: &[&str],
+    ) -> std::io::Result<()> {
+        let left_out = fit(&mut table, self.width, drop, self.colour);
+        writeln!(out, "{title}")?;
+        writeln!(out, "{table}")?;
+        if let Some(note) = left_out_note(&left_out, self.width) {
+            self.line(out, &note)?;
+        }
+        Ok(())
+    }
+
+    /// Writes `text` and a line break, its words wrapped at the width (a
+    /// wrapped line goes on indented by two spaces).
+    fn line(&self, out: &mut impl Write, text: &str) -> std::io::Result<()> {
+        writeln!(out, "{}", wrapped(text, self.width))
+    }
+
     fn table(&self, header: &[&str]) -> Table {
         let mut table = Table::new();
         table
@@ -380,14 +681,7 @@ impl Style {
         if !self.colour {
             table.force_no_tty();
         }
-        table.set_header(header.iter().map(|h| {
-            let cell = Cell::new(h);
-            if self.colour {
-                cell.add_attribute(Attribute::Bold)
-            } else {
-                cell
-            }
-        }));
+        table.set_header(header.iter().map(|h| header_cell(h, self.colour)));
         for (index, name) in header.iter().enumerate().skip(1) {
             if let Some(column) = table.column_mut(index) {
                 if !matches!(*name, "channel" | "product" | "why" | "status") {
@@ -415,5 +709,62 @@ impl Style {
         } else {
             cell
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_wraps_at_the_width_and_keeps_words_whole() {
+        let text = "Held back as outliers: 891 rows, 45,678 units, revenue 1,234,567.89";
+        assert_eq!(wrapped(text, None), text);
+        assert_eq!(
+            wrapped(text, Some(40)),
+            "Held back as outliers: 891 rows, 45,678\n  units, revenue 1,234,567.89"
+        );
+        assert_eq!(wrapped("\n  a b", Some(3)), "\n  a\n    b");
+        assert_eq!(
+            wrapped("unbreakable-word x", Some(5)),
+            "unbreakable-word\n  x"
+        );
+    }
+
+    /// A table too wide for its width first takes short headers, then
+    /// leaves out columns in the order given, and says which.
+    #[test]
+    fn fit_shortens_headers_then_leaves_out_columns() {
+        let style = Style {
+            colour: false,
+            width: None,
+        };
+        let table = || {
+            let mut t = style.table(&["file", "data rows", "valid", "duplicate", "outlier"]);
+            t.add_row(vec![
+                "a_very_long_file_name.csv",
+                "1,000,000",
+                "999,000",
+                "500",
+                "500",
+            ]);
+            t
+        };
+        let mut whole = table();
+        assert!(fit(&mut whole, None, &["duplicate"], false).is_empty());
+        let mut short = table();
+        assert!(fit(&mut short, Some(56), &["duplicate"], false).is_empty());
+        let text = short.to_string();
+        assert!(text.contains("┆      rows ┆"), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 56), "{text}");
+        let mut narrow = table();
+        assert_eq!(
+            fit(&mut narrow, Some(46), &["duplicate", "outlier"], false),
+            ["dupl."]
+        );
+        let text = narrow.to_string();
+        assert!(!text.contains("dupl."), "{text}");
+        assert!(text.contains("1,000,000"), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 46), "{text}");
     }
 }

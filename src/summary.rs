@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::aggregate::{DailySales, TopProduct};
+use crate::aggregate::{DailySales, HeldBack, TopProduct};
 use crate::db::target::Named;
 use crate::db::Loaded;
 use crate::error::BadFile;
@@ -25,6 +25,9 @@ pub struct Summary {
     pub reasons: BTreeMap<String, u64>,
     pub fences: Option<Fences>,
     pub daily_sales: Vec<DailySales>,
+    /// Rows, units and revenue the outlier rule held back, per date and
+    /// channel: what `daily_sales` would add with the rule off.
+    pub held_back: Vec<HeldBack>,
     pub top_products: Vec<TopProduct>,
     /// Revenue of the valid rows per hour of day, 0 to 23 (UTC), all dates.
     pub revenue_by_hour: Vec<crate::money::Money>,
@@ -62,6 +65,7 @@ impl Summary {
             totals: checked.ledger.totals,
             reasons: checked.reasons,
             fences: checked.fences,
+            held_back: checked.sums.held_back(),
             daily_sales,
             top_products,
             revenue_by_hour,

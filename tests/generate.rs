@@ -50,6 +50,18 @@ fn matches_truth(rows: u64, seed: u64, defect_rate: &str) {
         assert_eq!(&run["reasons"][reason], count, "{reason}: {context}");
     }
     assert_eq!(run["daily_sales"], truth["daily_sales"], "{context}");
+    assert_eq!(run["held_back"], truth["held_back"], "{context}");
+    let held_rows: u64 = run["held_back"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["rows"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        held_rows,
+        run["totals"]["outlier"].as_u64().unwrap(),
+        "{context}"
+    );
     let mut top = serde_json::Map::new();
     for product in run["top_products"].as_array().unwrap() {
         let entry = top

@@ -15,6 +15,8 @@
 //!   (the MySQL case is in `db`).
 //! - `hardening`: what a hostile user found (issue "hardening"), one test
 //!   per case, against the real MariaDB and SQLite where it concerns them.
+//! - `screens`: tables at 60, 80 and 120 columns (issue "the analyst's
+//!   terminal").
 //! - `query`: `sales-etl query`, every shipped query in `queries/` checked
 //!   against independently computed figures (MySQL's case is in `db`).
 //!
@@ -31,4 +33,5 @@ mod properties;
 mod query;
 mod report;
 mod samples;
+mod screens;
 mod util;

@@ -190,6 +190,7 @@ pub fn run(args: &QueryArgs) -> Result<()> {
         args.format,
         args.max_rows,
         render::colour_wanted(),
+        render::width(),
         &mut out,
     )
 }
