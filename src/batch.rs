@@ -13,6 +13,7 @@ use crate::db::load::{LoadOptions, WarehouseLoad};
 use crate::db::Target;
 use crate::discover;
 use crate::error::{Error, Result};
+use crate::export::{Export, ExportOptions};
 use crate::messages::Messages;
 use crate::output::{self, OutputLock, RejectedWriter};
 use crate::pipeline::Checked;
@@ -30,6 +31,8 @@ pub struct Outputs {
     /// Fail (exit 5) instead of waiting when another run writes to the
     /// same output folders.
     pub no_wait: bool,
+    /// Write the clean rows as Parquet or Arrow files.
+    pub export: Option<ExportOptions>,
 }
 
 /// Runs one batch; a failed load comes back beside the summary, since the
@@ -39,13 +42,15 @@ pub fn run(
     outputs: &Outputs,
     messages: &Messages,
 ) -> Result<(Summary, Option<Error>)> {
-    let mut lock = (!outputs.dry_run).then(|| {
-        OutputLock::new(
-            &[&config.errors_dir, &config.reports_dir],
-            !outputs.no_wait,
-            messages,
-        )
-    });
+    let mut locked: Vec<&std::path::Path> = vec![&config.errors_dir, &config.reports_dir];
+    if let Some(export) = &outputs.export {
+        locked.push(&export.dir);
+    }
+    let mut lock = (!outputs.dry_run).then(|| OutputLock::new(&locked, !outputs.no_wait, messages));
+    let mut export = match (&outputs.export, outputs.dry_run) {
+        (Some(options), false) => Some(Export::new(options.clone())),
+        _ => None,
+    };
     let mut rejected = match outputs.dry_run {
         true => None,
         false => Some(RejectedWriter::new(&config.errors_dir)?),
@@ -65,6 +70,9 @@ pub fn run(
         }
         if let Some(warehouse) = warehouse.as_mut() {
             sinks.push(warehouse);
+        }
+        if let Some(export) = export.as_mut() {
+            sinks.push(export);
         }
         pipeline::run(config, messages, &mut sinks)?
     };
@@ -104,11 +112,22 @@ pub fn run(
                 plural(reports.len()),
                 config.reports_dir.display()
             ));
+            if let (Some(export), Some(options)) = (&export, &outputs.export) {
+                messages.step(format!(
+                    "exported {} valid row{} to {} ({} file{})",
+                    export.rows(),
+                    plural(export.rows() as usize),
+                    options.dir.display(),
+                    export.written().len(),
+                    plural(export.written().len())
+                ));
+            }
             written = rejected
                 .written()
                 .iter()
                 .cloned()
                 .chain(reports)
+                .chain(export.iter().flat_map(|e| e.written().to_vec()))
                 .map(|p| p.display().to_string())
                 .collect();
             for path in &written {

@@ -192,9 +192,18 @@ impl Error {
             Error::NoWarehouse { .. } => Some(
                 "load a day first with `sales-etl run`, or point --db at the warehouse; without --db the query runs over a folder",
             ),
-            Error::BadQuery { .. } => Some(
-                "over a folder the tables are `sales` and `rejected` (Polars SQL); with --db, the warehouse's tables in its own SQL",
-            ),
+            Error::BadQuery { engine, .. } => Some(match engine.as_str() {
+                "the query file" => {
+                    "give a .sql file, a shipped query's name (see `sales-etl query --help`) or the SQL in quotes"
+                }
+                "the query" => "give one SQL statement",
+                crate::query::POLARS_SQL => {
+                    "over a folder the tables are `sales` and `rejected`, in Polars SQL; add --db to ask the warehouse"
+                }
+                _ => {
+                    "the warehouse's tables are staging_sales, daily_file_sales, reporting_daily_sales, reporting_top_products and etl_runs, in its own SQL; without --db the query runs over a folder"
+                }
+            }),
             Error::SchemaMismatch { .. } => Some(
                 "add the column with ALTER TABLE, or rename the table so sales-etl creates it afresh",
             ),

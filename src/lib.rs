@@ -16,6 +16,7 @@ pub mod columns;
 pub mod db;
 pub mod discover;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod generate;
 pub mod ids;

@@ -230,7 +230,7 @@ fn polars_sql(sql: &str, sales: DataFrame, rejected: DataFrame) -> Result<DataFr
 
 /// The valid rows under the warehouse's column names, with the file's name
 /// in place of its index.
-fn sales_table(valid: DataFrame, names: &[String]) -> Result<DataFrame> {
+pub(crate) fn sales_table(valid: DataFrame, names: &[String]) -> Result<DataFrame> {
     with_file_names(valid, names)?
         .lazy()
         .select(crate::db::SALE_COLUMNS.map(col))
@@ -239,7 +239,7 @@ fn sales_table(valid: DataFrame, names: &[String]) -> Result<DataFrame> {
 }
 
 /// The rejected rows with the columns of an `errors/` file, in that order.
-fn rejected_table(rejected: DataFrame, names: &[String]) -> Result<DataFrame> {
+pub(crate) fn rejected_table(rejected: DataFrame, names: &[String]) -> Result<DataFrame> {
     let mut columns: Vec<Expr> = INPUT.iter().map(|name| col(*name)).collect();
     columns.extend([SOURCE_FILE, SOURCE_LINE, DISPOSITION, REASON, REASONS].map(col));
     with_file_names(rejected, names)?

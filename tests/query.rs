@@ -568,7 +568,26 @@ fn sql_in_the_sqlite_warehouse_is_read_only() {
         ])
         .run()
         .code(7)
-        .stderr_has("not a question");
+        .stderr_has("not a question")
+        .stderr_has("the warehouse's tables are staging_sales");
+    // Each kind of failed query gets its own hint (issue "the analyst's
+    // terminal"): over a folder, the folder's tables.
+    test.clone()
+        .args(&["query", "SELECT nope FROM sales", &samples()])
+        .run()
+        .code(7)
+        .stderr_has("over a folder the tables are `sales` and `rejected`");
+    test.clone()
+        .args(&[
+            "query",
+            "SELECT nope FROM staging_sales",
+            "--db",
+            "sqlite://w.db",
+        ])
+        .run()
+        .code(7)
+        .stderr_has("no such column: nope")
+        .stderr_has("the warehouse's tables are staging_sales");
     assert_eq!(
         sqlite_rows(
             &test.dir().join("w.db"),

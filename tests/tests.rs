@@ -9,6 +9,7 @@
 //! - `properties`: property tests on the library (row accounting adds up,
 //!   same input gives byte-identical outputs).
 //! - `docs`: the README agrees with the code (rules table, exit codes).
+//! - `export`: `run --export`, Parquet and Arrow read back.
 //! - `generate`: generated days match their `_truth.json` after `run`.
 //! - `backfill`: `run --date` / `--from --to`, a batch per day.
 //! - `report`: `sales-etl report` reads a day's reports back from SQLite
@@ -27,6 +28,7 @@ mod bad_input;
 mod cli;
 mod db;
 mod docs;
+mod export;
 mod generate;
 mod hardening;
 mod properties;

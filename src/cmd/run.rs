@@ -13,6 +13,7 @@ use crate::db::target::{Named, UrlSource};
 use crate::db::{self, Target};
 use crate::discover::Input;
 use crate::error::{Error, Result};
+use crate::export::{ExportFormat, ExportOptions};
 use crate::messages::{Messages, Verbosity};
 use crate::pipeline::{self, Config};
 use crate::render::{self, Format};
@@ -27,6 +28,7 @@ Examples:
   sales-etl run data/raw/web_2026-11-25.csv data/raw/app_2026-11-25.csv   just these files
   sales-etl run data/raw --format json | jq .totals
   sales-etl run data/raw --iqr-k 1.5 --top 10
+  sales-etl run data/raw --export lake   clean rows as Parquet: lake/sales/date=YYYY-MM-DD/*.parquet
   sales-etl run data/raw --skip-bad-files --errors-dir out/errors
   sales-etl run data/raw --db mysql://etl:secret@db.local:3306/sales
   DATABASE_URL=sqlite://warehouse.db sales-etl run data/raw
@@ -76,6 +78,25 @@ pub struct RunArgs {
     /// Compute and print everything, write no file.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Also write the valid rows as Parquet (or Arrow) files into DIR:
+    /// DIR/sales/date=YYYY-MM-DD/<input file>.parquet, a Hive-partitioned
+    /// dataset for DuckDB, Polars or pandas.
+    ///
+    /// A re-run replaces the parts of its input files, as it replaces their
+    /// rejects; the files are renamed into place only when the run
+    /// succeeds.
+    #[arg(long, value_name = "DIR")]
+    pub export: Option<PathBuf>,
+
+    /// The export's file format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Parquet, requires = "export")]
+    pub export_format: ExportFormat,
+
+    /// Export the rejected rows too, as DIR/rejected/<input file>.parquet
+    /// (the columns of an errors/ file).
+    #[arg(long, requires = "export")]
+    pub export_rejected: bool,
 
     /// Fail (exit 5) when another run is writing to the same folders.
     ///
@@ -285,6 +306,11 @@ impl RunArgs {
         Outputs {
             dry_run: self.dry_run,
             no_wait: self.no_wait,
+            export: self.export.as_ref().map(|dir| ExportOptions {
+                dir: dir.clone(),
+                format: self.export_format,
+                rejected: self.export_rejected,
+            }),
             load: target.map(|(target, source)| LoadOptions {
                 target: target.clone(),
                 from: *source,
