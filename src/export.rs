@@ -31,7 +31,7 @@ use crate::sink::{Ledger, Sink, Start};
 pub enum ExportFormat {
     /// Parquet, zstd-compressed.
     Parquet,
-    /// Arrow IPC files (Feather v2), uncompressed.
+    /// Arrow IPC files (Feather v2), LZ4-compressed.
     Arrow,
 }
 
@@ -137,6 +137,7 @@ impl Export {
                 let fields = polars_arrow::io::ipc::write::default_ipc_fields(arrow.iter_values());
                 Writer::Arrow(Box::new(
                     IpcWriter::new(file)
+                        .with_compression(Some(IpcCompression::LZ4))
                         .batched(schema, fields)
                         .map_err(failed)?,
                 ))
