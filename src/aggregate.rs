@@ -43,6 +43,17 @@ pub struct HeldBack {
     pub revenue: Money,
 }
 
+fn held_back_of(date: i32, channel: u8, figures: Figures) -> HeldBack {
+    let epoch = chrono::NaiveDate::default();
+    HeldBack {
+        date: (epoch + chrono::TimeDelta::days(i64::from(date))).to_string(),
+        channel: CHANNELS[usize::from(channel)].to_owned(),
+        rows: figures.0 as u64,
+        units: figures.1,
+        revenue: Money(figures.2),
+    }
+}
+
 pub const ORDERS: &str = "orders";
 pub const UNITS: &str = "units";
 pub const REVENUE: &str = "revenue";
@@ -59,8 +70,8 @@ pub struct SalesSums {
     parts: Vec<DataFrame>,
     /// Revenue in millionths per hour of day (UTC), over every date.
     hours: [i128; 24],
-    /// The outliers' figures per date (days since 1970) and channel.
-    held_back: BTreeMap<(i32, u8), Figures>,
+    /// The outliers' figures per date (days since 1970), file and channel.
+    held_back: BTreeMap<(i32, u32, u8), Figures>,
 }
 
 /// Partial sums are folded into one frame when this many have piled up.
@@ -158,15 +169,25 @@ impl SalesSums {
     /// What the outlier rule held back, per date and channel (sorted by
     /// both); empty when it held back nothing.
     pub fn held_back(&self) -> Vec<HeldBack> {
-        let epoch = chrono::NaiveDate::default();
+        let mut per_day: BTreeMap<(i32, u8), Figures> = BTreeMap::new();
+        for ((date, _, channel), figures) in &self.held_back {
+            let sums = per_day.entry((*date, *channel)).or_default();
+            sums.0 += figures.0;
+            sums.1 += figures.1;
+            sums.2 += figures.2;
+        }
+        per_day
+            .into_iter()
+            .map(|((date, channel), figures)| held_back_of(date, channel, figures))
+            .collect()
+    }
+
+    /// The same per input file (by file index): what a warehouse keeps.
+    pub fn held_back_of_files(&self) -> Vec<(u32, HeldBack)> {
         self.held_back
             .iter()
-            .map(|((date, channel), figures)| HeldBack {
-                date: (epoch + chrono::TimeDelta::days(i64::from(*date))).to_string(),
-                channel: CHANNELS[usize::from(*channel)].to_owned(),
-                rows: figures.0 as u64,
-                units: figures.1,
-                revenue: Money(figures.2),
+            .map(|((date, file, channel), figures)| {
+                (*file, held_back_of(*date, *channel, *figures))
             })
             .collect()
     }
@@ -342,13 +363,13 @@ impl CandidateSums {
             }
         }
         let mut kept: BTreeMap<(i32, u32, u8, String), Figures> = BTreeMap::new();
-        let mut held_back: BTreeMap<(i32, u8), Figures> = BTreeMap::new();
+        let mut held_back: BTreeMap<(i32, u32, u8), Figures> = BTreeMap::new();
         for ((date, file, channel, product, quantity), figures) in self.figures {
             if figures.0 == 0 {
                 continue;
             }
             if outside(quantity) {
-                let sums = held_back.entry((date, channel)).or_default();
+                let sums = held_back.entry((date, file, channel)).or_default();
                 sums.0 += figures.0;
                 sums.1 += figures.1;
                 sums.2 += figures.2;

@@ -214,9 +214,9 @@ fn report_files(
         let range = (first.parse(), last.parse());
         if let (Ok(first), Ok(last)) = range {
             match crate::db::read_reports(target, first, last, top) {
-                Ok((daily, top)) => {
-                    let daily = daily.into_iter().filter(|d| run_dates.contains(&d.date));
-                    let top = top.into_iter().filter(|t| run_dates.contains(&t.date));
+                Ok(reports) => {
+                    let daily = reports.daily.into_iter().filter(|d| run_dates.contains(&d.date));
+                    let top = reports.top.into_iter().filter(|t| run_dates.contains(&t.date));
                     return (daily.collect(), top.collect());
                 }
                 Err(error) => messages.warn(format!(

@@ -54,6 +54,17 @@ impl Money {
     }
 }
 
+impl Money {
+    /// The exact amount as decimal text with six decimals (`2247.500000`),
+    /// which [`Money::parse`] reads back unchanged.
+    pub fn exact(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let units = self.0.unsigned_abs();
+        let scale = 10u128.pow(MONEY_SCALE as u32);
+        format!("{sign}{}.{:06}", units / scale, units % scale)
+    }
+}
+
 impl Add for Money {
     type Output = Money;
     fn add(self, other: Money) -> Money {
@@ -103,6 +114,16 @@ impl serde::Serialize for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exact_text_reads_back() {
+        for micros in [0, 1, -1, 2_247_500_000, -123_456_789, 10i128.pow(20) + 7] {
+            let text = Money(micros).exact();
+            assert_eq!(Money::parse(&text), Some(Money(micros)), "{text}");
+        }
+        assert_eq!(Money(2_247_500_000).exact(), "2247.500000");
+        assert_eq!(Money(-5).exact(), "-0.000005");
+    }
 
     #[test]
     fn grouped_for_people() {

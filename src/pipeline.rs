@@ -105,11 +105,13 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
     let mut timings = Timings::new();
     let started_at = crate::db::now_utc();
     let mut inputs = open_inputs(config, messages)?;
-    let read = read_files(config, messages, &mut inputs)?;
+    let mut read = read_files(config, messages, &mut inputs)?;
     timings.lap("read");
     warn_about_inputs(&mut inputs, &read.facts, config.limits, messages);
 
-    let ledger = ledger_of(&read, &inputs.names);
+    let sums = std::mem::take(&mut read.sums).settle(read.fences)?;
+    let mut ledger = ledger_of(&read, &inputs.names);
+    ledger.held_back = sums.held_back_of_files();
     split::check(&ledger.files, &inputs.names)?;
     let usable: Vec<usize> = (0..inputs.names.len())
         .filter(|i| inputs.usable(*i))
@@ -141,7 +143,6 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
     timings.lap("rejected");
     check_unchanged(&inputs)?;
     tell_the_verdict(&ledger.totals, read.fences, config, messages);
-    let sums = read.sums.settle(read.fences)?;
     for sink in sinks.iter_mut() {
         sink.finish(&ledger)?;
     }
@@ -296,7 +297,11 @@ fn ledger_of(read: &FirstRead, names: &[String]) -> Ledger {
         }
     }
     let totals = split::total(&files);
-    Ledger { files, totals }
+    Ledger {
+        files,
+        totals,
+        held_back: Vec::new(),
+    }
 }
 
 /// Reads the files again, range by range on every thread, and hands the

@@ -401,19 +401,26 @@ pub enum ReportFormat {
 
 /// The reports of `sales-etl report`.
 pub fn print_reports(
-    daily: &[DailySales],
-    top: &[TopProduct],
+    reports: &crate::db::Reports,
     warehouse: &crate::db::target::Named,
     format: ReportFormat,
     colour: bool,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
+    let (daily, top) = (&reports.daily, &reports.top);
     match format {
-        ReportFormat::Table => write_daily_and_top(daily, &[], top, &Style::new(colour), out),
+        ReportFormat::Table => {
+            let style = Style::new(colour);
+            if let Some(line) = held_back_line(&reports.held_back, daily) {
+                style.line(out, &line)?;
+            }
+            write_daily_and_top(daily, &reports.held_back, top, &style, out)
+        }
         ReportFormat::Json => {
             let json = serde_json::json!({
                 "warehouse": warehouse,
                 "daily_sales": daily,
+                "held_back": reports.held_back,
                 "top_products": top
             });
             serde_json::to_writer_pretty(&mut *out, &json)?;

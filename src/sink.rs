@@ -51,6 +51,8 @@ pub struct Ledger {
     /// Per input file, by file index.
     pub files: Vec<Accounting>,
     pub totals: Accounting,
+    /// What the outlier rule held back, per file index, date and channel.
+    pub held_back: Vec<(u32, crate::aggregate::HeldBack)>,
 }
 
 pub trait Sink {

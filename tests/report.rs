@@ -49,6 +49,15 @@ pub(crate) fn report_equals_run(db: &str) {
         on_day(&run["top_products"])
     );
     assert_eq!(report["daily_sales"].as_array().unwrap().len(), 3);
+    // What the outlier rule held back is kept in the warehouse too.
+    let held = on_day(&report["held_back"]);
+    assert_eq!(held, on_day(&run["held_back"]));
+    assert_eq!(
+        held,
+        [
+            serde_json::json!({"date": "2026-11-25", "channel": "web", "rows": 1, "units": 250, "revenue": "2247.50"})
+        ]
+    );
     for name in ["daily_sales_2026-11-25.csv", "top5_products_2026-11-25.csv"] {
         let read = |dir: &str| std::fs::read(test.dir().join(dir).join(name)).unwrap();
         assert_eq!(read("again"), read("reports"), "{name}");
@@ -167,4 +176,36 @@ fn report_without_a_warehouse_exits_6_and_creates_nothing() {
     out.stderr_has("sqlite://missing.db");
     assert!(!out.exists("missing.db"));
     Test::new().args(&["report"]).run().code(2);
+}
+
+/// A warehouse made before `held_back_sales` existed still reports, with
+/// nothing held back; the next run adds the table.
+#[test]
+fn report_from_a_warehouse_without_held_back_sales() {
+    let test = Test::new();
+    test.clone()
+        .args(&["run", &samples(), "--db", "sqlite://w.db", "-q"])
+        .run()
+        .code(0);
+    let conn = rusqlite::Connection::open(test.dir().join("w.db")).unwrap();
+    conn.execute_batch("DROP TABLE held_back_sales").unwrap();
+    drop(conn);
+    let day = ["report", "--date", "2026-11-25", "--db", "sqlite://w.db"];
+    let mut json = day.to_vec();
+    json.extend(["--format", "json"]);
+    let report = test.clone().args(&json).run().code(0).json();
+    assert_eq!(report["held_back"], serde_json::json!([]));
+    assert_eq!(report["daily_sales"].as_array().unwrap().len(), 3);
+    test.clone()
+        .args(&["run", &samples(), "--db", "sqlite://w.db", "-q"])
+        .run()
+        .code(0);
+    let report = test.clone().args(&json).run().code(0).json();
+    assert_eq!(report["held_back"].as_array().unwrap().len(), 1);
+    let table = test.clone().args(&day).run().code(0).stdout;
+    assert!(
+        table.contains("Held back as outliers: 1 row, 250 units"),
+        "{table}"
+    );
+    assert!(table.contains("held back"), "{table}");
 }

@@ -86,7 +86,8 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let target = Target::parse(&url)?;
     let warehouse = Named::new(&target, source);
     messages.step(format!("warehouse {warehouse}"));
-    let (daily, top) = db::read_reports(&target, from, to, args.top)?;
+    let reports = db::read_reports(&target, from, to, args.top)?;
+    let (daily, top) = (&reports.daily, &reports.top);
     if daily.is_empty() {
         messages.warn(format!(
             "{} holds no report for {from}{}",
@@ -98,7 +99,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
             }
         ));
     } else if let Some(dir) = &args.out {
-        let written = output::write_reports(dir, &daily, &top, args.top)?;
+        let written = output::write_reports(dir, daily, top, args.top)?;
         messages.step(format!(
             "wrote {} report file{} to {}",
             written.len(),
@@ -109,8 +110,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     render::print_reports(
-        &daily,
-        &top,
+        &reports,
         &warehouse,
         args.format,
         render::colour_wanted(),

@@ -199,6 +199,9 @@ pub struct LoadEnd {
     pub partials: polars::prelude::DataFrame,
     /// Products per day in `reporting_top_products`.
     pub top: u32,
+    /// What the outlier rule held back, per file index, date and channel
+    /// (`held_back_sales`).
+    pub held_back: Vec<(u32, crate::aggregate::HeldBack)>,
 }
 
 /// The options of a load that do not come from the run's rows.
@@ -332,6 +335,7 @@ impl Sink for WarehouseLoad {
             totals: ledger.totals.clone(),
             partials: self.sums.partials()?,
             top: self.options.top,
+            held_back: ledger.held_back.clone(),
         };
         self.progress.finish_and_clear();
         self.progress = self.messages.spinner(format!(

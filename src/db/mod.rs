@@ -20,7 +20,7 @@ pub mod target;
 pub use load::{
     rows_per_second, EarlierLoad, FileReplaced, InputRecord, LoadEnd, LoadPlan, Loaded, Method,
 };
-pub use read::{query, read_reports, AnswerColumn, Cell, ReportRows};
+pub use read::{query, read_reports, AnswerColumn, Cell, ReportRows, Reports};
 pub use schema::{Kind, Table, LOAD_COLUMNS, MAX_TEXT_CHARS, SALE_COLUMNS, TABLES};
 pub use target::{mask_url, Target, DEFAULT_URL};
 

@@ -29,9 +29,10 @@ use crate::error::{Error, Result};
 use crate::messages::Messages;
 use crate::money::Money;
 
-const CREATE: [&str; 5] = [
+const CREATE: [&str; 6] = [
     include_str!("../../queries/mysql/staging_sales.sql"),
     include_str!("../../queries/mysql/daily_file_sales.sql"),
+    include_str!("../../queries/mysql/held_back_sales.sql"),
     include_str!("../../queries/mysql/reporting_daily_sales.sql"),
     include_str!("../../queries/mysql/reporting_top_products.sql"),
     include_str!("../../queries/mysql/etl_runs.sql"),
@@ -262,6 +263,11 @@ fn load(
             (&file.file,),
         )
         .map_err(fail)?;
+        tx.exec_drop(
+            include_str!("../../queries/mysql/delete_held_back.sql"),
+            (&file.file,),
+        )
+        .map_err(fail)?;
     }
 
     // With no row of another file left, no id can come again: the rows go
@@ -390,6 +396,26 @@ fn load(
         StoreError::Sql(e) => fail(e),
         StoreError::Other(e) => e,
     })?;
+    let mut held = Vec::with_capacity(end.held_back.len());
+    for (file, h) in &end.held_back {
+        let name = plan
+            .names
+            .get(*file as usize)
+            .ok_or_else(|| Error::Internal("outliers of an unknown file".into()))?;
+        held.push((
+            h.date.clone(),
+            name.clone(),
+            h.channel.clone(),
+            h.rows,
+            h.units,
+            h.revenue.exact(),
+        ));
+    }
+    tx.exec_batch(
+        include_str!("../../queries/mysql/insert_held_back.sql"),
+        held,
+    )
+    .map_err(fail)?;
     rewrite_reports(&mut tx, &dates, end.top).map_err(|e| match e {
         StoreError::Sql(e) => fail(e),
         StoreError::Other(e) => e,
@@ -669,7 +695,15 @@ pub fn read_reports(url: &str, from: &str, to: &str, top: u32) -> Result<ReportR
             (from, to, top),
         )
         .map_err(fail)?;
-    Ok(ReportRows { daily, top })
+    // A warehouse older than `held_back_sales` holds back nothing.
+    let held = match conn.exec(
+        include_str!("../../queries/mysql/read_held_back.sql"),
+        (from, to),
+    ) {
+        Err(mysql::Error::MySqlError(e)) if e.code == NO_SUCH_TABLE => Vec::new(),
+        other => other.map_err(fail)?,
+    };
+    Ok(ReportRows { daily, top, held })
 }
 
 /// Fails unless the server took every row sent, without a warning.

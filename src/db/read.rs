@@ -5,7 +5,7 @@
 use polars::prelude::*;
 
 use super::{mysql, sqlite, Target};
-use crate::aggregate::{DailySales, TopProduct};
+use crate::aggregate::{DailySales, HeldBack, TopProduct};
 use crate::error::{Error, Result};
 use crate::money::Money;
 
@@ -15,16 +15,25 @@ pub struct ReportRows {
     pub daily: Vec<(String, String, u64, i64, String)>,
     /// (date, rank, product_id, units, revenue).
     pub top: Vec<(String, u32, String, i64, String)>,
+    /// Held back as outliers: (date, channel, rows, units, revenue).
+    pub held: Vec<(String, String, u64, i64, String)>,
 }
 
-/// The daily sales and the top `top` products stored in the warehouse for
-/// the dates `from` to `to`, included.
+/// The stored reports of some dates.
+pub struct Reports {
+    pub daily: Vec<DailySales>,
+    pub top: Vec<TopProduct>,
+    pub held_back: Vec<HeldBack>,
+}
+
+/// The daily sales, the top `top` products and what was held back as
+/// outliers, stored in the warehouse for the dates `from` to `to`, included.
 pub fn read_reports(
     target: &Target,
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
     top: u32,
-) -> Result<(Vec<DailySales>, Vec<TopProduct>)> {
+) -> Result<Reports> {
     let (from, to) = (from.to_string(), to.to_string());
     let rows = match target {
         Target::Sqlite(path) => sqlite::read_reports(path, &from, &to, top)?,
@@ -62,7 +71,24 @@ pub fn read_reports(
             })
         })
         .collect::<Result<_>>()?;
-    Ok((daily, top))
+    let held_back = rows
+        .held
+        .into_iter()
+        .map(|(date, channel, rows, units, revenue)| {
+            Ok(HeldBack {
+                revenue: amount(&revenue)?,
+                date,
+                channel,
+                rows,
+                units,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Reports {
+        daily,
+        top,
+        held_back,
+    })
 }
 
 /// Runs one statement of the database's own SQL over the warehouse,

@@ -33,9 +33,10 @@ use crate::money::Money;
 /// first load; a higher number is a newer tool's, refused.
 const LAYOUT: i64 = 2;
 
-const CREATE: [&str; 5] = [
+const CREATE: [&str; 6] = [
     include_str!("../../queries/sqlite/staging_sales.sql"),
     include_str!("../../queries/sqlite/daily_file_sales.sql"),
+    include_str!("../../queries/sqlite/held_back_sales.sql"),
     include_str!("../../queries/sqlite/reporting_daily_sales.sql"),
     include_str!("../../queries/sqlite/reporting_top_products.sql"),
     include_str!("../../queries/sqlite/etl_runs.sql"),
@@ -288,6 +289,10 @@ impl Load {
         for file in &plan.files {
             delete.execute([&file.file])?;
         }
+        let mut delete = tx.prepare(include_str!("../../queries/sqlite/delete_held_back.sql"))?;
+        for file in &plan.files {
+            delete.execute([&file.file])?;
+        }
         let bulk = remaining < plan.candidate_rows;
         if bulk {
             tx.execute_batch(include_str!(
@@ -420,6 +425,27 @@ impl Load {
             StoreError::Sql(e) => fail(e),
             StoreError::Other(e) => e,
         })?;
+        {
+            let mut insert = tx
+                .prepare(include_str!("../../queries/sqlite/insert_held_back.sql"))
+                .map_err(fail)?;
+            for (file, held) in &end.held_back {
+                let name = self
+                    .names
+                    .get(*file as usize)
+                    .ok_or_else(|| Error::Internal("outliers of an unknown file".into()))?;
+                insert
+                    .execute(params![
+                        held.date,
+                        name,
+                        held.channel,
+                        held.rows as i64,
+                        held.units,
+                        i64::try_from(held.revenue.0).unwrap_or(i64::MAX),
+                    ])
+                    .map_err(fail)?;
+            }
+        }
         self.rewrite_reports(tx, end.top).map_err(|e| match e {
             StoreError::Sql(e) => fail(e),
             StoreError::Other(e) => e,
@@ -730,7 +756,28 @@ pub fn read_reports(path: &Path, from: &str, to: &str, top: u32) -> Result<Repor
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(ReportRows { daily, top })
+        // A warehouse older than `held_back_sales` holds back nothing.
+        let has_held_back: bool = conn.query_row(
+            "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'held_back_sales'",
+            [],
+            |r| r.get(0),
+        )?;
+        let held = if has_held_back {
+            let mut held = conn.prepare(include_str!("../../queries/sqlite/read_held_back.sql"))?;
+            let rows = held.query_map(params![from, to], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get::<_, i64>(2)? as u64,
+                    r.get(3)?,
+                    crate::money::Money(i128::from(r.get::<_, i64>(4)?)).exact(),
+                ))
+            })?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        } else {
+            Vec::new()
+        };
+        Ok(ReportRows { daily, top, held })
     };
     read().map_err(|e| missing(e.to_string()))
 }

@@ -1,0 +1,1 @@
+DELETE FROM held_back_sales WHERE source_file = ?1
