@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::columns::*;
 use crate::error::{Error, Result};
 use crate::money::Money;
+use crate::validate::Fences;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DailySales {
@@ -300,6 +301,13 @@ impl ChunkSums {
         })
     }
 
+    /// The product of each row that passed, in order.
+    pub fn products(&self) -> impl Iterator<Item = &str> {
+        self.rows
+            .iter()
+            .map(|row| self.keys[row.0 as usize].3.as_str())
+    }
+
     /// Takes away the rows that passed whose `repeated` flag is set (one
     /// flag per row that passed, in order): duplicates of an earlier id.
     pub fn take_away(&mut self, repeated: impl Iterator<Item = bool>) {
@@ -327,15 +335,40 @@ pub struct CandidateSums {
     figures: HashMap<SaleKey, Figures>,
     /// Revenue in millionths per hour of day and quantity.
     hours: HashMap<(u8, i32), i128>,
+    /// The same per product too, only when fences may be per product
+    /// (`per_product`): a product's rows may then be outliers at another
+    /// quantity than the run's.
+    product_hours: HashMap<(u8, String, i32), i128>,
+    per_product: bool,
 }
 
 impl CandidateSums {
+    /// Whether the sums keep what fences per product need.
+    pub fn per_product(&self) -> bool {
+        self.per_product
+    }
+
+    /// Sums ready for fences per product when `per_product`.
+    pub fn new(per_product: bool) -> CandidateSums {
+        CandidateSums {
+            per_product,
+            ..CandidateSums::default()
+        }
+    }
+
     /// Adds a chunk's sums (its repeated rows taken away first).
     pub fn add(&mut self, chunk: ChunkSums) {
         for row in &chunk.rows {
             if row.2 != u8::MAX {
-                let quantity = chunk.keys[row.0 as usize].4;
-                *self.hours.entry((row.2, quantity)).or_default() += row.1;
+                let key = &chunk.keys[row.0 as usize];
+                if self.per_product {
+                    *self
+                        .product_hours
+                        .entry((row.2, key.3.clone(), key.4))
+                        .or_default() += row.1;
+                } else {
+                    *self.hours.entry((row.2, key.4)).or_default() += row.1;
+                }
             }
         }
         for (key, figures) in chunk.keys.into_iter().zip(chunk.figures) {
@@ -349,15 +382,63 @@ impl CandidateSums {
         }
     }
 
-    /// The sales sums of the valid rows: the rows outside `fences` (the
-    /// outliers) left out.
-    pub fn settle(self, fences: Option<crate::validate::Fences>) -> Result<SalesSums> {
-        let outside = |q: i32| fences.is_some_and(|f| f.outside(q));
+    /// Fences of their own for the products with at least `min_rows` first
+    /// rows, from each one's exact quantity histogram (the rows that
+    /// passed, repeated ids taken away: the run fences' rows).
+    pub fn product_fences(&self, k: f64, min_rows: u64) -> HashMap<String, Fences> {
+        let mut histograms: HashMap<&str, BTreeMap<i32, u64>> = HashMap::default();
+        for ((_, _, _, product, quantity), figures) in &self.figures {
+            if figures.0 > 0 {
+                *histograms
+                    .entry(product.as_str())
+                    .or_default()
+                    .entry(*quantity)
+                    .or_default() += figures.0 as u64;
+            }
+        }
+        histograms
+            .into_iter()
+            .filter(|(_, h)| h.values().sum::<u64>() >= min_rows)
+            .filter_map(|(product, h)| {
+                crate::validate::fences_of(&h, k).map(|f| (product.to_owned(), f))
+            })
+            .collect()
+    }
+
+    /// The sales sums of the valid rows: the rows outside their fences (the
+    /// outliers) left out — a product's own in `per_product`, else the
+    /// run's `fences`.
+    pub fn settle(
+        self,
+        fences: Option<Fences>,
+        per_product: &HashMap<String, Fences>,
+    ) -> Result<SalesSums> {
+        let outside = |product: &str, q: i32| {
+            per_product
+                .get(product)
+                .or(fences.as_ref())
+                .is_some_and(|f| f.outside(q))
+        };
+        if !per_product.is_empty() && !self.per_product {
+            return Err(Error::Internal(
+                "fences per product for sums kept without products".into(),
+            ));
+        }
         let mut hours = [0i128; 24];
-        for ((hour, quantity), micros) in &self.hours {
+        let by_product = self
+            .product_hours
+            .iter()
+            .map(|((hour, product, quantity), micros)| {
+                (*hour, product.as_str(), *quantity, micros)
+            });
+        let by_quantity = self
+            .hours
+            .iter()
+            .map(|((hour, quantity), micros)| (*hour, "", *quantity, micros));
+        for (hour, product, quantity, micros) in by_product.chain(by_quantity) {
             if let Some(slot) = hours
-                .get_mut(*hour as usize)
-                .filter(|_| !outside(*quantity))
+                .get_mut(hour as usize)
+                .filter(|_| !outside(product, quantity))
             {
                 *slot += micros;
             }
@@ -368,7 +449,7 @@ impl CandidateSums {
             if figures.0 == 0 {
                 continue;
             }
-            if outside(quantity) {
+            if outside(&product, quantity) {
                 let sums = held_back.entry((date, file, channel)).or_default();
                 sums.0 += figures.0;
                 sums.1 += figures.1;

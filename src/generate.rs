@@ -42,6 +42,21 @@ pub struct Truth {
     /// What the outlier rule holds back per date and channel.
     pub held_back: Vec<TruthHeldBack>,
     pub top5_products: BTreeMap<String, Vec<TruthTop>>,
+    /// The same with `--outliers per-product` (default `--outlier-min-rows`).
+    pub per_product: TruthPerProduct,
+}
+
+/// A day's truth with fences per product.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TruthPerProduct {
+    pub min_rows: u64,
+    /// Products with fences of their own.
+    pub products: u64,
+    pub valid: u64,
+    pub outlier: u64,
+    pub daily_sales: Vec<TruthDaily>,
+    pub held_back: Vec<TruthHeldBack>,
+    pub top5_products: BTreeMap<String, Vec<TruthTop>>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -383,23 +398,91 @@ fn truth(
     duplicates: u64,
     days: &[NaiveDate; 2],
 ) -> Truth {
+    let fences_of = |quantities: &mut Vec<i64>| {
+        quantities.sort_unstable();
+        (!quantities.is_empty()).then(|| {
+            let q1 = quantile(quantities, 0.25);
+            let q3 = quantile(quantities, 0.75);
+            (q1 - 3.0 * (q3 - q1), q3 + 3.0 * (q3 - q1))
+        })
+    };
     let mut quantities: Vec<i64> = survivors.iter().map(|s| s.quantity).collect();
-    quantities.sort_unstable();
-    let fences = (!quantities.is_empty()).then(|| {
-        let q1 = quantile(&quantities, 0.25);
-        let q3 = quantile(&quantities, 0.75);
-        (q1 - 3.0 * (q3 - q1), q3 + 3.0 * (q3 - q1))
-    });
-    let is_outlier =
-        |q: i64| fences.is_some_and(|(lower, upper)| (q as f64) < lower || (q as f64) > upper);
+    let fences = fences_of(&mut quantities);
+    let outside = |q: i64, fences: Option<(f64, f64)>| {
+        fences.is_some_and(|(lower, upper)| (q as f64) < lower || (q as f64) > upper)
+    };
+    let run = verdicts(survivors, days, |sale| outside(sale.quantity, fences));
 
+    // `--outliers per-product`: a product with at least
+    // PER_PRODUCT_MIN_ROWS survivors has fences of its own.
+    let mut by_product: BTreeMap<u32, Vec<i64>> = BTreeMap::new();
+    for sale in survivors {
+        by_product
+            .entry(sale.product)
+            .or_default()
+            .push(sale.quantity);
+    }
+    let own: BTreeMap<u32, Option<(f64, f64)>> = by_product
+        .into_iter()
+        .filter(|(_, q)| q.len() as u64 >= PER_PRODUCT_MIN_ROWS)
+        .map(|(product, mut q)| (product, fences_of(&mut q)))
+        .collect();
+    let per_product = verdicts(survivors, days, |sale| {
+        outside(
+            sale.quantity,
+            own.get(&sale.product).copied().unwrap_or(fences),
+        )
+    });
+
+    let invalid: u64 = invalid_reasons.values().sum();
+    Truth {
+        rows,
+        dispositions: BTreeMap::from([
+            ("valid", survivors.len() as u64 - run.outliers),
+            ("invalid", invalid),
+            ("duplicate", duplicates),
+            ("outlier", run.outliers),
+        ]),
+        invalid_reasons,
+        daily_sales: run.daily_sales,
+        held_back: run.held_back,
+        top5_products: run.top5_products,
+        per_product: TruthPerProduct {
+            min_rows: PER_PRODUCT_MIN_ROWS,
+            products: own.len() as u64,
+            valid: survivors.len() as u64 - per_product.outliers,
+            outlier: per_product.outliers,
+            daily_sales: per_product.daily_sales,
+            held_back: per_product.held_back,
+            top5_products: per_product.top5_products,
+        },
+    }
+}
+
+/// The fewest rows for fences of a product's own in the truth, as
+/// `--outlier-min-rows`' default.
+const PER_PRODUCT_MIN_ROWS: u64 = 100;
+
+/// The reports of the survivors that `is_outlier` keeps.
+struct Verdicts {
+    outliers: u64,
+    daily_sales: Vec<TruthDaily>,
+    held_back: Vec<TruthHeldBack>,
+    top5_products: BTreeMap<String, Vec<TruthTop>>,
+}
+
+fn verdicts(
+    survivors: &[Sale],
+    days: &[NaiveDate; 2],
+    is_outlier: impl Fn(&Sale) -> bool,
+) -> Verdicts {
     let mut daily: BTreeMap<(u8, u8), (u64, i64, i128)> = BTreeMap::new();
     let mut products: BTreeMap<(u8, u32), (i64, i128)> = BTreeMap::new();
     let mut outliers = 0u64;
     let mut held: BTreeMap<(u8, u8), (u64, i64, i128)> = BTreeMap::new();
     for sale in survivors {
         let micros = i128::from(sale.quantity) * i128::from(sale.price_cents) * 10_000;
-        if is_outlier(sale.quantity) {
+        if is_outlier(sale) {
             outliers += 1;
             let h = held.entry((sale.day, sale.channel)).or_default();
             h.0 += 1;
@@ -415,8 +498,6 @@ fn truth(
         p.0 += sale.quantity;
         p.1 += micros;
     }
-    let invalid: u64 = invalid_reasons.values().sum();
-    let valid = survivors.len() as u64 - outliers;
     let daily_sales = daily
         .into_iter()
         .map(|((day, channel), (orders, units, micros))| TruthDaily {
@@ -462,15 +543,8 @@ fn truth(
             );
         }
     }
-    Truth {
-        rows,
-        dispositions: BTreeMap::from([
-            ("valid", valid),
-            ("invalid", invalid),
-            ("duplicate", duplicates),
-            ("outlier", outliers),
-        ]),
-        invalid_reasons,
+    Verdicts {
+        outliers,
         daily_sales,
         held_back,
         top5_products,

@@ -88,6 +88,9 @@ pub struct Checked {
     /// Rejected rows per reason.
     pub reasons: BTreeMap<String, u64>,
     pub fences: Option<Fences>,
+    /// With `--outliers per-product`: which products have fences of their
+    /// own.
+    pub per_product: Option<PerProduct>,
     /// The sales sums of the valid rows.
     pub sums: SalesSums,
     /// Files passed over with `--skip-bad-files`.
@@ -95,6 +98,15 @@ pub struct Checked {
     pub warnings: Vec<String>,
     /// Milliseconds per stage, as `<stage>_ms`.
     pub timings: BTreeMap<String, u64>,
+}
+
+/// Fences per product: how many products have their own, and the fewest
+/// rows that took.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PerProduct {
+    pub min_rows: u64,
+    /// Products with fences of their own; the others are held to the run's.
+    pub products: usize,
 }
 
 /// Runs the passes over the inputs of `config` and hands the judged rows
@@ -109,7 +121,7 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
     timings.lap("read");
     warn_about_inputs(&mut inputs, &read.facts, config.limits, messages);
 
-    let sums = std::mem::take(&mut read.sums).settle(read.fences)?;
+    let sums = std::mem::take(&mut read.sums).settle(read.fences, &read.fences_by_product)?;
     let mut ledger = ledger_of(&read, &inputs.names);
     ledger.held_back = sums.held_back_of_files();
     split::check(&ledger.files, &inputs.names)?;
@@ -142,7 +154,17 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
     let reasons = rejected_rows(config, &inputs, &read, &ledger, sinks)?;
     timings.lap("rejected");
     check_unchanged(&inputs)?;
-    tell_the_verdict(&ledger.totals, read.fences, config, messages);
+    let per_product = config.rules.per_product.map(|min_rows| PerProduct {
+        min_rows,
+        products: read.fences_by_product.len(),
+    });
+    tell_the_verdict(
+        &ledger.totals,
+        read.fences,
+        per_product.as_ref(),
+        config,
+        messages,
+    );
     for sink in sinks.iter_mut() {
         sink.finish(&ledger)?;
     }
@@ -164,6 +186,7 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
         ledger,
         reasons,
         fences: read.fences,
+        per_product,
         sums,
         skipped_files: inputs
             .bad_files
@@ -458,7 +481,13 @@ fn warn_about_inputs(
     }
 }
 
-fn tell_the_verdict(t: &Accounting, fences: Option<Fences>, config: &Config, messages: &Messages) {
+fn tell_the_verdict(
+    t: &Accounting,
+    fences: Option<Fences>,
+    per_product: Option<&PerProduct>,
+    config: &Config,
+    messages: &Messages,
+) {
     messages.step(format!(
         "checked {} data row{}: {} valid, {} invalid",
         t.data_rows,
@@ -473,11 +502,19 @@ fn tell_the_verdict(t: &Accounting, fences: Option<Fences>, config: &Config, mes
     ));
     match fences {
         Some(f) => messages.step(format!(
-            "flagged {} outlier{} (quantity outside [{}, {}])",
+            "flagged {} outlier{} (quantity outside [{}, {}]{})",
             t.outlier,
             plural(t.outlier as usize),
             f.lower,
-            f.upper
+            f.upper,
+            match per_product {
+                Some(p) => format!(
+                    ", or its product's own fences for {} product{}",
+                    p.products,
+                    plural(p.products)
+                ),
+                None => String::new(),
+            }
         )),
         None if config.rules.outliers => {
             messages.step("no outlier fences: no row reached the outlier rule")

@@ -29,6 +29,7 @@ use crate::extract::{self, FileReader, Header, Oversized, Place};
 use crate::pipeline::Config;
 use crate::split;
 use crate::validate::{self, Fences, Screen, Screened, Seen};
+use foldhash::HashMap;
 
 /// Fewer bytes than any data row of an export with its eight columns
 /// takes; rows beyond it only make the per-row arrays grow.
@@ -179,6 +180,15 @@ pub(crate) struct FirstRead {
     pub(crate) facts: Vec<FileFacts>,
     pub(crate) fences: Option<Fences>,
     pub(crate) sums: CandidateSums,
+    /// With fences per product: per row of the run, its product's number
+    /// in `product_names` (`u32::MAX` for a row that failed the rules);
+    /// empty otherwise.
+    pub(crate) products: Vec<u32>,
+    pub(crate) product_names: HashMap<String, u32>,
+    /// By product number: the product's own fences, if it has any.
+    pub(crate) own_fences: Vec<Option<Fences>>,
+    /// The same by product id, for the sums.
+    pub(crate) fences_by_product: HashMap<String, Fences>,
 }
 
 impl FirstRead {
@@ -188,11 +198,29 @@ impl FirstRead {
         match self.seen[row] {
             Seen::Invalid => Disposition::Invalid,
             Seen::Again | Seen::Conflicting => Disposition::Duplicate,
-            Seen::First if self.fences.is_some_and(|f| f.outside(self.quantities[row])) => {
+            Seen::First
+                if self
+                    .fences_of(row)
+                    .is_some_and(|f| f.outside(self.quantities[row])) =>
+            {
                 Disposition::Outlier
             }
             Seen::First => Disposition::Valid,
         }
+    }
+
+    /// The fences row `row` is held to: its product's own, else the run's.
+    fn fences_of(&self, row: usize) -> Option<Fences> {
+        self.products
+            .get(row)
+            .and_then(|p| self.own_fences.get(*p as usize).copied().flatten())
+            .or(self.fences)
+    }
+
+    /// Whether each of `rows` is an outlier, for judging them again.
+    pub(crate) fn outliers(&self, rows: impl Iterator<Item = usize>) -> Vec<bool> {
+        rows.map(|row| self.disposition(row) == validate::Disposition::Outlier)
+            .collect()
     }
 }
 
@@ -273,7 +301,11 @@ pub(crate) fn read_once(
         spans: Vec::new(),
         facts: vec![FileFacts::default(); inputs.names.len()],
         fences: None,
-        sums: CandidateSums::default(),
+        sums: CandidateSums::new(config.rules.per_product.is_some()),
+        products: Vec::new(),
+        product_names: HashMap::default(),
+        own_fences: Vec::new(),
+        fences_by_product: HashMap::default(),
     };
     // Where the previous range of the current file stopped.
     let mut stopped: Option<Place> = None;
@@ -372,6 +404,15 @@ pub(crate) fn read_once(
     )?;
     if config.rules.outliers {
         read.fences = screen.fences(config.rules.iqr_k);
+        if let Some(min_rows) = config.rules.per_product {
+            read.fences_by_product = read.sums.product_fences(config.rules.iqr_k, min_rows);
+            read.own_fences = vec![None; read.product_names.len()];
+            for (product, fences) in &read.fences_by_product {
+                if let Some(number) = read.product_names.get(product) {
+                    read.own_fences[*number as usize] = Some(*fences);
+                }
+            }
+        }
     }
     Ok(read)
 }
@@ -464,6 +505,26 @@ fn merge_chunk(
 ) -> Result<(), Stop> {
     let seen = screen.observe(&chunk);
     chunk.take_away_repeated(&seen);
+    if read.sums.per_product() {
+        let mut products = chunk.sums.products();
+        for passed in chunk.passed() {
+            let number = match passed {
+                true => {
+                    let product = products.next().unwrap_or_default();
+                    let next = read.product_names.len() as u32;
+                    match read.product_names.get(product) {
+                        Some(number) => *number,
+                        None => {
+                            read.product_names.insert(product.to_owned(), next);
+                            next
+                        }
+                    }
+                }
+                false => u32::MAX,
+            };
+            read.products.push(number);
+        }
+    }
     for ((offset, line), quantity) in chunk
         .offsets
         .iter()
@@ -516,8 +577,9 @@ pub(crate) fn judge_span(
             .get(row..next)
             .filter(|_| next <= end)
             .ok_or_else(changed)?;
+        let outliers = read.outliers(row..next);
         row = next;
-        let judged = validate::judge_rows(rows, seen, read.fences)?;
+        let judged = validate::judge_rows_flagged(rows, seen, &outliers)?;
         let (rows, _) = split::split_rows(&judged)?;
         if rows.height() > 0 {
             valid.push(rows);
@@ -558,7 +620,8 @@ pub(crate) fn fetch_rejected(
     let places: Vec<Place> = rows.iter().map(|r| read.places.get(*r).1).collect();
     let frame = reader.fetch(&places).map_err(bad)?;
     let seen: Vec<Seen> = rows.iter().map(|r| read.seen[*r]).collect();
-    let judged = validate::judge_rows(frame, &seen, read.fences)?;
+    let outliers = read.outliers(rows.iter().copied());
+    let judged = validate::judge_rows_flagged(frame, &seen, &outliers)?;
     let (valid, rejected) = split::split_rows(&judged)?;
     if valid.height() != 0 || rejected.height() != rows.len() {
         return Err(changed());

@@ -212,6 +212,17 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
                     f.q1, f.q3, f.lower, f.upper
                 ),
             )?;
+            if let Some(p) = &summary.fences_per_product {
+                style.line(
+                    out,
+                    &format!(
+                        "Fences per product: {} product{} with at least {} rows have their own; the others are held to these",
+                        grouped(p.products as u64),
+                        if p.products == 1 { "" } else { "s" },
+                        grouped(p.min_rows)
+                    ),
+                )?;
+            }
             if let Some(line) = held_back_line(&summary.held_back, &summary.daily_sales) {
                 style.line(out, &line)?;
             }

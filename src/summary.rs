@@ -24,6 +24,9 @@ pub struct Summary {
     /// `outlier` included).
     pub reasons: BTreeMap<String, u64>,
     pub fences: Option<Fences>,
+    /// With `--outliers per-product`: how many products have fences of
+    /// their own (from at least `min_rows` rows); `null` otherwise.
+    pub fences_per_product: Option<crate::pipeline::PerProduct>,
     pub daily_sales: Vec<DailySales>,
     /// Rows, units and revenue the outlier rule held back, per date and
     /// channel: what `daily_sales` would add with the rule off.
@@ -65,6 +68,7 @@ impl Summary {
             totals: checked.ledger.totals,
             reasons: checked.reasons,
             fences: checked.fences,
+            fences_per_product: checked.per_product,
             held_back: checked.sums.held_back(),
             daily_sales,
             top_products,

@@ -67,6 +67,9 @@ pub struct Options {
     pub iqr_k: f64,
     /// `false` turns the outlier rule off.
     pub outliers: bool,
+    /// Fences per product for the products with at least this many first
+    /// rows (the others keep the run's); `None`: the run's fences for all.
+    pub per_product: Option<u64>,
 }
 
 impl Default for Options {
@@ -74,6 +77,7 @@ impl Default for Options {
         Options {
             iqr_k: 3.0,
             outliers: true,
+            per_product: None,
         }
     }
 }
@@ -189,6 +193,11 @@ pub struct Screened {
 impl Screened {
     pub fn rows(&self) -> usize {
         self.lines.len()
+    }
+
+    /// Per row: passed the row rules.
+    pub fn passed(&self) -> &[bool] {
+        &self.passed
     }
 
     /// Takes the rows that passed the row rules but are not first with
@@ -348,50 +357,56 @@ impl Screen {
     /// Tukey fences over the quantities of the first rows seen so far;
     /// `None` when there are none.
     pub fn fences(&self, k: f64) -> Option<Fences> {
-        let n: u64 = self.quantities.values().sum();
-        if n == 0 {
-            return None;
-        }
-        let q1 = self.quantile(n, 0.25);
-        let q3 = self.quantile(n, 0.75);
-        let iqr = q3 - q1;
-        Some(Fences {
-            q1,
-            q3,
-            lower: q1 - k * iqr,
-            upper: q3 + k * iqr,
-        })
+        fences_of(&self.quantities, k)
     }
+}
 
-    /// The `q` quantile with linear interpolation between the two nearest
-    /// ranks (numpy's and pandas' default, and Polars' `Linear`, computed
-    /// the same way) from the counts of each value.
-    fn quantile(&self, n: u64, q: f64) -> f64 {
-        let float_idx = (n as f64 - 1.0) * q;
-        let idx = (float_idx as u64).min(n - 1);
-        let lower = f64::from(self.nth(idx));
-        if float_idx.ceil() as u64 == idx {
-            return lower;
-        }
-        let upper = f64::from(self.nth(idx + 1));
-        if lower == upper {
-            lower
-        } else {
-            (float_idx - idx as f64) * (upper - lower) + lower
-        }
+/// Tukey fences over a histogram of quantities (quantity → rows); `None`
+/// when it is empty.
+pub fn fences_of(histogram: &std::collections::BTreeMap<i32, u64>, k: f64) -> Option<Fences> {
+    let n: u64 = histogram.values().sum();
+    if n == 0 {
+        return None;
     }
+    let q1 = quantile(histogram, n, 0.25);
+    let q3 = quantile(histogram, n, 0.75);
+    let iqr = q3 - q1;
+    Some(Fences {
+        q1,
+        q3,
+        lower: q1 - k * iqr,
+        upper: q3 + k * iqr,
+    })
+}
 
-    /// The value at 0-based rank `rank` of the sorted first-row quantities.
-    fn nth(&self, rank: u64) -> i32 {
-        let mut below = 0;
-        for (value, count) in &self.quantities {
-            below += count;
-            if rank < below {
-                return *value;
-            }
-        }
-        *self.quantities.keys().next_back().unwrap_or(&0)
+/// The `q` quantile with linear interpolation between the two nearest
+/// ranks (numpy's and pandas' default, and Polars' `Linear`, computed the
+/// same way) from the counts of each value.
+fn quantile(histogram: &std::collections::BTreeMap<i32, u64>, n: u64, q: f64) -> f64 {
+    let float_idx = (n as f64 - 1.0) * q;
+    let idx = (float_idx as u64).min(n - 1);
+    let lower = f64::from(nth(histogram, idx));
+    if float_idx.ceil() as u64 == idx {
+        return lower;
     }
+    let upper = f64::from(nth(histogram, idx + 1));
+    if lower == upper {
+        lower
+    } else {
+        (float_idx - idx as f64) * (upper - lower) + lower
+    }
+}
+
+/// The value at 0-based rank `rank` of the sorted quantities.
+fn nth(histogram: &std::collections::BTreeMap<i32, u64>, rank: u64) -> i32 {
+    let mut below = 0;
+    for (value, count) in histogram {
+        below += count;
+        if rank < below {
+            return *value;
+        }
+    }
+    *histogram.keys().next_back().unwrap_or(&0)
 }
 
 /// Judges the raw rows of a run (in file-name, then line order) in one go:
@@ -411,6 +426,39 @@ pub fn judge(raw: DataFrame, options: Options) -> Result<Judged> {
 /// Gives every row of `raw` its disposition, from what the first pass saw
 /// of it (`seen`, one per row) and the run's fences.
 pub fn judge_rows(raw: DataFrame, seen: &[Seen], fences: Option<Fences>) -> Result<DataFrame> {
+    let outlier = match fences {
+        Some(f) => {
+            let units = col(QUANTITY_UNITS).cast(DataType::Float64);
+            col(SURVIVOR).and(units.clone().lt(lit(f.lower)).or(units.gt(lit(f.upper))))
+        }
+        None => lit(false),
+    };
+    judge_with(raw, seen, outlier, None)
+}
+
+/// As [`judge_rows`], with the outliers among the rows already known (one
+/// flag per row): what the first read decided, with the run's fences or a
+/// product's own.
+pub fn judge_rows_flagged(raw: DataFrame, seen: &[Seen], outliers: &[bool]) -> Result<DataFrame> {
+    if outliers.len() != raw.height() {
+        return Err(Error::Internal(format!(
+            "{} rows to judge but {} outlier flags",
+            raw.height(),
+            outliers.len()
+        )));
+    }
+    judge_with(raw, seen, col(OUTLIER_MARK), Some(outliers))
+}
+
+/// A temporary column: the row is an outlier.
+const OUTLIER_MARK: &str = "__outlier";
+
+fn judge_with(
+    raw: DataFrame,
+    seen: &[Seen],
+    outlier: Expr,
+    outliers: Option<&[bool]>,
+) -> Result<DataFrame> {
     if seen.len() != raw.height() {
         return Err(Error::Internal(format!(
             "{} rows to judge but {} screened",
@@ -435,14 +483,10 @@ pub fn judge_rows(raw: DataFrame, seen: &[Seen], fences: Option<Fences>) -> Resu
     for mark in marks {
         raw.with_column(mark).map_err(Error::engine("validate"))?;
     }
-
-    let outlier = match fences {
-        Some(f) => {
-            let units = col(QUANTITY_UNITS).cast(DataType::Float64);
-            col(SURVIVOR).and(units.clone().lt(lit(f.lower)).or(units.gt(lit(f.upper))))
-        }
-        None => lit(false),
-    };
+    if let Some(outliers) = outliers {
+        raw.with_column(Column::new(OUTLIER_MARK.into(), outliers.to_vec()))
+            .map_err(Error::engine("validate"))?;
+    }
     let code = |d: Disposition| lit(d.code());
     let disposition = when(col(RULE_INDEX).is_not_null())
         .then(code(Disposition::Invalid))
@@ -457,6 +501,9 @@ pub fn judge_rows(raw: DataFrame, seen: &[Seen], fences: Option<Fences>) -> Resu
     // The rule flags stay: `split` reads them for the rejected rows' `reasons`.
     let mut temporaries = rules::trimmed_columns();
     temporaries.extend([SURVIVOR, LATER, OVERSIZED, RAGGED, BAD_ENCODING].map(String::from));
+    if outliers.is_some() {
+        temporaries.push(OUTLIER_MARK.to_owned());
+    }
     checked(raw)
         .with_columns([
             disposition.alias(DISPOSITION),
@@ -609,6 +656,7 @@ mod tests {
         Options {
             iqr_k: 3.0,
             outliers: false,
+            per_product: None,
         }
     }
 

@@ -411,3 +411,100 @@ fn run_reads_named_files_of_one_folder() {
         .code(4)
         .stderr_has("input file `input/nope.csv` does not exist");
 }
+
+/// Issue "the analyst's terminal": `--outliers per-product`. Product A sells
+/// one or two, product B (a case of 24) sells 24 to 26: against the run's
+/// fences every B row is an outlier; against its own only the absurd one.
+#[test]
+fn outliers_per_product_hold_each_product_to_its_own_fences() {
+    let mut lines = Vec::new();
+    for i in 0..300 {
+        lines.push(format!(
+            "A{i},2024-03-01 10:00:00,web,,C1,A,{},1.00",
+            1 + i % 2
+        ));
+    }
+    for i in 0..60 {
+        lines.push(format!(
+            "B{i},2024-03-01 11:00:00,store,S1,C2,B,{},10.00",
+            24 + i % 3
+        ));
+    }
+    lines.push("B-absurd,2024-03-01 12:00:00,store,S1,C2,B,1000,10.00".into());
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let test = Test::new().csv("day.csv", &lines);
+    let json = |extra: &[&str]| {
+        let mut args = vec!["run", "input", "--no-db", "--dry-run", "--format", "json"];
+        args.extend(extra);
+        test.clone().args(&args).run().code(0).json()
+    };
+    let run = json(&[]);
+    assert_eq!(run["totals"]["outlier"], 61);
+    assert_eq!(run["fences_per_product"], serde_json::Value::Null);
+    let per_product = json(&["--outliers", "per-product", "--outlier-min-rows", "50"]);
+    assert_eq!(per_product["totals"]["outlier"], 1);
+    assert_eq!(per_product["totals"]["valid"], 360);
+    assert_eq!(
+        per_product["fences_per_product"],
+        serde_json::json!({"min_rows": 50, "products": 2})
+    );
+    assert_eq!(
+        per_product["held_back"],
+        serde_json::json!([{"date": "2024-03-01", "channel": "store", "rows": 1, "units": 1000, "revenue": "10000.00"}])
+    );
+    // Too few rows for fences of its own: B is held to the run's.
+    let few = json(&["--outliers", "per-product", "--outlier-min-rows", "100"]);
+    assert_eq!(few["totals"]["outlier"], 61);
+    assert_eq!(few["fences_per_product"]["products"], 1);
+    // The outlier rows written to errors/ are the same ones.
+    let out = test
+        .clone()
+        .args(&[
+            "run",
+            "input",
+            "--no-db",
+            "--outliers",
+            "per-product",
+            "--outlier-min-rows",
+            "50",
+        ])
+        .run()
+        .code(0);
+    out.stderr_has(
+        "flagged 1 outlier (quantity outside [-2, 5], or its product's own fences for 2 products)",
+    );
+    let rejected = out.read("errors/day.rejected.csv");
+    assert_eq!(rejected.lines().count(), 2, "{rejected}");
+    assert!(rejected.contains("B-absurd"), "{rejected}");
+    assert!(
+        out.stdout
+            .contains("Fences per product: 2 products with at least 50 rows"),
+        "{}",
+        out.stdout
+    );
+    // The rows loaded are the valid ones under the products' fences.
+    let loaded = json(&["--outliers", "per-product", "--outlier-min-rows", "50"]);
+    assert_eq!(loaded["totals"]["valid"], 360);
+    let into_db = test
+        .clone()
+        .args(&[
+            "run",
+            "input",
+            "--db",
+            "sqlite://w.db",
+            "--outliers",
+            "per-product",
+            "--outlier-min-rows",
+            "50",
+            "--format",
+            "json",
+        ])
+        .run()
+        .code(0)
+        .json();
+    assert_eq!(into_db["load"]["rows"], 360);
+    test.clone()
+        .args(&["run", "input", "--no-outliers", "--outliers", "per-product"])
+        .run()
+        .code(2);
+}

@@ -23,20 +23,16 @@ fn matches_truth(rows: u64, seed: u64, defect_rate: &str) {
     ]);
     let generated = test.run().code(0);
     let truth: Value = serde_json::from_str(&generated.read("day/_truth.json")).unwrap();
-    let out = Test::new();
     let day = generated.dir.join("day");
-    let run = out
-        .args(&[
-            "run",
-            day.to_str().unwrap(),
-            "--format",
-            "json",
-            "--no-db",
-            "--dry-run",
-        ])
-        .run()
-        .code(0)
-        .json();
+    let out = Test::new().args(&[
+        "run",
+        day.to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-db",
+        "--dry-run",
+    ]);
+    let run = out.clone().run().code(0).json();
     let context = format!("rows {rows}, seed {seed}, defect rate {defect_rate}");
     assert_eq!(truth["rows"], rows, "{context}");
     assert_eq!(run["totals"]["data_rows"], rows, "{context}");
@@ -62,6 +58,34 @@ fn matches_truth(rows: u64, seed: u64, defect_rate: &str) {
         run["totals"]["outlier"].as_u64().unwrap(),
         "{context}"
     );
+    assert_eq!(tops(&run), truth["top5_products"], "{context}");
+
+    // With fences per product, the truth's per_product section.
+    let per_product = out
+        .clone()
+        .args(&["--outliers", "per-product"])
+        .run()
+        .code(0)
+        .json();
+    let want = &truth["per_product"];
+    let context = format!("{context}, --outliers per-product");
+    assert_eq!(
+        per_product["fences_per_product"],
+        json!({"min_rows": want["min_rows"], "products": want["products"]}),
+        "{context}"
+    );
+    assert_eq!(per_product["totals"]["valid"], want["valid"], "{context}");
+    assert_eq!(
+        per_product["totals"]["outlier"], want["outlier"],
+        "{context}"
+    );
+    assert_eq!(per_product["daily_sales"], want["daily_sales"], "{context}");
+    assert_eq!(per_product["held_back"], want["held_back"], "{context}");
+    assert_eq!(tops(&per_product), want["top5_products"], "{context}");
+}
+
+/// The top products of a run's JSON by date, as the truth has them.
+fn tops(run: &Value) -> Value {
     let mut top = serde_json::Map::new();
     for product in run["top_products"].as_array().unwrap() {
         let entry = top
@@ -71,7 +95,7 @@ fn matches_truth(rows: u64, seed: u64, defect_rate: &str) {
         product.as_object_mut().unwrap().remove("date");
         entry.as_array_mut().unwrap().push(product);
     }
-    assert_eq!(Value::Object(top), truth["top5_products"], "{context}");
+    Value::Object(top)
 }
 
 #[test]

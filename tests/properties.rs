@@ -167,6 +167,7 @@ proptest! {
         crlf in any::<bool>(),
         batch_rows in 1usize..8,
         range_bytes in 1u64..300,
+        per_product in proptest::option::of(1u64..6),
     ) {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("input");
@@ -174,7 +175,9 @@ proptest! {
         let written = write(&input, &files, crlf);
 
         let outputs = batch::Outputs::default();
-        let (summary, _) = batch::run(&config(&input, &dir.path().join("a")), &outputs, &Messages::silent()).unwrap();
+        let mut first = config(&input, &dir.path().join("a"));
+        first.rules.per_product = per_product;
+        let (summary, _) = batch::run(&first, &outputs, &Messages::silent()).unwrap();
         let summary = &summary;
         let mut total = 0;
         for file in &summary.files {
@@ -187,6 +190,9 @@ proptest! {
         // The sales totals (a sink) saw exactly the ledger's valid rows.
         let orders: u64 = summary.daily_sales.iter().map(|d| d.orders).sum();
         prop_assert_eq!(orders, summary.totals.valid);
+        // What the outlier rule held back is exactly its rows.
+        let held: u64 = summary.held_back.iter().map(|h| h.rows).sum();
+        prop_assert_eq!(held, summary.totals.outlier);
         prop_assert_eq!(rejected_rows(&dir.path().join("a/errors")), summary.totals.rejected());
         let rejected_by_reason: u64 = summary.reasons.values().sum();
         prop_assert_eq!(rejected_by_reason, summary.totals.rejected());
@@ -195,6 +201,7 @@ proptest! {
         // bytes read by two threads: chunk and range boundaries change
         // nothing.
         let mut small = config(&input, &dir.path().join("b"));
+        small.rules.per_product = per_product;
         small.batch_rows = batch_rows;
         small.threads = 2;
         small.range_bytes = range_bytes;

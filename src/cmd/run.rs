@@ -172,6 +172,15 @@ pub struct RunArgs {
     pub verbose: bool,
 }
 
+/// Where the outlier fences come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutlierScope {
+    /// One set of fences from every row of the run.
+    Run,
+    /// Fences per product with enough rows, the run's for the others.
+    PerProduct,
+}
+
 /// The rule options `run` and `query` share, so a query sees the rows a run
 /// would load.
 #[derive(Debug, Args)]
@@ -188,6 +197,21 @@ pub struct RuleArgs {
     /// Turn the outlier rule off: no row is an outlier.
     #[arg(long)]
     pub no_outliers: bool,
+
+    /// Whose quartiles the outlier fences come from: the run's (every row
+    /// against the same fences) or each product's.
+    ///
+    /// per-product: a product with at least --outlier-min-rows first rows
+    /// gets fences from its own quantities, so a pack of 24 is not an
+    /// outlier because most products sell one; a product with fewer rows
+    /// is held to the run's fences.
+    #[arg(long, value_enum, default_value_t = OutlierScope::Run, conflicts_with = "no_outliers")]
+    pub outliers: OutlierScope,
+
+    /// With --outliers per-product: the fewest rows a product needs for
+    /// fences of its own.
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub outlier_min_rows: u64,
 
     /// Longest record kept; a longer one is rejected as oversized_row.
     ///
@@ -222,6 +246,8 @@ impl RuleArgs {
         validate::Options {
             iqr_k: self.iqr_k,
             outliers: !self.no_outliers,
+            per_product: (self.outliers == OutlierScope::PerProduct)
+                .then_some(self.outlier_min_rows),
         }
     }
 
