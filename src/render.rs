@@ -438,17 +438,15 @@ pub fn print_reports(
             writeln!(out)
         }
         ReportFormat::Csv => {
-            let mut csv = csv::Writer::from_writer(Vec::new());
-            for row in daily {
-                csv.serialize(row).map_err(std::io::Error::other)?;
-            }
-            out.write_all(&csv.into_inner().map_err(|e| e.into_error())?)?;
+            write_csv(daily, out)?;
             writeln!(out)?;
-            let mut csv = csv::Writer::from_writer(Vec::new());
-            for row in top {
-                csv.serialize(row).map_err(std::io::Error::other)?;
+            write_csv(top, out)?;
+            // What the outliers held back, when there is any: a third CSV.
+            if !reports.held_back.is_empty() {
+                writeln!(out)?;
+                write_csv(&reports.held_back, out)?;
             }
-            out.write_all(&csv.into_inner().map_err(|e| e.into_error())?)
+            Ok(())
         }
         ReportFormat::Markdown => {
             writeln!(out, "## Daily sales\n")?;
@@ -479,9 +477,34 @@ pub fn print_reports(
                     t.revenue
                 )?;
             }
+            if !reports.held_back.is_empty() {
+                writeln!(out, "\n## Held back as outliers\n")?;
+                writeln!(out, "| date | channel | rows | units | revenue |")?;
+                writeln!(out, "|---|---|---:|---:|---:|")?;
+                for h in &reports.held_back {
+                    writeln!(
+                        out,
+                        "| {} | {} | {} | {} | {} |",
+                        h.date,
+                        markdown_cell(&h.channel),
+                        h.rows,
+                        h.units,
+                        h.revenue
+                    )?;
+                }
+            }
             Ok(())
         }
     }
+}
+
+/// `rows` as CSV, a header first.
+fn write_csv<T: serde::Serialize>(rows: &[T], out: &mut impl Write) -> std::io::Result<()> {
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        csv.serialize(row).map_err(std::io::Error::other)?;
+    }
+    out.write_all(&csv.into_inner().map_err(|e| e.into_error())?)
 }
 
 /// Text safe inside a Markdown table cell: pipes escaped, line breaks as spaces.

@@ -112,6 +112,17 @@ fn report_formats_and_ranges() {
         markdown.contains("| 2026-11-25 | 1 | SKU-MUG-07 | 16 | 143.84 |"),
         "{markdown}"
     );
+    // What the outliers held back: a third table, and a third CSV.
+    assert!(
+        markdown.ends_with(
+            "## Held back as outliers\n\n| date | channel | rows | units | revenue |\n|---|---|---:|---:|---:|\n| 2026-11-25 | web | 1 | 250 | 2247.50 |\n"
+        ),
+        "{markdown}"
+    );
+    assert!(
+        csv.ends_with("\n\ndate,channel,rows,units,revenue\n2026-11-25,web,1,250,2247.50\n"),
+        "{csv}"
+    );
     let table = report("table");
     assert!(table.contains("SKU-MUG-07"), "{table}");
 
