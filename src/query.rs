@@ -459,23 +459,30 @@ fn write_table(
     }
     // Left-out columns are marked by one `…` column where they were.
     let elided = kept.len() < columns.len();
-    let mut header: Vec<Cell> = kept
-        .iter()
-        .map(|i| header_cell(&columns[*i].name, colour))
-        .collect();
-    if elided {
-        header.push(Cell::new("…"));
-    }
-    table.set_header(header);
-    table.add_rows((0..shown).map(|row| {
-        let mut line: Vec<Cell> = kept.iter().map(|i| Cell::new(&cells[*i][row])).collect();
-        if elided {
-            line.push(Cell::new("…"));
+    let mut shown_columns: Vec<Option<usize>> = Vec::with_capacity(kept.len() + 1);
+    for i in 0..columns.len() {
+        if kept.contains(&i) {
+            shown_columns.push(Some(i));
+        } else if shown_columns.last() != Some(&None) {
+            shown_columns.push(None);
         }
-        line
+    }
+    table.set_header(shown_columns.iter().map(|c| match c {
+        Some(i) => header_cell(&columns[*i].name, colour),
+        None => Cell::new("…"),
     }));
-    for (index, i) in kept.iter().enumerate() {
-        if matches!(columns[*i].kind, Kind::Number | Kind::Decimal) {
+    table.add_rows((0..shown).map(|row| {
+        shown_columns
+            .iter()
+            .map(|c| match c {
+                Some(i) => Cell::new(&cells[*i][row]),
+                None => Cell::new("…"),
+            })
+            .collect::<Vec<_>>()
+    }));
+    for (index, c) in shown_columns.iter().enumerate() {
+        let number = c.is_some_and(|i| matches!(columns[i].kind, Kind::Number | Kind::Decimal));
+        if number {
             if let Some(column) = table.column_mut(index) {
                 column.set_cell_alignment(CellAlignment::Right);
             }
@@ -532,16 +539,25 @@ fn columns_that_fit(
     if widths.iter().sum::<usize>() < usize::from(width) {
         return all;
     }
-    // Room for the `…` column (a character, two spaces and a border).
+    // Room for the `…` column (a character, two spaces and a border); then
+    // columns from both ends in turn, as DuckDB does, while they fit.
     let mut used = 1 + 4;
+    let (mut left, mut right) = (0, columns.len());
     let mut kept = Vec::new();
-    for (i, w) in widths.iter().enumerate() {
-        if used + w > usize::from(width) && !kept.is_empty() {
+    while left < right {
+        let i = if kept.len() % 2 == 0 { left } else { right - 1 };
+        if used + widths[i] > usize::from(width) && !kept.is_empty() {
             break;
         }
-        used += w;
+        used += widths[i];
         kept.push(i);
+        if i == left {
+            left += 1;
+        } else {
+            right -= 1;
+        }
     }
+    kept.sort_unstable();
     kept
 }
 

@@ -160,7 +160,13 @@ fn left_out_columns_are_named() {
         .code(0)
         .stdout;
     assert!(
-        narrow.contains("10 of 12 columns left out to fit 60 columns: date,\n  channel,"),
+        narrow
+            .contains("10 of 12 columns left out to fit 60 columns:\n  timestamp, date, channel,"),
+        "{narrow}"
+    );
+    // The first and the last column stay, the `…` between them.
+    assert!(
+        narrow.contains("│ transaction_id ┆ … ┆ source_line │"),
         "{narrow}"
     );
     let whole = test.clone().args(&[&samples]).run().code(0).stdout;
