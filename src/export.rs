@@ -24,6 +24,7 @@ use polars::prelude::*;
 
 use crate::columns::*;
 use crate::error::{Error, Result};
+use crate::output::write_error;
 use crate::sink::{Ledger, Sink, Start};
 
 /// The file format of an export.
@@ -328,11 +329,4 @@ fn remove_parts(dir: &Path, parts: &[String], partitioned: bool) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |cause| Error::Write {
-        path: path.to_path_buf(),
-        cause,
-    }
 }

@@ -58,10 +58,9 @@ impl Money {
     /// The exact amount as decimal text with six decimals (`2247.500000`),
     /// which [`Money::parse`] reads back unchanged.
     pub fn exact(self) -> String {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let units = self.0.unsigned_abs();
-        let scale = 10u128.pow(MONEY_SCALE as u32);
-        format!("{sign}{}.{:06}", units / scale, units % scale)
+        let mut text = String::new();
+        crate::db::rows::push_money(&mut text, self.0);
+        text
     }
 }
 

@@ -340,7 +340,7 @@ fn create_dir(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir).map_err(write_error(dir))
 }
 
-fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+pub(crate) fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |cause| Error::Write {
         path: path.to_path_buf(),
         cause,

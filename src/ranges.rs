@@ -510,7 +510,11 @@ fn merge_chunk(
         for passed in chunk.passed() {
             let number = match passed {
                 true => {
-                    let product = products.next().unwrap_or_default();
+                    let product = products.next().ok_or_else(|| {
+                        Stop::Error(Error::Internal(
+                            "fewer products than rows that passed".into(),
+                        ))
+                    })?;
                     let next = read.product_names.len() as u32;
                     match read.product_names.get(product) {
                         Some(number) => *number,

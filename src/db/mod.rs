@@ -11,7 +11,7 @@ pub mod guard;
 pub mod load;
 pub mod mysql;
 pub mod read;
-mod rows;
+pub(crate) mod rows;
 mod sales;
 pub mod schema;
 pub mod sqlite;
