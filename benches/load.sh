@@ -5,16 +5,19 @@
 # `mariadb` client's plain LOAD DATA LOCAL INFILE of the same rows into the
 # same empty table, twice: rows sorted by the table's key (the client's best
 # case) and rows in the order of the input files (what a user would do).
-# Usage: benches/load.sh [ROWS] [RUNS]   (default 1000000 rows, 3 runs)
+# ID_ORDER is the generator's `--id-order`: `random` (hashed ids, the
+# default) or `sequential` (ids nearly in key order); run both.
+# Usage: benches/load.sh [ROWS] [RUNS] [ID_ORDER]   (default 1000000 rows, 3 runs, random)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
 runs=${2:-3}
+order=${3:-random}
 server=${SALES_ETL_BENCH_MYSQL:-mysql://root@127.0.0.1:3306}
 db=sales_etl_bench
 cargo build --release --quiet
-dir=benches/data/clean_$rows
-[ -d "$dir" ] || target/release/sales-etl generate --rows "$rows" --date 2026-11-25 --out "$dir" --seed 1 --defect-rate 0 2>/dev/null
+dir=benches/data/clean_${rows}_$order
+[ -d "$dir" ] || target/release/sales-etl generate --rows "$rows" --date 2026-11-25 --out "$dir" --seed 1 --defect-rate 0 --id-order "$order" 2>/dev/null
 mysql() { command mariadb --protocol=tcp -h127.0.0.1 -uroot "$@"; }
 tmp=$(mktemp -d)
 columns="transaction_id, \`timestamp\`, \`date\`, channel, store_id, customer_id, product_id, quantity, unit_price, line_revenue, source_file, source_line, run_id, loaded_at"
@@ -43,6 +46,6 @@ for run in $(seq 1 "$runs"); do
     "$(echo "$loaded / $seconds" | bc -l)" "$by_key" "$(echo "$by_key / $seconds" | bc -l)" \
     "$by_file" "$(echo "$by_file / $seconds" | bc -l)"
 done
-echo "method: $method; ratio = client seconds / sales-etl seconds (above 1: sales-etl is faster)"
+echo "ids: $order; method: $method; ratio = client seconds / sales-etl seconds (above 1: sales-etl is faster)"
 mysql -e "DROP DATABASE IF EXISTS $db"
 rm -rf "$tmp"

@@ -35,6 +35,7 @@ fn day() -> &'static PathBuf {
             out: out.clone(),
             seed: 1,
             defect_rate: 0.02,
+            id_order: generate::IdOrder::Random,
         })
         .unwrap();
         (dir, out)
@@ -99,6 +100,7 @@ fn batch_loading_sqlite(bencher: divan::Bencher) {
                     method: LoadMethod::Auto,
                     top: 5,
                     folder: day().display().to_string(),
+                    reload: false,
                 }),
                 ..Outputs::default()
             };

@@ -7,6 +7,8 @@
 # file of another name) into a SQLite warehouse that holds the day.
 # Usage: benches/warehouse.sh [ROWS] [ROUNDS]   (default 10000000 rows, 3 rounds)
 #        NO_MYSQL=1 benches/warehouse.sh        (SQLite only)
+#        ID_ORDER=sequential benches/warehouse.sh  (ids nearly in key order;
+#        the default is random, hashed ids: run both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-10000000}
@@ -14,8 +16,9 @@ rounds=${2:-3}
 server=${SALES_ETL_BENCH_MYSQL:-mysql://root@127.0.0.1:3306}
 cargo build --release --quiet
 bin=$PWD/target/release/sales-etl
-dir=$PWD/benches/data/generated_$rows
-[ -d "$dir" ] || "$bin" generate --rows "$rows" --date 2026-11-25 --out "$dir" --seed 1 2>/dev/null
+order=${ID_ORDER:-random}
+dir=$PWD/benches/data/generated_${rows}_$order
+[ -d "$dir" ] || "$bin" generate --rows "$rows" --date 2026-11-25 --out "$dir" --seed 1 --id-order "$order" 2>/dev/null
 input=$(du -sbL --apparent-size "$dir" | cut -f1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -32,7 +35,7 @@ print(sys.argv[1], int(sys.argv[2]) // 1024, load["rows"], round(load["seconds"]
 PY
 }
 
-printf 'input: %s rows, %d MiB on disk\n\n' "$rows" "$((input / 1048576))"
+printf 'input: %s rows, %d MiB on disk, ids %s\n\n' "$rows" "$((input / 1048576))" "$order"
 printf '| round | command | wall s | peak RSS MiB | rows loaded | load s | load rows/s |\n|---:|---|---:|---:|---:|---:|---:|\n'
 row() { # round name wall rss rows seconds
   local rate=0

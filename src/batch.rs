@@ -161,6 +161,12 @@ pub fn run(
                 if let Some(warning) = &file.warning {
                     messages.warn(warning);
                 }
+                if let Some(run) = file.unchanged_since {
+                    messages.detail(format!(
+                        "{}: unchanged since run {run}, not reloaded",
+                        crate::messages::shown(&file.file)
+                    ));
+                }
             }
             load = Some(report);
         }

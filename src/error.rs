@@ -97,6 +97,15 @@ pub enum Error {
     #[error("cannot connect to `{target}`: {reason}\nnothing was loaded; the CSV reports and rejected rows were written")]
     LoadUnreachable { target: String, reason: String },
 
+    /// The warehouse failed its check before the run read any input.
+    #[error("the warehouse `{target}` is not ready: {problem}\nno input was read and nothing was written")]
+    WarehouseNotReady {
+        target: String,
+        problem: String,
+        /// Where to look: the server, or the table.
+        table: bool,
+    },
+
     #[error("table `{table}` in `{target}` cannot take the rows: column `{column}` {problem}\nnothing was loaded; the CSV reports and rejected rows were written")]
     SchemaMismatch {
         target: String,
@@ -153,6 +162,7 @@ impl Error {
             Error::DatabaseUnreachable { .. }
             | Error::LoadUnreachable { .. }
             | Error::SchemaMismatch { .. }
+            | Error::WarehouseNotReady { .. }
             | Error::ValueTooLong { .. }
             | Error::Load { .. }
             | Error::NoReports { .. }
@@ -204,10 +214,44 @@ impl Error {
                     "the warehouse's tables are staging_sales, daily_file_sales, held_back_sales, reporting_daily_sales, reporting_top_products and etl_runs, in its own SQL; without --db the query runs over a folder"
                 }
             }),
-            Error::SchemaMismatch { .. } => Some(
+            Error::WarehouseNotReady { table: false, .. } => Some(
+                "is the server running and the URL right? `--db sqlite://sales.db` works without a server; `--no-db` skips loading",
+            ),
+            Error::WarehouseNotReady { table: true, .. } | Error::SchemaMismatch { .. } => Some(
                 "add the column with ALTER TABLE, or rename the table so sales-etl creates it afresh",
             ),
             _ => None,
+        }
+    }
+
+    /// This error of a warehouse's check as one that stopped the run
+    /// before any input was read (its own text would say the CSV outputs
+    /// were written); other errors as they are.
+    pub fn before_the_run(self) -> Error {
+        match self {
+            Error::DatabaseUnreachable { target, reason } => Error::WarehouseNotReady {
+                target,
+                problem: format!("cannot connect: {reason}"),
+                table: false,
+            },
+            Error::SchemaMismatch {
+                target,
+                table,
+                column,
+                problem,
+            } => Error::WarehouseNotReady {
+                target,
+                problem: format!(
+                    "table `{table}` cannot take the rows: column `{column}` {problem}"
+                ),
+                table: true,
+            },
+            Error::Load { target, message } => Error::WarehouseNotReady {
+                target,
+                problem: message,
+                table: false,
+            },
+            other => other,
         }
     }
 

@@ -29,6 +29,44 @@ pub struct Options {
     pub seed: u64,
     /// Share of rows that carry a defect (0 to 1).
     pub defect_rate: f64,
+    pub id_order: IdOrder,
+}
+
+/// How transaction ids follow each other in a file, `--id-order`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum IdOrder {
+    /// Hashed, UUID-like ids in no order (`W207346918402317`), as POS and
+    /// app exports carry them: the default, since a warehouse must keep up
+    /// with them.
+    #[default]
+    Random,
+    /// A counter per export day (`W-20261125-548`), as a web shop's order
+    /// numbers are: rows arrive nearly in key order.
+    Sequential,
+}
+
+impl IdOrder {
+    /// The number shown for sale `id` of the export day `day` (days from
+    /// the common era): the id itself, or a one-to-one scramble of (day,
+    /// id) over 48 bits, so ids never repeat across days (up to 2^28 sales
+    /// a day) and still look random.
+    fn shown(self, day: i32, id: u64) -> u64 {
+        const BITS: u32 = 48;
+        const MASK: u64 = (1 << BITS) - 1;
+        match self {
+            IdOrder::Sequential => id,
+            IdOrder::Random => {
+                // Odd multipliers and xor-shifts are each one-to-one on
+                // 48-bit values, so the whole is a permutation.
+                let mut x = ((u64::from(day as u32) << 28) | (id & ((1 << 28) - 1))) & MASK;
+                x = x.wrapping_mul(0x9E37_79B9_7F4B) & MASK;
+                x ^= x >> 24;
+                x = x.wrapping_mul(0xBF58_476D_1CE5) & MASK;
+                x ^= x >> 21;
+                x
+            }
+        }
+    }
 }
 
 /// What `run` must find in the generated files with default options
@@ -214,13 +252,20 @@ pub fn generate(options: &Options) -> Result<Truth> {
                 (Some(Defect::ConflictingDuplicate), Some((kept, _))) => {
                     let mut sale = survivors[*kept].clone();
                     sale.quantity += 1;
-                    write_sale(&mut text, &sale, index, &days, &mut rng);
+                    write_sale(&mut text, &sale, index, &days, options.id_order, &mut rng);
                     duplicates += 1;
                 }
                 (Some(Defect::Invalid(reason)), _) => {
                     let sale = new_sale(&mut rng, &mut next_id, index, &prices, &cumulative);
                     scratch.clear();
-                    write_sale(&mut scratch, &sale, index, &days, &mut rng);
+                    write_sale(
+                        &mut scratch,
+                        &sale,
+                        index,
+                        &days,
+                        options.id_order,
+                        &mut rng,
+                    );
                     text.push_str(&break_rule(&scratch, reason, &mut rng));
                     *invalid_reasons.entry(reason).or_default() += 1;
                 }
@@ -230,7 +275,7 @@ pub fn generate(options: &Options) -> Result<Truth> {
                         sale.quantity = rng.random_range(500..50_000);
                     }
                     let start = text.len();
-                    write_sale(&mut text, &sale, index, &days, &mut rng);
+                    write_sale(&mut text, &sale, index, &days, options.id_order, &mut rng);
                     // Keep a sample of rows to copy, refreshed now and then.
                     if recent.len() < 64 {
                         recent.push((survivors.len(), text[start..].to_owned()));
@@ -301,6 +346,7 @@ fn write_sale(
     sale: &Sale,
     channel: usize,
     days: &[NaiveDate; 2],
+    ids: IdOrder,
     rng: &mut Xoshiro256PlusPlus,
 ) {
     use std::fmt::Write as _;
@@ -314,22 +360,24 @@ fn write_sale(
     let letter = name.as_bytes()[0].to_ascii_uppercase() as char;
     let customer = CUSTOMERS[rng.random_range(0..CUSTOMERS.len())];
     // Writing to a String cannot fail.
-    let _ = match name {
-        "web" => write!(
+    let _ = match ids {
+        IdOrder::Sequential => write!(out, "{letter}-{tag}-{}", sale.id),
+        IdOrder::Random => write!(
             out,
-            "{letter}-{tag}-{},{date}T{h:02}:{m:02}:{s:02}Z,{name},,",
-            sale.id
+            "{letter}{:015}",
+            ids.shown(export.num_days_from_ce(), sale.id)
         ),
+    };
+    let _ = match name {
+        "web" => write!(out, ",{date}T{h:02}:{m:02}:{s:02}Z,{name},,"),
         "mobile" => write!(
             out,
-            "{letter}-{tag}-{},{date}T{h:02}:{m:02}:{s:02}.{:03}Z,{name},,",
-            sale.id,
+            ",{date}T{h:02}:{m:02}:{s:02}.{:03}Z,{name},,",
             rng.random_range(0..1000)
         ),
         _ => write!(
             out,
-            "{letter}-{tag}-{},{date} {h:02}:{m:02}:{s:02},{name},ST-{:03},",
-            sale.id,
+            ",{date} {h:02}:{m:02}:{s:02},{name},ST-{:03},",
             sale.product % 40
         ),
     };
@@ -581,6 +629,7 @@ mod tests {
             out: out.to_path_buf(),
             seed: 7,
             defect_rate: 0.1,
+            id_order: IdOrder::Random,
         };
         let truth = generate(&options(a.path())).unwrap();
         assert_eq!(generate(&options(b.path())).unwrap(), truth);
@@ -598,5 +647,24 @@ mod tests {
         }
         let counted: u64 = truth.dispositions.values().sum();
         assert_eq!(counted, 2_000);
+    }
+
+    #[test]
+    fn random_ids_are_a_permutation_that_differs_by_day() {
+        let shown = |tag, id| IdOrder::Random.shown(tag, id);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 25)
+            .unwrap()
+            .num_days_from_ce();
+        let ids: std::collections::HashSet<u64> = (1..=100_000)
+            .flat_map(|id| [shown(day, id), shown(day + 1, id)])
+            .collect();
+        assert_eq!(ids.len(), 200_000, "two sales share an id");
+        // Not in order: about half of neighbours step down.
+        let down = (1..10_000)
+            .filter(|id| shown(day, id + 1) < shown(day, *id))
+            .count();
+        assert!((4_000..6_000).contains(&down), "{down} of 9,999 step down");
+        assert!(ids.iter().all(|id| *id < 1 << 48));
+        assert_eq!(IdOrder::Sequential.shown(day, 548), 548);
     }
 }

@@ -128,6 +128,7 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
     let usable: Vec<usize> = (0..inputs.names.len())
         .filter(|i| inputs.usable(*i))
         .collect();
+    let mut digests = valid_digests(&read, inputs.names.len());
     let input_reads: Vec<InputRead> = usable
         .iter()
         .map(|&i| InputRead {
@@ -135,6 +136,8 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
             name: inputs.names[i].clone(),
             bytes: read.facts[i].bytes,
             sha256: read.facts[i].sha256.clone(),
+            valid_digest: std::mem::take(&mut digests[i]),
+            valid_rows: ledger.files[i].valid,
         })
         .collect();
     let start = Start {
@@ -325,6 +328,20 @@ fn ledger_of(read: &FirstRead, names: &[String]) -> Ledger {
         totals,
         held_back: Vec::new(),
     }
+}
+
+/// Per file index, the fingerprint of which of its data rows are valid
+/// ([`crate::sink::ValidDigest`]).
+fn valid_digests(read: &FirstRead, files: usize) -> Vec<String> {
+    let mut digests = vec![crate::sink::ValidDigest::default(); files];
+    let mut ordinal = vec![0u64; files];
+    for (row, file) in read.places.files().enumerate() {
+        if read.disposition(row) == validate::Disposition::Valid {
+            digests[file].push(ordinal[file]);
+        }
+        ordinal[file] += 1;
+    }
+    digests.iter().map(|d| d.hex()).collect()
 }
 
 /// Reads the files again, range by range on every thread, and hands the

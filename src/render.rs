@@ -246,15 +246,26 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
                 load.run_id
             ),
         )?;
-        if load.replaced > 0 {
+        if load.replaced_by_id > 0 {
             style.line(
                 out,
                 &format!(
                     "  replaced {} row{} of other files with the same transaction ids",
-                    grouped(load.replaced),
-                    if load.replaced == 1 { "" } else { "s" }
+                    grouped(load.replaced_by_id),
+                    if load.replaced_by_id == 1 { "" } else { "s" }
                 ),
             )?;
+        }
+        for file in &load.files {
+            if let Some(run) = file.unchanged_since {
+                style.line(
+                    out,
+                    &format!(
+                        "  {} unchanged since run {run}, not reloaded",
+                        crate::messages::shown(&file.file)
+                    ),
+                )?;
+            }
         }
         for file in load.files.iter().filter(|f| f.replaced_rows > 0) {
             let from = match &file.earlier {

@@ -111,7 +111,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         reason: "bad_timestamp",
         stage: Stage::Field,
-        description: "`timestamp` is not a real `YYYY-MM-DD HH:MM:SS` (or `T`), optional fraction, optional `Z` or `±HH:MM`",
+        description: "`timestamp` is not a real `YYYY-MM-DD HH:MM:SS` (or `T`), optional fraction, optional `Z` or `±HH:MM`, from 1000-01-01 to 9999-12-31 in UTC (what a warehouse DATETIME holds)",
         broken: || unparsed(TIMESTAMP, TIMESTAMP_UTC),
     },
     Rule {
@@ -325,8 +325,19 @@ pub fn iso_micros(text: &str) -> Option<i64> {
         _ => return None,
     };
     let seconds = date.and_time(time).and_utc().timestamp();
-    Some(seconds * 1_000_000 + fraction - offset_minutes * 60_000_000)
+    let micros = seconds * 1_000_000 + fraction - offset_minutes * 60_000_000;
+    // What both warehouses' DATETIME holds: a row outside it is rejected
+    // here, not fatal to the whole load.
+    (EARLIEST_MICROS..AFTER_LAST_MICROS)
+        .contains(&micros)
+        .then_some(micros)
 }
+
+/// 1000-01-01 00:00:00 UTC, the first instant a MySQL DATETIME holds.
+const EARLIEST_MICROS: i64 = -30_610_224_000 * 1_000_000;
+/// 10000-01-01 00:00:00 UTC, just after the last one (9999-12-31
+/// 23:59:59.999999).
+const AFTER_LAST_MICROS: i64 = 253_402_300_800 * 1_000_000;
 
 fn channel_name() -> Expr {
     let name = col(trimmed(CHANNEL)).str().to_lowercase();
@@ -574,6 +585,15 @@ mod tests {
                 ("+024-03-01 10:00:00", Some("bad_timestamp")),
                 ("２０24-03-01 10:00:00", Some("bad_timestamp")),
                 ("yesterday", Some("bad_timestamp")),
+                // Issue "a warehouse you can trust": a valid row whose UTC
+                // date is 10000-01-01 failed the whole load.
+                ("9999-12-31 23:30:00-01:00", Some("bad_timestamp")),
+                ("9999-12-31 23:59:59.999999Z", None),
+                ("9999-12-31 22:30:00-01:00", None),
+                ("1000-01-01 00:00:00", None),
+                ("1000-01-01 00:30:00+01:00", Some("bad_timestamp")),
+                ("0999-12-31 23:59:59", Some("bad_timestamp")),
+                ("0001-01-01 00:00:00", Some("bad_timestamp")),
             ],
         );
     }

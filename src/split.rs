@@ -86,6 +86,17 @@ pub fn total(files: &[Accounting]) -> Accounting {
     totals
 }
 
+/// An optional id as clean data: null when the field is absent, empty or
+/// only spaces and tabs, so that `IS NULL` finds every missing store or
+/// customer in the warehouse, the export and folder queries alike (they
+/// were stored as `''`); a present id is kept verbatim.
+fn missing_as_null(name: &str) -> Expr {
+    when(col(name).str().strip_chars(lit(" \t")).eq(lit("")))
+        .then(lit(NULL).cast(DataType::String))
+        .otherwise(col(name))
+        .alias(name)
+}
+
 /// The valid rows of `judged` as clean typed data (see [`Split::valid`])
 /// and its rejected rows with their text and reasons (see
 /// [`Split::rejected`]).
@@ -99,8 +110,8 @@ pub fn split_rows(judged: &DataFrame) -> Result<(DataFrame, DataFrame)> {
             col(TIMESTAMP_UTC).alias(TIMESTAMP),
             col(DATE),
             col(CHANNEL_NAME).alias(CHANNEL),
-            col(STORE_ID),
-            col(CUSTOMER_ID),
+            missing_as_null(STORE_ID),
+            missing_as_null(CUSTOMER_ID),
             col(PRODUCT_ID),
             col(QUANTITY_UNITS).alias(QUANTITY),
             col(UNIT_PRICE_AMOUNT).alias(UNIT_PRICE),

@@ -139,13 +139,84 @@ fn mysql_same_run_twice_leaves_identical_tables() {
     let test = Test::new().args(&["run", &samples(), "--db", &db.url(), "--format", "json"]);
     test.run().code(0);
     let before = (db.rows(STAGING), db.rows(DAILY), db.rows(TOP));
+    // Issue "a warehouse you can trust": unchanged files are not loaded
+    // again; the cleaning, the files and the reports still run.
     let second = test.run().code(0).json();
+    assert_eq!(second["load"]["rows"], 0);
     assert_eq!(second["load"]["replaced"], 0);
+    for file in second["load"]["files"].as_array().unwrap() {
+        assert_eq!(file["unchanged_since"], 1, "{file}");
+    }
+    assert_eq!(second["totals"]["valid"], 19);
+    assert_eq!((db.rows(STAGING), db.rows(DAILY), db.rows(TOP)), before);
+    // `--reload` loads them again, and one truthful count of what it
+    // replaced is in the step line and the JSON alike.
+    let third = test.clone().args(&["--reload"]).run().code(0);
+    assert!(third.stderr.contains("19 replaced"), "{}", third.stderr);
+    let third = third.json();
+    assert_eq!(third["load"]["rows"], 19);
+    assert_eq!(third["load"]["replaced"], 19);
+    assert_eq!(third["load"]["replaced_by_id"], 0);
     assert_eq!((db.rows(STAGING), db.rows(DAILY), db.rows(TOP)), before);
     assert_eq!(
-        db.rows("SELECT COUNT(*), MIN(status), MAX(status) FROM etl_runs"),
-        [["2", "loaded", "loaded"]]
+        db.rows("SELECT COUNT(*), MIN(status), MAX(status), SUM(replaced) FROM etl_runs"),
+        [["3", "loaded", "loaded", "19"]]
     );
+}
+
+/// Issue "a warehouse you can trust": a file is passed over only while the
+/// warehouse holds every one of its rows. Here b.csv took T1 from a.csv by
+/// its id; a.csv, unchanged, must be loaded again when it comes back.
+#[test]
+fn sqlite_unchanged_file_whose_rows_were_replaced_is_loaded_again() {
+    let test = Test::new()
+        .csv(
+            "a.csv",
+            &[
+                &row("T1", "2024-03-01", "P1", 1),
+                &row("T2", "2024-03-01", "P2", 1),
+            ],
+        )
+        .file(
+            "later/b.csv",
+            format!("{HEADER}\n{}\n", row("T1", "2024-03-01", "P1", 5)),
+        );
+    let run = |folder: &str| {
+        test.clone()
+            .args(&[
+                "run",
+                folder,
+                "--db",
+                "sqlite://w.db",
+                "--no-outliers",
+                "--format",
+                "json",
+            ])
+            .run()
+            .code(0)
+            .json()
+    };
+    run("input");
+    let json = run("later");
+    assert_eq!(json["load"]["replaced_by_id"], 1);
+    let json = run("input");
+    assert_eq!(json["load"]["rows"], 2);
+    assert_eq!(
+        json["load"]["files"][0]["unchanged_since"],
+        serde_json::Value::Null
+    );
+    let path = test.dir().join("w.db");
+    assert_eq!(
+        sqlite_rows(
+            &path,
+            "SELECT transaction_id, source_file, quantity FROM staging_sales ORDER BY 1"
+        ),
+        [["T1", "a.csv", "1"], ["T2", "a.csv", "1"]]
+    );
+    // Now it holds them all: passed over.
+    let json = run("input");
+    assert_eq!(json["load"]["rows"], 0);
+    assert_eq!(json["load"]["files"][0]["unchanged_since"], 3);
 }
 
 #[test]
@@ -233,6 +304,7 @@ fn mysql_replaced_ids_from_other_files_are_counted() {
         .code(0)
         .json();
     assert_eq!(json["load"]["replaced"], 1);
+    assert_eq!(json["load"]["replaced_by_id"], 1);
 }
 
 fn test_input(test: &Test, name: &str) -> std::path::PathBuf {
@@ -301,8 +373,10 @@ fn mysql_creates_a_missing_database() {
     assert_eq!(count, [["19"]]);
 }
 
+/// Issue "a warehouse you can trust": a server that does not answer used to
+/// fail the run only after every file was read; it is checked first now.
 #[test]
-fn mysql_unreachable_server_keeps_reports_and_hides_the_password() {
+fn mysql_unreachable_server_fails_before_reading_and_hides_the_password() {
     let out = Test::new()
         .args(&[
             "run",
@@ -312,11 +386,62 @@ fn mysql_unreachable_server_keeps_reports_and_hides_the_password() {
         ])
         .run()
         .code(6);
-    out.stderr_has("cannot connect to `mysql://etl:***@127.0.0.1:1/sales`")
-        .stderr_has("nothing was loaded");
+    out.stderr_has(
+        "the warehouse `mysql://etl:***@127.0.0.1:1/sales` is not ready: cannot connect",
+    )
+    .stderr_has("no input was read and nothing was written")
+    .stderr_has("--no-db");
     assert!(!out.stderr.contains("hunter2") && !out.stdout.contains("hunter2"));
-    assert!(out.exists("reports/daily_sales_2026-11-25.csv"));
-    assert!(out.exists("errors/web_2026-11-25.rejected.csv"));
+    assert!(!out.stderr.contains("checked"), "{}", out.stderr);
+    assert!(!out.exists("reports"));
+    assert!(!out.exists("errors"));
+}
+
+/// Issue "a warehouse you can trust": tables changed by hand were accepted
+/// and rounded money (a price 1.239 stored as 1.24, a day's revenue shown
+/// as a whole number), or lost the unique id the load relies on.
+#[test]
+fn mysql_tables_changed_by_hand_fail_before_reading() {
+    for (change, table, column) in [
+        (
+            "ALTER TABLE staging_sales MODIFY unit_price DECIMAL(18, 2) NOT NULL",
+            "staging_sales",
+            "`unit_price` has type `decimal(18,2)`",
+        ),
+        (
+            "ALTER TABLE daily_file_sales MODIFY revenue DECIMAL(38, 0) NOT NULL",
+            "daily_file_sales",
+            "`revenue` has type `decimal(38,0)`",
+        ),
+        (
+            "ALTER TABLE reporting_daily_sales MODIFY revenue DECIMAL(38, 0) NOT NULL",
+            "reporting_daily_sales",
+            "`revenue` has type `decimal(38,0)`",
+        ),
+        (
+            "ALTER TABLE staging_sales MODIFY product_id VARCHAR(20) NOT NULL",
+            "staging_sales",
+            "`product_id` has type `varchar(20)`",
+        ),
+        (
+            "ALTER TABLE staging_sales DROP INDEX staging_sales_transaction_id",
+            "staging_sales",
+            "`transaction_id` has no unique key",
+        ),
+    ] {
+        let mut db = Database::new();
+        let load = Test::new().args(&["run", &samples(), "--db", &db.url()]);
+        load.run().code(0);
+        db.conn.query_drop(change).unwrap();
+        std::fs::remove_dir_all(load.dir().join("reports")).unwrap();
+        let before = db.rows("SELECT COUNT(*) FROM etl_runs");
+        let out = load.run().code(6);
+        out.stderr_has(&format!("table `{table}` cannot take the rows"))
+            .stderr_has(column)
+            .stderr_has("no input was read");
+        assert!(!out.exists("reports"), "{change}");
+        assert_eq!(db.rows("SELECT COUNT(*) FROM etl_runs"), before, "{change}");
+    }
 }
 
 #[test]
@@ -750,6 +875,61 @@ fn bad_database_urls_are_usage_errors_without_the_password() {
     out.stderr_has("postgres://u:***@h/db");
 }
 
+/// Issue "a warehouse you can trust": `sqlite://:memory:` loaded and kept
+/// nothing, and `sqlite://file:uri.db` wrote `uri.db` that `report` and
+/// `query` then could not find. Both are refused by every command.
+#[test]
+fn sqlite_memory_and_uri_urls_are_refused_everywhere() {
+    for url in ["sqlite://:memory:", "sqlite://file:uri.db"] {
+        for args in [
+            vec!["run", &samples(), "--db", url],
+            vec!["report", "--date", "2026-11-25", "--db", url],
+            vec!["query", "SELECT 1", "--db", url],
+        ] {
+            let out = Test::new().args(&args).run().code(2);
+            out.stderr_has(url);
+            assert!(!out.exists("uri.db") && !out.exists("reports"), "{args:?}");
+        }
+    }
+}
+
+/// Issue "a warehouse you can trust": a valid row whose UTC date is
+/// 10000-01-01 failed the whole SQLite load as a bug and the MariaDB load
+/// with "Data truncated"; it is rejected with a reason now.
+#[test]
+fn timestamps_no_warehouse_holds_are_rejected_not_fatal() {
+    let test = Test::new().csv(
+        "a.csv",
+        &[
+            "T1,9999-12-31 23:30:00-01:00,web,,,P1,1,1.00",
+            "T2,0999-06-01 10:00:00,web,,,P1,1,1.00",
+            "T3,2024-03-01 10:00:00,web,,,P1,1,1.00",
+        ],
+    );
+    let db = Database::new();
+    for url in ["sqlite://w.db".to_owned(), db.url()] {
+        let json = test
+            .clone()
+            .args(&[
+                "run",
+                "input",
+                "--db",
+                &url,
+                "--no-outliers",
+                "--format",
+                "json",
+            ])
+            .run()
+            .code(0)
+            .json();
+        assert_eq!(json["load"]["rows"], 1, "{url}");
+        assert_eq!(json["totals"]["invalid"], 2, "{url}");
+    }
+    let rejected = test.dir().join("errors/a.rejected.csv");
+    let rejected = std::fs::read_to_string(rejected).unwrap();
+    assert_eq!(rejected.matches("bad_timestamp").count(), 4, "{rejected}");
+}
+
 #[test]
 fn mysql_report_equals_the_run() {
     let db = Database::new();
@@ -894,7 +1074,8 @@ fn sqlite_load_failing_after_several_chunks_leaves_the_warehouse_as_it_was() {
         )
         .unwrap();
     std::fs::remove_dir_all(out.dir.join("reports")).unwrap();
-    let failed = run.run().code(6);
+    // `--reload`: the warehouse holds these files already.
+    let failed = run.clone().args(&["--reload"]).run().code(6);
     failed
         .stderr_has("injected failure")
         .stderr_has("rolled back");
@@ -990,10 +1171,9 @@ fn sqlite_rerun_counts_what_each_file_replaced_and_warns_about_another_folder() 
     );
     let run_id = first["load"]["run_id"].clone();
 
-    // The same folder again: its rows replaced, no warning.
-    let again = test
-        .clone()
-        .args(&[
+    // The same folder again: the warehouse holds the file already.
+    let run = |extra: &[&str]| {
+        let mut args = vec![
             "run",
             "input",
             "--db",
@@ -1001,12 +1181,31 @@ fn sqlite_rerun_counts_what_each_file_replaced_and_warns_about_another_folder() 
             "--no-outliers",
             "--format",
             "json",
-        ])
-        .run()
-        .code(0);
+        ];
+        args.extend(extra);
+        test.clone().args(&args).run().code(0)
+    };
+    let again = run(&[]);
     let json = again.json();
+    assert_eq!(json["load"]["rows"], 0);
+    assert_eq!(json["load"]["files"][0]["replaced_rows"], 0);
+    assert_eq!(json["load"]["files"][0]["unchanged_since"], run_id);
+    assert_eq!(json["load"]["replaced"], 0);
+    assert!(!again.stderr.contains("warning"), "{}", again.stderr);
+    let second_id = json["load"]["run_id"].clone();
+
+    // `--reload`: its rows replaced, no warning.
+    let again = run(&["--reload"]);
+    let json = again.json();
+    assert_eq!(json["load"]["rows"], 2);
     assert_eq!(json["load"]["files"][0]["replaced_rows"], 2);
-    assert_eq!(json["load"]["files"][0]["earlier"]["run_id"], run_id);
+    assert_eq!(
+        json["load"]["files"][0]["unchanged_since"],
+        serde_json::Value::Null
+    );
+    assert_eq!(json["load"]["replaced"], 2);
+    assert!(again.stderr.contains("2 replaced"), "{}", again.stderr);
+    assert_eq!(json["load"]["files"][0]["earlier"]["run_id"], second_id);
     assert_eq!(json["load"]["files"][0]["warning"], serde_json::Value::Null);
     assert!(!again.stderr.contains("warning"), "{}", again.stderr);
 

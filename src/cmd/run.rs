@@ -159,6 +159,16 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = LoadMethod::Auto, value_name = "METHOD")]
     pub load_method: LoadMethod,
 
+    /// Load every file again, even one the warehouse already holds.
+    ///
+    /// By default a file whose content (size and SHA-256) and valid rows
+    /// equal those of its last load, and whose rows are all still in the
+    /// warehouse, is not loaded again: the run still cleans it, writes its
+    /// rejected rows and reports, and says `unchanged since run N, not
+    /// reloaded`. `--reload` loads it anyway (a full replace, as before).
+    #[arg(long)]
+    pub reload: bool,
+
     /// How to print the summary on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -343,6 +353,7 @@ impl RunArgs {
                 method: self.load_method,
                 top: self.top,
                 folder: absolute_folder(input.folder()),
+                reload: self.reload,
             }),
         }
     }
@@ -407,6 +418,21 @@ fn say_warehouse(target: Option<&(Target, UrlSource)>, messages: &Messages) {
     }
 }
 
+/// Reaches the warehouse and checks its tables before any input is read
+/// (not for a dry run, which connects to nothing).
+fn check_warehouse(
+    args: &RunArgs,
+    target: Option<&(Target, UrlSource)>,
+    messages: &Messages,
+) -> Result<()> {
+    match target {
+        Some((target, _)) if !args.dry_run => {
+            db::check(target, messages).map_err(Error::before_the_run)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The database URL and where it came from: the flag (or DATABASE_URL,
 /// which clap reads into it: a value equal to the variable's came from
 /// there), else `.env` in the working folder, else the SQLite default. An
@@ -466,6 +492,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let input = discover::input_of(&args.inputs)?;
     let target = target(args)?;
     say_warehouse(target.as_ref(), &messages);
+    check_warehouse(args, target.as_ref(), &messages)?;
     let outputs = args.outputs(target.as_ref(), &input);
     let (summary, failed) = batch::run(&args.config(&input), &outputs, &messages)?;
     let stdout = std::io::stdout();
@@ -525,6 +552,7 @@ fn backfill(args: &RunArgs, first: NaiveDate, last: NaiveDate) -> Result<()> {
     let input = discover::input_of(&args.inputs)?;
     let target = target(args)?;
     say_warehouse(target.as_ref(), &messages);
+    check_warehouse(args, target.as_ref(), &messages)?;
     let found = match &input {
         Input::Folder(folder) => discover::discover_days(folder)?,
         Input::Files { files, .. } => discover::days_of_files(files.clone()),

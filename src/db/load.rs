@@ -47,9 +47,13 @@ pub struct Loaded {
     pub target: String,
     /// Valid rows loaded into `staging_sales`.
     pub rows: u64,
-    /// Rows already in `staging_sales` under the same `transaction_id` from
-    /// another file, replaced by this run's.
+    /// Rows already in `staging_sales` that this run's rows replaced, of
+    /// both kinds: those of earlier loads of the same file names (each
+    /// file's `replaced_rows`) and `replaced_by_id`.
     pub replaced: u64,
+    /// Rows of other files with a `transaction_id` of this run's, replaced
+    /// by this run's.
+    pub replaced_by_id: u64,
     pub method: Method,
     /// From the start of the load (while the valid rows were still read)
     /// to its commit.
@@ -60,6 +64,22 @@ pub struct Loaded {
     /// Per input file: the rows an earlier load of the same file name left,
     /// replaced by this run's, and which load that was.
     pub files: Vec<FileReplaced>,
+}
+
+/// The names of the files whose rows the warehouse holds already.
+pub(crate) fn unchanged_names(files: &[FileReplaced]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|f| f.unchanged_since.is_some())
+        .map(|f| f.file.clone())
+        .collect()
+}
+
+/// Every row replaced: `by_id` of other files, and those of earlier loads
+/// of `files`' names; the one count the step line, the summary, the JSON
+/// and `etl_runs.replaced` all give.
+pub(crate) fn replaced_in_all(by_id: u64, files: &[FileReplaced]) -> u64 {
+    by_id + files.iter().map(|f| f.replaced_rows).sum::<u64>()
 }
 
 /// Rows per second, 0 when no time passed.
@@ -81,7 +101,24 @@ pub struct InputRecord {
     /// resolved); empty in records of versions before it was kept.
     #[serde(default)]
     pub folder: String,
+    /// Which of its rows were valid ([`crate::sink::ValidDigest`]); empty
+    /// in records of versions before it was kept.
+    #[serde(default)]
+    pub valid_digest: String,
+    /// How valid rows became warehouse rows ([`ROWS_FORMAT`]); 0 in
+    /// records of versions before it was kept.
+    #[serde(default)]
+    pub rows_format: u32,
+    /// Its valid rows in this run.
+    #[serde(default)]
+    pub valid_rows: u64,
 }
+
+/// The version of how valid rows become warehouse rows. A file whose
+/// earlier load was written in another format is loaded again even when
+/// its content is unchanged. 1: optional ids empty or only spaces are
+/// NULL, not `''`.
+pub const ROWS_FORMAT: u32 = 1;
 
 /// The earlier load of a file name: which run, and the file it read then.
 #[derive(Debug, Clone, Serialize)]
@@ -90,6 +127,10 @@ pub struct EarlierLoad {
     pub folder: String,
     pub bytes: u64,
     pub sha256: String,
+    #[serde(skip)]
+    valid_digest: String,
+    #[serde(skip)]
+    rows_format: u32,
 }
 
 impl EarlierLoad {
@@ -99,7 +140,23 @@ impl EarlierLoad {
             folder: input.folder,
             bytes: input.bytes,
             sha256: input.sha256,
+            valid_digest: input.valid_digest,
+            rows_format: input.rows_format,
         }
+    }
+
+    /// Whether the warehouse already holds exactly what `file` would load:
+    /// the same content, the same rows valid, written the same way, and
+    /// (`rows_now`, the file's rows in the warehouse now) none of them
+    /// replaced since by another file's id.
+    pub fn holds(&self, file: &InputRecord, valid_rows: u64, rows_now: u64) -> bool {
+        self.sha256 == file.sha256
+            && self.bytes == file.bytes
+            && !file.valid_digest.is_empty()
+            && self.valid_digest == file.valid_digest
+            && self.rows_format == ROWS_FORMAT
+            && file.rows_format == ROWS_FORMAT
+            && rows_now == valid_rows
     }
 }
 
@@ -109,6 +166,10 @@ pub struct FileReplaced {
     pub file: String,
     /// Rows loaded earlier from a file of this name, now replaced.
     pub replaced_rows: u64,
+    /// Set when the warehouse held this file's rows already (same content,
+    /// same valid rows, see [`EarlierLoad::holds`]): the run it was loaded
+    /// by. Its rows were not loaded again.
+    pub unchanged_since: Option<u64>,
     pub earlier: Option<EarlierLoad>,
     /// Set when the earlier load of this name came from another folder or
     /// had other content: two different files may be replacing each other.
@@ -116,11 +177,29 @@ pub struct FileReplaced {
 }
 
 impl FileReplaced {
+    /// What loading `file` does to the warehouse, which holds `rows_now`
+    /// rows of a file of its name, loaded by `earlier`: nothing when it
+    /// holds the file's rows already (unless `reload`), else those rows are
+    /// replaced.
     pub fn new(
         file: &InputRecord,
-        replaced_rows: u64,
+        rows_now: u64,
         earlier: Option<EarlierLoad>,
+        reload: bool,
     ) -> FileReplaced {
+        if let Some(e) = earlier
+            .as_ref()
+            .filter(|e| !reload && e.holds(file, file.valid_rows, rows_now))
+        {
+            return FileReplaced {
+                file: file.file.clone(),
+                replaced_rows: 0,
+                unchanged_since: Some(e.run_id),
+                earlier,
+                warning: None,
+            };
+        }
+        let replaced_rows = rows_now;
         let warning = earlier.as_ref().and_then(|e| {
             let other_folder =
                 !e.folder.is_empty() && !file.folder.is_empty() && e.folder != file.folder;
@@ -144,6 +223,7 @@ impl FileReplaced {
         FileReplaced {
             file: file.file.clone(),
             replaced_rows,
+            unchanged_since: None,
             earlier,
             warning,
         }
@@ -188,12 +268,17 @@ pub struct LoadPlan {
     pub names: Vec<String>,
     /// At most this many valid rows will come.
     pub candidate_rows: u64,
+    /// Load files again even when the warehouse holds them already.
+    pub reload: bool,
 }
 
 /// What a load is told after the last row.
 #[derive(Debug, Clone)]
 pub struct LoadEnd {
     pub totals: Accounting,
+    /// The valid rows sent: those of the files loaded, not of the files
+    /// the warehouse held already.
+    pub sent: u64,
     /// The run's sales per date, file, channel and product
     /// ([`crate::aggregate::SalesSums::partials`]).
     pub partials: polars::prelude::DataFrame,
@@ -215,6 +300,8 @@ pub struct LoadOptions {
     pub top: u32,
     /// The input folder, recorded with each file in `etl_runs`.
     pub folder: String,
+    /// `--reload`: load unchanged files again.
+    pub reload: bool,
 }
 
 pub struct WarehouseLoad {
@@ -227,6 +314,11 @@ pub struct WarehouseLoad {
     sums: SalesSums,
     state: State,
     names: Vec<String>,
+    /// By file index: the warehouse holds the file's rows already, so they
+    /// are not sent.
+    unchanged: Vec<bool>,
+    /// Some file has valid rows to send.
+    wants_rows: bool,
     outcome: Option<Result<Loaded>>,
 }
 
@@ -246,6 +338,8 @@ impl WarehouseLoad {
             sums: SalesSums::default(),
             state: State::Waiting,
             names: Vec::new(),
+            unchanged: Vec::new(),
+            wants_rows: true,
             outcome: None,
         }
     }
@@ -263,6 +357,23 @@ impl WarehouseLoad {
     /// finish.
     pub fn outcome(&mut self) -> Option<Result<Loaded>> {
         self.outcome.take()
+    }
+
+    /// The rows of `valid` whose file the warehouse does not hold already.
+    fn to_send(&self, valid: &polars::prelude::DataFrame) -> Result<polars::prelude::DataFrame> {
+        use polars::prelude::*;
+        if !self.unchanged.iter().any(|unchanged| *unchanged) {
+            return Ok(valid.clone());
+        }
+        let files = valid
+            .column(crate::columns::FILE_INDEX)
+            .and_then(|c| c.u32().cloned())
+            .map_err(Error::engine("load"))?;
+        let keep: BooleanChunked = files
+            .iter()
+            .map(|file| file.is_none_or(|f| self.unchanged.get(f as usize) != Some(&true)))
+            .collect();
+        valid.filter(&keep).map_err(Error::engine("load"))
     }
 
     fn fail(&mut self, error: Error) {
@@ -285,37 +396,63 @@ impl Sink for WarehouseLoad {
                     bytes: input.bytes,
                     sha256: input.sha256.clone(),
                     folder: self.options.folder.clone(),
+                    valid_digest: input.valid_digest.clone(),
+                    rows_format: ROWS_FORMAT,
+                    valid_rows: input.valid_rows,
                 })
                 .collect(),
             names: self.names.clone(),
             candidate_rows: start.candidate_rows,
+            reload: self.options.reload,
         };
-        self.progress = self.messages.rows_bar(
-            format!("loading into {}", self.options.target.masked()),
-            start.candidate_rows,
-        );
         self.state = match &self.options.target {
             Target::Sqlite(path) => sqlite::start(path, plan, &self.messages),
             Target::Mysql(url) => mysql::start(url, plan, self.options.method, &self.messages),
         }
         .map_or_else(State::Failed, State::Streaming);
+        // The load says which files the warehouse holds already before it
+        // takes rows: theirs are not sent, nor read again for it.
+        let unchanged = match &mut self.state {
+            State::Streaming(streaming) => streaming.unchanged(),
+            _ => Vec::new(),
+        };
+        self.unchanged = self
+            .names
+            .iter()
+            .map(|name| unchanged.contains(name))
+            .collect();
+        let to_send: u64 = start
+            .read
+            .iter()
+            .filter(|input| !self.unchanged[input.index])
+            .map(|input| input.valid_rows)
+            .sum();
+        self.wants_rows = to_send > 0;
+        self.progress = self.messages.rows_bar(
+            format!("loading into {}", self.options.target.masked()),
+            to_send,
+        );
         Ok(())
     }
 
     fn wants_valid_rows(&self) -> bool {
-        true
+        self.wants_rows
     }
 
     fn valid(&mut self, valid: &polars::prelude::DataFrame) -> Result<()> {
         if valid.height() == 0 || matches!(self.state, State::Failed(_)) {
             return Ok(());
         }
-        if let Err(error) = super::schema::check_lengths(valid, &self.names) {
+        let valid = self.to_send(valid)?;
+        if valid.height() == 0 {
+            return Ok(());
+        }
+        if let Err(error) = super::schema::check_lengths(&valid, &self.names) {
             self.fail(error);
             return Ok(());
         }
-        self.sums.add(valid)?;
-        let rows = match SaleText::of(valid) {
+        self.sums.add(&valid)?;
+        let rows = match SaleText::of(&valid) {
             Ok(sales) => Message::Sales(sales),
             Err(error) => {
                 self.fail(error);
@@ -333,8 +470,14 @@ impl Sink for WarehouseLoad {
     fn finish(&mut self, ledger: &Ledger) -> Result<()> {
         let end = LoadEnd {
             totals: ledger.totals.clone(),
+            sent: (ledger.files.iter().enumerate())
+                .filter(|(index, _)| !self.unchanged.get(*index).copied().unwrap_or(false))
+                .map(|(_, file)| file.valid)
+                .sum(),
             partials: self.sums.partials()?,
             top: self.options.top,
+            // Held back rows come from the first read of every file, so an
+            // unchanged file's are stored anew too (a few rows per file).
             held_back: ledger.held_back.clone(),
         };
         self.progress.finish_and_clear();
@@ -361,9 +504,15 @@ impl Sink for WarehouseLoad {
 /// the thread sees the channel close and rolls back.
 pub struct Streaming {
     send: Option<mpsc::SyncSender<Message>>,
+    /// The names of the files the warehouse holds already, said once the
+    /// load has looked (nothing when it failed before).
+    told: Option<mpsc::Receiver<Vec<String>>>,
     worker: Option<std::thread::JoinHandle<Result<Loaded>>>,
     loaded: Arc<AtomicU64>,
 }
+
+/// Where the loading thread says which files the warehouse holds already.
+pub(crate) type Tell = mpsc::Sender<Vec<String>>;
 
 /// What the run hands the loading thread.
 pub(crate) enum Message {
@@ -377,22 +526,33 @@ impl Streaming {
     /// run's chunks and a counter of rows loaded.
     pub(crate) fn spawn(
         name: &str,
-        work: impl FnOnce(mpsc::Receiver<Message>, &AtomicU64) -> Result<Loaded> + Send + 'static,
+        work: impl FnOnce(mpsc::Receiver<Message>, Tell, &AtomicU64) -> Result<Loaded> + Send + 'static,
     ) -> Result<Streaming> {
         // Two chunks in flight at most: memory stays bounded when the
         // database is slower than the reading.
         let (send, receive) = mpsc::sync_channel::<Message>(2);
+        let (tell, told) = mpsc::channel();
         let loaded = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&loaded);
         let worker = std::thread::Builder::new()
             .name(name.into())
-            .spawn(move || work(receive, &counter))
+            .spawn(move || work(receive, tell, &counter))
             .map_err(|e| Error::Internal(format!("cannot start the loading thread: {e}")))?;
         Ok(Streaming {
             send: Some(send),
+            told: Some(told),
             worker: Some(worker),
             loaded,
         })
+    }
+
+    /// The files the warehouse holds already, once the load has looked
+    /// (waiting for it); none when it stopped before, and said once.
+    pub fn unchanged(&mut self) -> Vec<String> {
+        self.told
+            .take()
+            .and_then(|told| told.recv().ok())
+            .unwrap_or_default()
     }
 
     /// Rows inserted so far.

@@ -8,6 +8,7 @@
 //! costs the user the CSV outputs of the run.
 
 pub mod guard;
+mod key_order;
 pub mod load;
 pub mod mysql;
 pub mod read;
@@ -23,6 +24,15 @@ pub use load::{
 pub use read::{query, read_reports, AnswerColumn, Cell, ReportRows, Reports};
 pub use schema::{Kind, Table, LOAD_COLUMNS, MAX_TEXT_CHARS, SALE_COLUMNS, TABLES};
 pub use target::{mask_url, Target, DEFAULT_URL};
+
+/// Connects to the warehouse and checks the tables it already has, before
+/// a run reads any input (a load checks them again under its lock).
+pub fn check(target: &Target, messages: &crate::messages::Messages) -> crate::error::Result<()> {
+    match target {
+        Target::Sqlite(path) => sqlite::check(path),
+        Target::Mysql(url) => mysql::check(url, messages),
+    }
+}
 
 /// UTC now as `YYYY-MM-DD HH:MM:SS.ffffff`.
 pub fn now_utc() -> String {

@@ -17,13 +17,14 @@ use mysql::{Conn, LocalInfileHandler, Opts, OptsBuilder, TxOpts, Value};
 use polars::prelude::*;
 
 use super::guard;
-use super::load::{Message, Streaming};
+use super::key_order::{self, KeyOrder};
+use super::load::{replaced_in_all, unchanged_names, Message, Streaming, Tell};
 use super::rows::{push_money, SaleText};
 use super::sales::{RunSales, StoredSales};
-use super::schema::check_schema;
+use super::schema::{check_schema, mysql_holds, FoundColumns, MYSQL_SUMS};
 use super::{
-    now_utc, rows_per_second, AnswerColumn, Cell, EarlierLoad, FileReplaced, InputRecord, Kind,
-    LoadEnd, LoadPlan, Loaded, Method, ReportRows, Target, LOAD_COLUMNS, SALE_COLUMNS,
+    now_utc, rows_per_second, AnswerColumn, Cell, EarlierLoad, FileReplaced, InputRecord, LoadEnd,
+    LoadPlan, Loaded, Method, ReportRows, Target, LOAD_COLUMNS, SALE_COLUMNS, TABLES,
 };
 use crate::error::{Error, Result};
 use crate::messages::Messages;
@@ -61,8 +62,8 @@ pub fn start(
 ) -> Result<Streaming> {
     let url = url.to_owned();
     let messages = messages.clone();
-    Streaming::spawn("sales-etl-mysql", move |receive, loaded| {
-        load(&url, plan, method, receive, loaded, &messages)
+    Streaming::spawn("sales-etl-mysql", move |receive, tell, loaded| {
+        load(&url, plan, method, receive, tell, loaded, &messages)
     })
 }
 
@@ -108,6 +109,7 @@ fn load(
     plan: LoadPlan,
     method: LoadMethod,
     receive: mpsc::Receiver<Message>,
+    tell: Tell,
     loaded: &AtomicU64,
     messages: &Messages,
 ) -> Result<Loaded> {
@@ -142,19 +144,7 @@ fn load(
         });
     }
 
-    let found: Vec<(String, String, String)> = conn
-        .query(include_str!("../../queries/mysql/table_columns.sql"))
-        .map_err(fail)?;
-    check_schema(&target, &found, |kind, declared| {
-        let declared = declared.to_ascii_lowercase();
-        match kind {
-            Kind::Text => declared.contains("char") || declared.contains("text"),
-            Kind::Integer => declared.contains("int"),
-            Kind::Decimal => declared == "decimal",
-            Kind::DateTime => declared == "datetime" || declared == "timestamp",
-            Kind::Date => declared == "date",
-        }
-    })?;
+    let found = check_tables(&mut conn, &target)?;
     let had = |table: &str| found.iter().any(|(t, _, _)| t == table);
     let fill_sales = had("staging_sales") && !had("daily_file_sales");
     // DDL commits implicitly in MySQL: tables are made before the transaction.
@@ -200,12 +190,12 @@ fn load(
                 ),
             ));
         }
-        let mut text = Vec::new();
+        // Every row first, then in key order: see `key_order`.
+        let mut order = KeyOrder::new(key_order::DEFAULT_BUDGET);
         while let Some(rows) = feed.next_rows()? {
-            text.clear();
-            rows.write_load_data(&feed.names, feed.run_id, &feed.loaded_at, &mut text);
-            writer.write_all(&text)?;
+            rows.push_load_data(&feed.names, feed.run_id, &feed.loaded_at, &mut order)?;
         }
+        order.write_to(writer)?;
         writer.flush()
     })));
 
@@ -244,13 +234,15 @@ fn load(
             file,
             rows.unwrap_or(0),
             earlier.get(&file.file).cloned(),
+            plan.reload,
         ));
     }
+    let _ = tell.send(unchanged_names(&files));
     let only_ours = only_these_files(&mut tx, &plan.files).map_err(fail)?;
     // An empty table is left untouched before the load (even a DELETE of
     // nothing would stop MariaDB's bulk insert).
     let empty = only_these_files(&mut tx, &[]).map_err(fail)?;
-    for file in &plan.files {
+    for file in files.iter().filter(|f| f.unchanged_since.is_none()) {
         if !empty {
             tx.exec_drop(
                 include_str!("../../queries/mysql/delete_file_rows.sql"),
@@ -263,6 +255,10 @@ fn load(
             (&file.file,),
         )
         .map_err(fail)?;
+    }
+    // Held back rows come from the first read of every file: stored anew
+    // for unchanged files too.
+    for file in &plan.files {
         tx.exec_drop(
             include_str!("../../queries/mysql/delete_held_back.sql"),
             (&file.file,),
@@ -353,11 +349,11 @@ fn load(
         tx.query_drop(include_str!("../../queries/mysql/bulk_insert_off.sql"))
             .map_err(fail)?;
     }
-    check(&target, &mut tx, table, taken, warnings, sent)?;
-    if sent != end.totals.valid {
+    check_taken(&target, &mut tx, table, taken, warnings, sent)?;
+    if sent != end.sent {
         return Err(Error::Load {
             target: target.masked(),
-            message: format!("{sent} rows sent but {} valid", end.totals.valid),
+            message: format!("{sent} rows sent but {} to send", end.sent),
         });
     }
 
@@ -421,6 +417,8 @@ fn load(
         StoreError::Other(e) => e,
     })?;
     let t = &end.totals;
+    let replaced_by_id = replaced;
+    let replaced = replaced_in_all(replaced_by_id, &files);
     tx.exec_drop(
         include_str!("../../queries/mysql/finish_run.sql"),
         (
@@ -440,6 +438,7 @@ fn load(
         target: target.masked(),
         rows: sent,
         replaced,
+        replaced_by_id,
         method,
         seconds,
         rows_per_second: rows_per_second(sent, seconds),
@@ -570,6 +569,53 @@ fn rewrite_reports(
         )?;
     }
     Ok(())
+}
+
+/// Connects to the warehouse at `url` (creating its database when missing)
+/// and checks the tables it already has, before the run reads any input:
+/// a server that does not answer, or a table changed by hand, fails the
+/// run in well under a second instead of after the files are read.
+pub fn check(url: &str, messages: &Messages) -> Result<()> {
+    let target = Target::Mysql(url.to_owned());
+    let mut conn = connect(url, &target, messages)?;
+    check_tables(&mut conn, &target).map(drop)
+}
+
+/// Checks the tool's tables that exist against the types and keys the
+/// load relies on; returns the columns found.
+fn check_tables(conn: &mut Conn, target: &Target) -> Result<FoundColumns> {
+    let fail = |e: mysql::Error| Error::Load {
+        target: target.masked(),
+        message: said(&e),
+    };
+    let found: Vec<(String, String, String)> = conn
+        .query(include_str!("../../queries/mysql/table_columns.sql"))
+        .map_err(fail)?;
+    check_schema(
+        target,
+        TABLES.iter().chain(&MYSQL_SUMS),
+        &found,
+        mysql_holds,
+    )?;
+    if found.iter().any(|(table, _, _)| table == "staging_sales") {
+        let unique: Option<u64> = conn
+            .query_first(include_str!(
+                "../../queries/mysql/unique_transaction_id.sql"
+            ))
+            .map_err(fail)?;
+        if unique.unwrap_or(0) == 0 {
+            return Err(Error::SchemaMismatch {
+                target: target.masked(),
+                table: "staging_sales".into(),
+                column: "transaction_id".into(),
+                problem: "has no unique key of its own: the load keeps each transaction id once \
+                          (`ALTER TABLE staging_sales ADD UNIQUE KEY \
+                          staging_sales_transaction_id (transaction_id)`)"
+                    .into(),
+            });
+        }
+    }
+    Ok(found)
 }
 
 /// True when every row of `staging_sales` comes from one of `files`: the
@@ -707,7 +753,7 @@ pub fn read_reports(url: &str, from: &str, to: &str, top: u32) -> Result<ReportR
 }
 
 /// Fails unless the server took every row sent, without a warning.
-fn check(
+fn check_taken(
     target: &Target,
     tx: &mut mysql::Transaction<'_>,
     table: &str,

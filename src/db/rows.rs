@@ -7,6 +7,7 @@
 
 use polars::prelude::*;
 
+use super::key_order::KeyOrder;
 use crate::columns::*;
 use crate::error::{Error, Result};
 
@@ -140,12 +141,35 @@ impl SaleText {
     }
 
     /// The rows as `LOAD DATA … FIELDS TERMINATED BY ',' OPTIONALLY
-    /// ENCLOSED BY '"' ESCAPED BY ''` text, in the column order of
-    /// `queries/mysql/load_staging_sales.sql`: every text value quoted
-    /// (quotes doubled), nulls as a bare `NULL`, so the text `NULL` and
-    /// `\N` stay text.
-    pub(crate) fn write_load_data(
+    /// ENCLOSED BY '"' ESCAPED BY ''` lines, in the column order of
+    /// `queries/mysql/load_staging_sales.sql`, handed to `order` under the
+    /// warehouse key `(date, transaction_id)` so that they reach InnoDB in
+    /// the clustered index's order ([`KeyOrder`]).
+    pub(crate) fn push_load_data(
         &self,
+        names: &[String],
+        run_id: u64,
+        loaded_at: &str,
+        order: &mut KeyOrder,
+    ) -> std::io::Result<()> {
+        let (mut key, mut line) = (Vec::with_capacity(64), Vec::with_capacity(256));
+        for row in 0..self.height() {
+            key.clear();
+            key.extend_from_slice(self.value(row, 2).as_bytes());
+            key.extend_from_slice(self.transaction_id(row).as_bytes());
+            line.clear();
+            self.write_load_data(row, names, run_id, loaded_at, &mut line);
+            order.push(&key, &line)?;
+        }
+        Ok(())
+    }
+
+    /// Row `row` as one `LOAD DATA` line: every text value quoted (quotes
+    /// doubled), nulls as a bare `NULL`, so the text `NULL` and `\N` stay
+    /// text.
+    fn write_load_data(
+        &self,
+        row: usize,
         names: &[String],
         run_id: u64,
         loaded_at: &str,
@@ -161,30 +185,28 @@ impl SaleText {
             out.push(b'"');
         };
         use std::io::Write as _;
-        for row in 0..self.height() {
-            let nulls = self.nulls(row);
-            for index in 0..TEXT_VALUES {
-                let null = (index == 4 && nulls & 1 != 0) || (index == 5 && nulls & 2 != 0);
-                if null {
-                    out.extend_from_slice(b"NULL");
-                } else {
-                    quoted(out, self.value(row, index));
-                }
-                out.push(b',');
-                if index == 6 {
-                    // The quantity comes after the product id. Writing to
-                    // a Vec cannot fail.
-                    let _ = write!(out, "{},", self.quantity(row));
-                }
+        let nulls = self.nulls(row);
+        for index in 0..TEXT_VALUES {
+            let null = (index == 4 && nulls & 1 != 0) || (index == 5 && nulls & 2 != 0);
+            if null {
+                out.extend_from_slice(b"NULL");
+            } else {
+                quoted(out, self.value(row, index));
             }
-            let file = names
-                .get(self.file(row) as usize)
-                .map_or("", String::as_str);
-            quoted(out, file);
-            let _ = write!(out, ",{},{run_id},", self.line(row));
-            quoted(out, loaded_at);
-            out.push(b'\n');
+            out.push(b',');
+            if index == 6 {
+                // The quantity comes after the product id. Writing to
+                // a Vec cannot fail.
+                let _ = write!(out, "{},", self.quantity(row));
+            }
         }
+        let file = names
+            .get(self.file(row) as usize)
+            .map_or("", String::as_str);
+        quoted(out, file);
+        let _ = write!(out, ",{},{run_id},", self.line(row));
+        quoted(out, loaded_at);
+        out.push(b'\n');
     }
 }
 

@@ -16,13 +16,13 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 
 use super::guard;
-use super::load::{Message, Streaming};
+use super::load::{replaced_in_all, unchanged_names, Message, Streaming, Tell};
 use super::rows::{SaleText, STAGING_VALUES};
 use super::sales::{RunSales, StoredSales};
-use super::schema::check_schema;
+use super::schema::{check_schema, FoundColumns};
 use super::{
     now_utc, rows_per_second, AnswerColumn, Cell, EarlierLoad, FileReplaced, InputRecord, Kind,
-    LoadEnd, LoadPlan, Loaded, Method, ReportRows, Target,
+    LoadEnd, LoadPlan, Loaded, Method, ReportRows, Target, TABLES,
 };
 use crate::error::{Error, Result};
 use crate::messages::Messages;
@@ -57,8 +57,8 @@ const CACHE_KIB: i64 = 64 * 1024;
 pub fn start(path: &Path, plan: LoadPlan, messages: &Messages) -> Result<Streaming> {
     let path = path.to_path_buf();
     let messages = messages.clone();
-    Streaming::spawn("sales-etl-sqlite", move |receive, loaded| {
-        load(&path, plan, receive, loaded, &messages)
+    Streaming::spawn("sales-etl-sqlite", move |receive, tell, loaded| {
+        load(&path, plan, receive, tell, loaded, &messages)
     })
 }
 
@@ -68,6 +68,7 @@ fn load(
     path: &Path,
     plan: LoadPlan,
     receive: mpsc::Receiver<Message>,
+    tell: Tell,
     loaded: &AtomicU64,
     messages: &Messages,
 ) -> Result<Loaded> {
@@ -108,7 +109,7 @@ fn load(
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(fail)?;
     let started = Instant::now();
-    let mut load = Load::begin(&tx, &plan).map_err(fail)?;
+    let mut load = Load::begin(&tx, &plan, &tell).map_err(fail)?;
     let mut end = None;
     for message in receive {
         match message {
@@ -129,13 +130,14 @@ fn load(
             message: "the run stopped before its rows were all sent".into(),
         });
     };
-    let (rows, replaced, files) = load.finish(&tx, &plan, &end)?;
+    let (rows, replaced_by_id, files) = load.finish(&tx, &plan, &end)?;
     tx.commit().map_err(fail)?;
     let seconds = started.elapsed().as_secs_f64();
     Ok(Loaded {
         target: target.masked(),
         rows,
-        replaced,
+        replaced: replaced_in_all(replaced_by_id, &files),
+        replaced_by_id,
         method: Method::Insert,
         seconds,
         rows_per_second: rows_per_second(rows, seconds),
@@ -144,20 +146,37 @@ fn load(
     })
 }
 
-/// Checks the tables the file already has, migrates the first layout, and
-/// creates what is missing.
-fn prepare_layout(conn: &mut Connection, target: &Target) -> Result<()> {
+/// Checks the file at `path`, when it exists, before the run reads any
+/// input: a table changed by hand or a layout of a newer version fails the
+/// run at once. A missing file is fine: the load creates it.
+pub fn check(path: &Path) -> Result<()> {
+    if !path.exists() {
+        return Ok(());
+    }
+    let target = Target::Sqlite(path.to_path_buf());
+    let conn = open_read_only(path).map_err(|e| Error::Load {
+        target: target.masked(),
+        message: e.to_string(),
+    })?;
+    check_layout(&conn, &target).map(drop)
+}
+
+/// The tool's tables in the file, checked against the columns the load
+/// writes, and the file's layout version (`PRAGMA user_version`).
+fn check_layout(conn: &Connection, target: &Target) -> Result<(FoundColumns, i64)> {
     let fail = |e: rusqlite::Error| Error::Load {
         target: target.masked(),
         message: e.to_string(),
     };
     let found = table_columns(conn).map_err(fail)?;
-    check_schema(target, &found, |kind, declared| {
+    check_schema(target, &TABLES, &found, |kind, declared| {
         let declared = declared.to_ascii_uppercase();
         match kind {
             Kind::Integer => declared.contains("INT"),
             // Money, dates and times are exact text in SQLite.
-            Kind::Text | Kind::Decimal | Kind::DateTime | Kind::Date => declared.contains("TEXT"),
+            Kind::Text(_) | Kind::Decimal(..) | Kind::DateTime | Kind::Date => {
+                declared.contains("TEXT")
+            }
         }
     })?;
     let layout: i64 = conn
@@ -173,6 +192,17 @@ fn prepare_layout(conn: &mut Connection, target: &Target) -> Result<()> {
             ),
         });
     }
+    Ok((found, layout))
+}
+
+/// Checks the tables the file already has, migrates the first layout, and
+/// creates what is missing.
+fn prepare_layout(conn: &mut Connection, target: &Target) -> Result<()> {
+    let fail = |e: rusqlite::Error| Error::Load {
+        target: target.masked(),
+        message: e.to_string(),
+    };
+    let (found, layout) = check_layout(conn, target)?;
     let has_rows_table = found.iter().any(|(table, _, _)| table == "staging_sales");
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -234,7 +264,7 @@ impl Load {
     /// a run small beside the table, else into the bare table with the
     /// indexes built afterwards (a sort instead of millions of random
     /// B-tree inserts).
-    fn begin(tx: &Transaction<'_>, plan: &LoadPlan) -> rusqlite::Result<Load> {
+    fn begin(tx: &Transaction<'_>, plan: &LoadPlan, tell: &Tell) -> rusqlite::Result<Load> {
         tx.execute(
             include_str!("../../queries/sqlite/insert_run.sql"),
             params![
@@ -256,18 +286,31 @@ impl Load {
                 [&file.file],
                 |r| r.get(0),
             )?;
-            of_files += rows as u64;
             let mut statement =
                 tx.prepare(include_str!("../../queries/sqlite/dates_of_file.sql"))?;
             for date in statement.query_map([&file.file], |r| r.get::<_, String>(0))? {
                 dates.insert(date?);
             }
-            files.push(FileReplaced::new(
+            let file = FileReplaced::new(
                 file,
                 rows as u64,
                 earlier.get(&file.file).cloned(),
-            ));
+                plan.reload,
+            );
+            if file.unchanged_since.is_none() {
+                of_files += rows as u64;
+            }
+            files.push(file);
         }
+        let _ = tell.send(unchanged_names(&files));
+        // The files whose rows go in; the others' stay as they are.
+        let loading: Vec<&InputRecord> = plan
+            .files
+            .iter()
+            .zip(&files)
+            .filter(|(_, f)| f.unchanged_since.is_none())
+            .map(|(file, _)| file)
+            .collect();
         let all: i64 =
             tx.query_row(include_str!("../../queries/sqlite/all_rows.sql"), [], |r| {
                 r.get(0)
@@ -276,24 +319,25 @@ impl Load {
 
         // Every row in the table belongs to the run's files (checked on the
         // table itself, not only on its sums): clear it in one step.
-        if only_these_files(tx, &plan.files)? {
+        if only_these_files(tx, &loading)? {
             tx.execute(include_str!("../../queries/sqlite/delete_all_rows.sql"), [])?;
         } else {
             let mut delete =
                 tx.prepare(include_str!("../../queries/sqlite/delete_file_rows.sql"))?;
-            for file in &plan.files {
+            for file in &loading {
                 delete.execute([&file.file])?;
             }
         }
         let mut delete = tx.prepare(include_str!("../../queries/sqlite/delete_file_sales.sql"))?;
-        for file in &plan.files {
+        for file in &loading {
             delete.execute([&file.file])?;
         }
         let mut delete = tx.prepare(include_str!("../../queries/sqlite/delete_held_back.sql"))?;
         for file in &plan.files {
             delete.execute([&file.file])?;
         }
-        let bulk = remaining < plan.candidate_rows;
+        let to_load: u64 = loading.iter().map(|f| f.valid_rows).sum();
+        let bulk = remaining < to_load;
         if bulk {
             tx.execute_batch(include_str!(
                 "../../queries/sqlite/drop_staging_sales_indexes.sql"
@@ -451,10 +495,10 @@ impl Load {
             StoreError::Other(e) => e,
         })?;
         let t = &end.totals;
-        if self.inserted != t.valid {
+        if self.inserted != end.sent {
             return Err(Error::Load {
                 target: target.clone(),
-                message: format!("{} rows loaded but {} valid", self.inserted, t.valid),
+                message: format!("{} rows loaded but {} sent", self.inserted, end.sent),
             });
         }
         tx.execute(
@@ -465,7 +509,7 @@ impl Load {
                 t.invalid,
                 t.duplicate,
                 t.outlier,
-                self.replaced_rows,
+                replaced_in_all(self.replaced_rows, &self.files),
                 self.run_id
             ],
         )
@@ -661,7 +705,7 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
 
 /// True when every row of `staging_sales` comes from one of `files`: the
 /// distinct file names, found by index seeks, not by reading the rows.
-fn only_these_files(tx: &Transaction<'_>, files: &[InputRecord]) -> rusqlite::Result<bool> {
+fn only_these_files(tx: &Transaction<'_>, files: &[&InputRecord]) -> rusqlite::Result<bool> {
     let ours: BTreeSet<&str> = files.iter().map(|f| f.file.as_str()).collect();
     let mut next = tx.prepare(include_str!("../../queries/sqlite/next_source_file.sql"))?;
     let mut after = String::new();

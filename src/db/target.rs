@@ -76,6 +76,19 @@ impl Target {
             if path.is_empty() {
                 return Err(bad("no file path after `sqlite://`"));
             }
+            // SQLite reads these as an in-memory database or a URI, which
+            // would keep nothing or name another file than the one that
+            // `report` and `query` open: one meaning of a URL everywhere.
+            if path.starts_with(":memory:") {
+                return Err(bad(
+                    "an in-memory database keeps nothing after the run: name a file, `sqlite://sales.db`",
+                ));
+            }
+            if path.starts_with("file:") {
+                return Err(bad(
+                    "SQLite `file:` URIs are not supported: name the file, `sqlite://path/to/file.db`",
+                ));
+            }
             Ok(Target::Sqlite(PathBuf::from(path)))
         } else if url.starts_with("mysql://") || url.starts_with("mariadb://") {
             let url = url.replacen("mariadb://", "mysql://", 1);
@@ -194,6 +207,22 @@ mod tests {
             Target::parse("mysql://root@localhost:3306/sales").unwrap(),
             Target::Mysql(_)
         ));
+        // Issue "a warehouse you can trust": `:memory:` kept nothing and
+        // `file:` URIs named one file for `run`, another for `report`.
+        for (url, said) in [
+            ("sqlite://:memory:", "in-memory"),
+            ("sqlite://:memory:?cache=shared", "in-memory"),
+            ("sqlite://file:uri.db", "URIs are not supported"),
+            ("sqlite://file:uri.db?mode=memory", "URIs are not supported"),
+        ] {
+            let err = Target::parse(url).unwrap_err();
+            assert_eq!(err.exit_code(), crate::error::exit::USAGE, "{url}");
+            assert!(err.to_string().contains(said), "{url}: {err}");
+        }
+        assert_eq!(
+            Target::parse("sqlite://./file.db").unwrap(),
+            Target::Sqlite("./file.db".into())
+        );
         for bad in [
             "postgres://x/y",
             "sqlite://",
