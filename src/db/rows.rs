@@ -155,7 +155,7 @@ impl SaleText {
         let (mut key, mut line) = (Vec::with_capacity(64), Vec::with_capacity(256));
         for row in 0..self.height() {
             key.clear();
-            key.extend_from_slice(self.value(row, 2).as_bytes());
+            key.extend_from_slice(&date_key(self.value(row, 2)));
             key.extend_from_slice(self.transaction_id(row).as_bytes());
             line.clear();
             self.write_load_data(row, names, run_id, loaded_at, &mut line);
@@ -208,6 +208,17 @@ impl SaleText {
         quoted(out, loaded_at);
         out.push(b'\n');
     }
+}
+
+/// `YYYY-MM-DD` as four bytes that order as the dates do (the number
+/// YYYYMMDD, big-endian), so that a key's first 16 bytes hold the date and
+/// 12 bytes of the id.
+fn date_key(date: &str) -> [u8; 4] {
+    let number = date
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(0u32, |n, digit| n.wrapping_mul(10).wrapping_add(u32::from(digit - b'0')));
+    number.to_be_bytes()
 }
 
 /// Appends `YYYY-MM-DD` for `days` since 1970-01-01.
@@ -305,5 +316,13 @@ mod tests {
             |o| push_money(o, i128::from(u64::MAX) * 10_000_000),
             "184467440737095516150.000000",
         );
+    }
+
+    #[test]
+    fn date_keys_order_as_dates() {
+        let dates = ["1000-01-01", "2024-02-29", "2024-03-01", "2026-11-24", "9999-12-31"];
+        let keys: Vec<[u8; 4]> = dates.iter().map(|d| date_key(d)).collect();
+        assert!(keys.windows(2).all(|pair| pair[0] < pair[1]), "{keys:?}");
+        assert_eq!(date_key("2026-11-25"), 20_261_125u32.to_be_bytes());
     }
 }
