@@ -6,6 +6,6 @@ SELECT
     SUM(quantity) AS units,
     SUM(line_revenue) AS revenue
 FROM sales
-WHERE store_id <> ''
+WHERE store_id IS NOT NULL
 GROUP BY store_id
 ORDER BY revenue DESC, store_id;

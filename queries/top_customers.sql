@@ -5,10 +5,10 @@ SELECT
     COUNT(*) AS orders,
     SUM(quantity) AS units,
     SUM(line_revenue) AS revenue,
-    MIN("date") AS first_day,
-    MAX("date") AS last_day
+    MIN(date) AS first_day,
+    MAX(date) AS last_day
 FROM sales
-WHERE customer_id <> ''
+WHERE customer_id IS NOT NULL
 GROUP BY customer_id
 ORDER BY revenue DESC, customer_id
 LIMIT 10;

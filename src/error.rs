@@ -211,7 +211,7 @@ impl Error {
                     "over a folder the tables are `sales` and `rejected`, in Polars SQL; add --db to ask the warehouse"
                 }
                 _ => {
-                    "the warehouse's tables are staging_sales, daily_file_sales, held_back_sales, reporting_daily_sales, reporting_top_products and etl_runs, in its own SQL; without --db the query runs over a folder"
+                    "the warehouse has the view sales (as over a folder) and the tables staging_sales, daily_file_sales, held_back_sales, reporting_daily_sales, reporting_top_products and etl_runs, in its own SQL; without --db the query runs over a folder"
                 }
             }),
             Error::WarehouseNotReady { table: false, .. } => Some(

@@ -136,7 +136,25 @@ pub const RULES: &[Rule] = &[
                 .fill_null(lit(false))
         },
     },
+    Rule {
+        reason: "revenue_out_of_range",
+        stage: Stage::Range,
+        description: "`quantity` × `unit_price` is 9,000,000,000,000 or more, beyond what a warehouse keeps exactly (SQLite's 64-bit integer millionths)",
+        broken: || {
+            let revenue = col(QUANTITY_UNITS).cast(DataType::Decimal(REVENUE_PRECISION, 0))
+                * col(UNIT_PRICE_AMOUNT)
+                    .cast(DataType::Decimal(REVENUE_PRECISION, MONEY_SCALE));
+            revenue
+                .gt_eq(lit(MAX_LINE_REVENUE).cast(DataType::Decimal(REVENUE_PRECISION, MONEY_SCALE)))
+                .fill_null(lit(false))
+        },
+    },
 ];
+
+/// The least line revenue a row may not have: SQLite keeps money in 64-bit
+/// integer millionths (up to about 9.2 × 10^12); MySQL's DECIMAL(38, 6)
+/// holds more, but both warehouses must hold every valid row.
+pub const MAX_LINE_REVENUE: i64 = 9_000_000_000_000;
 
 /// Input columns the rules read trimmed.
 const TRIMMED: [&str; 6] = [
@@ -559,6 +577,26 @@ mod tests {
                 ("-0.01", Some("negative_unit_price")),
             ],
         );
+    }
+
+    /// Issue "a warehouse you can trust": every valid row must fit both
+    /// warehouses; SQLite keeps money in 64-bit integer millionths.
+    #[test]
+    fn line_revenue_a_warehouse_holds() {
+        let row = |quantity, price| {
+            let mut row = GOOD;
+            row[6] = quantity;
+            row[7] = price;
+            row
+        };
+        let got = reasons(&judge(&[
+            row("10", "899999999999.999999"),
+            row("10", "900000000000"),
+            row("2147483647", "999999999999.999999"),
+            row("1", "999999999999.999999"),
+        ]));
+        let out = Some("revenue_out_of_range".to_owned());
+        assert_eq!(got, [None, out.clone(), out, None]);
     }
 
     #[test]

@@ -158,6 +158,7 @@ fn numbers_that_overflow() {
                 "T1,2024-03-01 10:00:00,web,,C1,P1,99999999999999999999999999,9.99",
                 "T2,2024-03-01 10:00:00,web,,C1,P1,2,99999999999999999999999999999999999999999.5",
                 "T3,2024-03-01 10:00:00,web,,C1,P1,2147483647,999999999999.999999",
+                "T5,2024-03-01 10:00:00,web,,C1,P1,9,999999999999.999999",
                 "T4,99999-03-01 10:00:00,web,,C1,P1,1,1",
             ],
         )
@@ -168,12 +169,12 @@ fn numbers_that_overflow() {
     assert_eq!(json["reasons"]["bad_quantity"], 1);
     assert_eq!(json["reasons"]["bad_unit_price"], 1);
     assert_eq!(json["reasons"]["bad_timestamp"], 1);
-    // The largest allowed line: 2147483647 × 999999999999.999999 =
-    // 2147483646999999997852.516353, exact, rounded once.
-    assert_eq!(
-        json["daily_sales"][0]["revenue"],
-        "2147483646999999997852.52"
-    );
+    // Issue "a warehouse you can trust": a line no warehouse keeps exactly
+    // (2147483647 × 999999999999.999999) is rejected, not fatal to the load.
+    assert_eq!(json["reasons"]["revenue_out_of_range"], 1);
+    // A line just under the ceiling: 9 × 999999999999.999999 =
+    // 8999999999999.999991, exact, rounded once.
+    assert_eq!(json["daily_sales"][0]["revenue"], "9000000000000.00");
 }
 
 #[test]

@@ -77,6 +77,9 @@ impl Drop for Database {
 
 /// Table contents that a re-run must leave as they were (no load times).
 pub(crate) const STAGING: &str = "SELECT transaction_id, `timestamp`, `date`, channel, store_id, customer_id, product_id, quantity, unit_price, line_revenue, source_file, source_line FROM staging_sales ORDER BY transaction_id";
+/// [`STAGING`] from a SQLite warehouse: its money, integer millionths,
+/// shown as MySQL's DECIMAL text is (money is never negative).
+pub(crate) const SQLITE_STAGING: &str = "SELECT transaction_id, `timestamp`, `date`, channel, store_id, customer_id, product_id, quantity, printf('%d.%06d', unit_price_micros / 1000000, unit_price_micros % 1000000), printf('%d.%06d', line_revenue_micros / 1000000, line_revenue_micros % 1000000), source_file, source_line FROM staging_sales ORDER BY transaction_id";
 pub(crate) const DAILY: &str = "SELECT `date`, channel, orders, units, revenue FROM reporting_daily_sales ORDER BY `date`, channel";
 pub(crate) const TOP: &str = "SELECT `date`, `rank`, product_id, units, revenue FROM reporting_top_products ORDER BY `date`, `rank`";
 
@@ -671,8 +674,34 @@ fn sqlite_is_the_default_and_matches_mysql_reports() {
     assert_eq!(sqlite_rows(&path, DAILY), db.rows(DAILY));
     assert_eq!(sqlite_rows(&path, TOP), db.rows(TOP));
     assert_eq!(
-        sqlite_rows(&path, "SELECT \"timestamp\", unit_price, line_revenue FROM staging_sales WHERE transaction_id = 'W-1003'"),
-        [["2026-11-25 08:45:10.000000", "8.990000", "35.960000"]]
+        sqlite_rows(&path, "SELECT \"timestamp\", unit_price_micros, line_revenue_micros FROM staging_sales WHERE transaction_id = 'W-1003'"),
+        [["2026-11-25 08:45:10.000000", "8990000", "35960000"]]
+    );
+    // Issue "a warehouse you can trust": money is a number in SQLite too,
+    // so it sorts and sums as money, and a missing store is NULL.
+    assert_eq!(
+        sqlite_rows(
+            &path,
+            "SELECT typeof(line_revenue), MAX(line_revenue) FROM sales"
+        ),
+        db.rows("SELECT 'real', MAX(line_revenue) FROM sales")
+            .into_iter()
+            .map(|r| vec![
+                r[0].clone(),
+                r[1].trim_end_matches('0').trim_end_matches('.').to_owned()
+            ])
+            .collect::<Vec<_>>()
+    );
+    let top = |rows: Vec<Vec<String>>| rows.into_iter().map(|r| r[0].clone()).collect::<Vec<_>>();
+    let order =
+        "SELECT transaction_id FROM sales ORDER BY line_revenue DESC, transaction_id LIMIT 5";
+    assert_eq!(top(sqlite_rows(&path, order)), top(db.rows(order)));
+    let missing = "SELECT COUNT(*) FROM sales WHERE store_id IS NULL";
+    assert_eq!(sqlite_rows(&path, missing), db.rows(missing));
+    assert_ne!(sqlite_rows(&path, missing), [["0"]]);
+    assert_eq!(
+        sqlite_rows(&path, "SELECT COUNT(*) FROM sales WHERE store_id = ''"),
+        [["0"]]
     );
 }
 
@@ -699,14 +728,14 @@ fn sqlite_same_run_twice_and_replaced_ids() {
     let first = test.run().code(0);
     let path = first.dir.join("out/w.db");
     let before = (
-        sqlite_rows(&path, STAGING),
+        sqlite_rows(&path, SQLITE_STAGING),
         sqlite_rows(&path, DAILY),
         sqlite_rows(&path, TOP),
     );
     test.run().code(0);
     assert_eq!(
         (
-            sqlite_rows(&path, STAGING),
+            sqlite_rows(&path, SQLITE_STAGING),
             sqlite_rows(&path, DAILY),
             sqlite_rows(&path, TOP)
         ),
@@ -768,7 +797,10 @@ fn sqlite_nasty_values_verbatim_and_failure_rolls_back() {
     let expected: Vec<Vec<String>> = NASTY.iter().map(|v| vec![v.to_string(); 3]).collect();
     assert_eq!(stored, expected);
 
-    let before = (sqlite_rows(&path, STAGING), sqlite_rows(&path, DAILY));
+    let before = (
+        sqlite_rows(&path, SQLITE_STAGING),
+        sqlite_rows(&path, DAILY),
+    );
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute_batch(
@@ -782,7 +814,10 @@ fn sqlite_nasty_values_verbatim_and_failure_rolls_back() {
         .code(6);
     out.stderr_has("injected failure").stderr_has("rolled back");
     assert_eq!(
-        (sqlite_rows(&path, STAGING), sqlite_rows(&path, DAILY)),
+        (
+            sqlite_rows(&path, SQLITE_STAGING),
+            sqlite_rows(&path, DAILY)
+        ),
         before
     );
 }
@@ -1035,7 +1070,7 @@ fn sqlite_streamed_load_equals_the_mysql_load_row_for_row() {
         .run()
         .code(0);
     let path = out.dir.join("w.db");
-    let sqlite = sqlite_rows(&path, STAGING);
+    let sqlite = sqlite_rows(&path, SQLITE_STAGING);
     assert!(sqlite.len() > 18_000, "{}", sqlite.len());
     assert_eq!(sqlite, db.rows(STAGING));
     assert_eq!(sqlite_rows(&path, DAILY), db.rows(DAILY));
@@ -1057,7 +1092,7 @@ fn sqlite_load_failing_after_several_chunks_leaves_the_warehouse_as_it_was() {
     let out = run.run().code(0);
     let path = out.dir.join("w.db");
     let before = (
-        sqlite_rows(&path, STAGING),
+        sqlite_rows(&path, SQLITE_STAGING),
         sqlite_rows(&path, DAILY),
         sqlite_rows(&path, TOP),
         sqlite_rows(&path, "SELECT * FROM daily_file_sales ORDER BY 1, 2, 3, 4"),
@@ -1082,7 +1117,7 @@ fn sqlite_load_failing_after_several_chunks_leaves_the_warehouse_as_it_was() {
     // The CSV outputs were still written.
     assert!(failed.exists("reports/daily_sales_2026-11-25.csv"));
     let after = (
-        sqlite_rows(&path, STAGING),
+        sqlite_rows(&path, SQLITE_STAGING),
         sqlite_rows(&path, DAILY),
         sqlite_rows(&path, TOP),
         sqlite_rows(&path, "SELECT * FROM daily_file_sales ORDER BY 1, 2, 3, 4"),
@@ -1100,7 +1135,10 @@ fn sqlite_killed_process_mid_load_leaves_the_last_commit() {
         .run()
         .code(0);
     let path = out.dir.join("w.db");
-    let before = (sqlite_rows(&path, STAGING), sqlite_rows(&path, DAILY));
+    let before = (
+        sqlite_rows(&path, SQLITE_STAGING),
+        sqlite_rows(&path, DAILY),
+    );
     let runner = test.args(&[
         "run",
         "day",
@@ -1131,7 +1169,10 @@ fn sqlite_killed_process_mid_load_leaves_the_last_commit() {
     assert!(!status.success(), "the run finished before it was killed");
     // Opening the file rolls the hot journal back.
     assert!(
-        (sqlite_rows(&path, STAGING), sqlite_rows(&path, DAILY)) == before,
+        (
+            sqlite_rows(&path, SQLITE_STAGING),
+            sqlite_rows(&path, DAILY)
+        ) == before,
         "the killed load changed the warehouse"
     );
 }
@@ -1242,6 +1283,89 @@ fn sqlite_rerun_counts_what_each_file_replaced_and_warns_about_another_folder() 
     );
 }
 
+/// Issue "a warehouse you can trust": a SQLite warehouse of layout 2 (money
+/// as decimal text, which sorted as text; missing ids as `''`) is migrated
+/// on the next run, its rows kept, its money numbers.
+#[test]
+fn sqlite_warehouse_of_layout_2_is_migrated_with_its_rows() {
+    let test = Test::new().csv("web_2024-03-01.csv", &[&row("T1", "2024-03-01", "P1", 1)]);
+    let path = test.dir().join("w.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(LAYOUT_2)
+        .unwrap();
+    test.clone()
+        .args(&[
+            "run",
+            "input",
+            "--db",
+            "sqlite://w.db",
+            "--no-outliers",
+            "-q",
+        ])
+        .run()
+        .code(0);
+    assert_eq!(sqlite_rows(&path, "PRAGMA user_version"), [["3"]]);
+    assert_eq!(
+        sqlite_rows(
+            &path,
+            "SELECT transaction_id, store_id, unit_price, line_revenue FROM sales ORDER BY line_revenue DESC"
+        ),
+        [
+            ["OLD-1", "S1", "1000", "1000"],
+            ["OLD-2", "NULL", "999.99", "999.99"],
+            ["T1", "NULL", "2.5", "2.5"]
+        ]
+    );
+    assert_eq!(
+        sqlite_rows(&path, DAILY),
+        [
+            ["2024-03-01", "store", "2", "2", "1999.99"],
+            ["2024-03-01", "web", "1", "1", "2.50"]
+        ]
+    );
+}
+
+/// The second SQLite layout, as sales-etl made it before money became
+/// integer millionths.
+const LAYOUT_2: &str = r#"
+CREATE TABLE staging_sales (
+    transaction_id TEXT NOT NULL, "timestamp" TEXT NOT NULL, "date" TEXT NOT NULL,
+    channel TEXT NOT NULL, store_id TEXT, customer_id TEXT, product_id TEXT NOT NULL,
+    quantity INTEGER NOT NULL, unit_price TEXT NOT NULL, line_revenue TEXT NOT NULL,
+    source_file TEXT NOT NULL, source_line INTEGER NOT NULL, run_id INTEGER NOT NULL,
+    loaded_at TEXT NOT NULL, PRIMARY KEY (source_file, source_line)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX staging_sales_transaction_id ON staging_sales (transaction_id);
+CREATE TABLE daily_file_sales ("date" TEXT NOT NULL, source_file TEXT NOT NULL,
+    channel TEXT NOT NULL, product_id TEXT NOT NULL, orders INTEGER NOT NULL,
+    units INTEGER NOT NULL, revenue_micros INTEGER NOT NULL,
+    PRIMARY KEY ("date", source_file, channel, product_id)) WITHOUT ROWID;
+CREATE TABLE reporting_daily_sales ("date" TEXT NOT NULL, channel TEXT NOT NULL,
+    orders INTEGER NOT NULL, units INTEGER NOT NULL, revenue TEXT NOT NULL,
+    updated_at TEXT NOT NULL, PRIMARY KEY ("date", channel));
+CREATE TABLE reporting_top_products ("date" TEXT NOT NULL, "rank" INTEGER NOT NULL,
+    product_id TEXT NOT NULL, units INTEGER NOT NULL, revenue TEXT NOT NULL,
+    PRIMARY KEY ("date", "rank"));
+CREATE TABLE etl_runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL,
+    finished_at TEXT, tool_version TEXT NOT NULL, input_files TEXT NOT NULL,
+    data_rows INTEGER NOT NULL, valid INTEGER NOT NULL, invalid INTEGER NOT NULL,
+    duplicate INTEGER NOT NULL, outlier INTEGER NOT NULL, replaced INTEGER NOT NULL,
+    load_method TEXT NOT NULL, status TEXT NOT NULL);
+INSERT INTO staging_sales VALUES
+    ('OLD-1', '2024-03-01 10:00:00.000000', '2024-03-01', 'store', 'S1', NULL, 'P1', 1,
+     '1000.000000', '1000.000000', 'store_2024-03-01.csv', 2, 1, '2024-03-01 00:00:00.000000'),
+    ('OLD-2', '2024-03-01 11:00:00.000000', '2024-03-01', 'store', '', '', 'P2', 1,
+     '999.990000', '999.990000', 'store_2024-03-01.csv', 3, 1, '2024-03-01 00:00:00.000000');
+INSERT INTO daily_file_sales VALUES
+    ('2024-03-01', 'store_2024-03-01.csv', 'store', 'P1', 1, 1, 1000000000),
+    ('2024-03-01', 'store_2024-03-01.csv', 'store', 'P2', 1, 1, 999990000);
+INSERT INTO etl_runs (started_at, tool_version, input_files, data_rows, valid, invalid,
+    duplicate, outlier, replaced, load_method, status)
+VALUES ('2024-03-01 00:00:00.000000', '0.1.0', '[]', 2, 2, 0, 0, 0, 0, 'INSERT', 'loaded');
+PRAGMA user_version = 2;
+"#;
+
 /// The first SQLite layout, as sales-etl 0.1.0 up to this change made it.
 const LAYOUT_1: &str = r#"
 CREATE TABLE staging_sales (
@@ -1268,7 +1392,7 @@ CREATE TABLE etl_runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT
 INSERT INTO staging_sales VALUES
     ('OLD-1', '2024-02-29 10:00:00.000000', '2024-02-29', 'store', 'S1', NULL, 'P1', 3,
      '1.100000', '3.300000', 'store_2024-02-29.csv', 2, 1, '2024-03-01 00:00:00.000000'),
-    ('OLD-2', '2024-03-01 11:00:00.000000', '2024-03-01', 'store', 'S1', NULL, 'P2', 1,
+    ('OLD-2', '2024-03-01 11:00:00.000000', '2024-03-01', 'store', '', ' ', 'P2', 1,
      '0.005000', '0.005000', 'store_2024-03-01.csv', 2, 1, '2024-03-01 00:00:00.000000');
 INSERT INTO etl_runs (started_at, tool_version, input_files, data_rows, valid, invalid,
     duplicate, outlier, replaced, load_method, status)
@@ -1313,7 +1437,18 @@ fn sqlite_warehouse_of_the_first_layout_is_migrated_with_its_rows() {
             ["2024-03-01", "web", "1", "1", "2.50"]
         ]
     );
-    assert_eq!(sqlite_rows(&path, "PRAGMA user_version"), [["2"]]);
+    assert_eq!(sqlite_rows(&path, "PRAGMA user_version"), [["3"]]);
+    assert_eq!(
+        sqlite_rows(
+            &path,
+            "SELECT transaction_id, store_id, customer_id, unit_price_micros, line_revenue_micros FROM staging_sales ORDER BY 1"
+        ),
+        [
+            ["OLD-1", "S1", "NULL", "1100000", "3300000"],
+            ["OLD-2", "NULL", "NULL", "5000", "5000"],
+            ["T1", "NULL", "C1", "2500000", "2500000"]
+        ]
+    );
     // A layout from a newer tool is refused, not misread.
     rusqlite::Connection::open(&path)
         .unwrap()

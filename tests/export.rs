@@ -84,7 +84,7 @@ fn export_parquet_and_arrow_equal_the_warehouse() {
         .clone()
         .args(&[
             "query",
-            "SELECT transaction_id, date, line_revenue, source_file, source_line FROM staging_sales",
+            "SELECT transaction_id, date, line_revenue, source_file, source_line FROM sales",
             "--db",
             "sqlite://w.db",
             "--format",

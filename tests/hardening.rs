@@ -4,7 +4,7 @@
 
 use mysql::prelude::Queryable;
 
-use crate::db::{row, samples, server_url, sqlite_rows, Database, DAILY, STAGING};
+use crate::db::{row, samples, server_url, sqlite_rows, Database, DAILY, SQLITE_STAGING, STAGING};
 use crate::util::{Test, HEADER};
 
 /// Starts both runs at once and fails unless both succeed.
@@ -640,8 +640,8 @@ fn concurrent_sqlite_loads_both_succeed() {
         both_succeed_at_once(run("a", &db), run("b", &db));
         let concurrent = test.dir().join(format!("concurrent_{round}.db"));
         assert_eq!(
-            sqlite_rows(&concurrent, STAGING),
-            sqlite_rows(&sequential, STAGING)
+            sqlite_rows(&concurrent, SQLITE_STAGING),
+            sqlite_rows(&sequential, SQLITE_STAGING)
         );
         assert_eq!(
             sqlite_rows(&concurrent, DAILY),

@@ -22,7 +22,7 @@ pub use load::{
     rows_per_second, EarlierLoad, FileReplaced, InputRecord, LoadEnd, LoadPlan, Loaded, Method,
 };
 pub use read::{query, read_reports, AnswerColumn, Cell, ReportRows, Reports};
-pub use schema::{Kind, Table, LOAD_COLUMNS, MAX_TEXT_CHARS, SALE_COLUMNS, TABLES};
+pub use schema::{Kind, Table, LOAD_COLUMNS, MAX_TEXT_CHARS, SALE_COLUMNS, SQLITE_STAGING, TABLES};
 pub use target::{mask_url, Target, DEFAULT_URL};
 
 /// Connects to the warehouse and checks the tables it already has, before

@@ -30,8 +30,9 @@ use crate::error::{Error, Result};
 use crate::messages::Messages;
 use crate::money::Money;
 
-const CREATE: [&str; 6] = [
+const CREATE: [&str; 7] = [
     include_str!("../../queries/mysql/staging_sales.sql"),
+    include_str!("../../queries/mysql/sales_view.sql"),
     include_str!("../../queries/mysql/daily_file_sales.sql"),
     include_str!("../../queries/mysql/held_back_sales.sql"),
     include_str!("../../queries/mysql/reporting_daily_sales.sql"),

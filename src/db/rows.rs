@@ -29,6 +29,9 @@ pub struct SaleText {
     /// Per row: bit 0, no store id; bit 1, no customer id.
     nulls: Vec<u8>,
     quantity: Vec<i32>,
+    /// Unit price and line revenue in millionths, for SQLite's integers.
+    price_micros: Vec<i128>,
+    revenue_micros: Vec<i128>,
     file: Vec<u32>,
     line: Vec<i64>,
 }
@@ -61,6 +64,8 @@ impl SaleText {
             ends: Vec::with_capacity(height * TEXT_VALUES),
             nulls: Vec::with_capacity(height),
             quantity: quantities.iter().map(|q| q.unwrap_or(0)).collect(),
+            price_micros: prices.iter().map(|p| p.unwrap_or(0)).collect(),
+            revenue_micros: revenues.iter().map(|r| r.unwrap_or(0)).collect(),
             file: files.iter().map(|f| f.unwrap_or(0)).collect(),
             line: lines.iter().map(|l| l.unwrap_or(0) as i64).collect(),
         };
@@ -129,6 +134,14 @@ impl SaleText {
 
     pub(crate) fn quantity(&self, row: usize) -> i32 {
         self.quantity[row]
+    }
+
+    pub(crate) fn price_micros(&self, row: usize) -> i128 {
+        self.price_micros[row]
+    }
+
+    pub(crate) fn revenue_micros(&self, row: usize) -> i128 {
+        self.revenue_micros[row]
     }
 
     /// The row's file index.
@@ -217,7 +230,9 @@ fn date_key(date: &str) -> [u8; 4] {
     let number = date
         .bytes()
         .filter(u8::is_ascii_digit)
-        .fold(0u32, |n, digit| n.wrapping_mul(10).wrapping_add(u32::from(digit - b'0')));
+        .fold(0u32, |n, digit| {
+            n.wrapping_mul(10).wrapping_add(u32::from(digit - b'0'))
+        });
     number.to_be_bytes()
 }
 
@@ -320,7 +335,13 @@ mod tests {
 
     #[test]
     fn date_keys_order_as_dates() {
-        let dates = ["1000-01-01", "2024-02-29", "2024-03-01", "2026-11-24", "9999-12-31"];
+        let dates = [
+            "1000-01-01",
+            "2024-02-29",
+            "2024-03-01",
+            "2026-11-24",
+            "9999-12-31",
+        ];
         let keys: Vec<[u8; 4]> = dates.iter().map(|d| date_key(d)).collect();
         assert!(keys.windows(2).all(|pair| pair[0] < pair[1]), "{keys:?}");
         assert_eq!(date_key("2026-11-25"), 20_261_125u32.to_be_bytes());

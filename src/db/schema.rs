@@ -136,6 +136,28 @@ pub const TABLES: [Table; 4] = [
     },
 ];
 
+/// `staging_sales` as SQLite keeps it from layout 3: money in integer
+/// millionths (`*_micros`), the rest as in [`TABLES`].
+pub const SQLITE_STAGING: Table = Table {
+    name: "staging_sales",
+    columns: &[
+        ("transaction_id", Kind::Text(MAX_TEXT_CHARS)),
+        ("timestamp", Kind::DateTime),
+        ("date", Kind::Date),
+        ("channel", Kind::Text(16)),
+        ("store_id", Kind::Text(MAX_TEXT_CHARS)),
+        ("customer_id", Kind::Text(MAX_TEXT_CHARS)),
+        ("product_id", Kind::Text(MAX_TEXT_CHARS)),
+        ("quantity", Kind::Integer),
+        ("unit_price_micros", Kind::Integer),
+        ("line_revenue_micros", Kind::Integer),
+        ("source_file", Kind::Text(MAX_TEXT_CHARS)),
+        ("source_line", Kind::Integer),
+        ("run_id", Kind::Integer),
+        ("loaded_at", Kind::DateTime),
+    ],
+};
+
 /// The tables of per-file sums as MySQL/MariaDB keeps them (SQLite keeps
 /// the same sums in integer millionths, its own layout).
 pub const MYSQL_SUMS: [Table; 2] = [

@@ -1,9 +1,10 @@
 //! The SQLite dialect: an embedded file, created when missing. Valid rows
 //! are inserted while the run still judges them, on a thread of their own,
 //! by multi-row prepared INSERTs in one transaction; a big load goes into
-//! the bare table and its indexes are built after it. Money is stored as
-//! exact decimal text; the sales per date and file (`daily_file_sales`)
-//! keep reports computable without reading the rows.
+//! the bare table and its indexes are built after it. Money is stored in
+//! integer millionths (a view, `sales`, shows it as amounts); the sales per
+//! date and file (`daily_file_sales`) keep reports computable without
+//! reading the rows.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -22,19 +23,19 @@ use super::sales::{RunSales, StoredSales};
 use super::schema::{check_schema, FoundColumns};
 use super::{
     now_utc, rows_per_second, AnswerColumn, Cell, EarlierLoad, FileReplaced, InputRecord, Kind,
-    LoadEnd, LoadPlan, Loaded, Method, ReportRows, Target, TABLES,
+    LoadEnd, LoadPlan, Loaded, Method, ReportRows, Target, SQLITE_STAGING, TABLES,
 };
 use crate::error::{Error, Result};
 use crate::messages::Messages;
-use crate::money::Money;
 
 /// The layout this version writes, kept in `PRAGMA user_version`. 0 is a
 /// warehouse of the first layout (or tables made by hand), migrated on the
 /// first load; a higher number is a newer tool's, refused.
-const LAYOUT: i64 = 2;
+const LAYOUT: i64 = 3;
 
-const CREATE: [&str; 6] = [
+const CREATE: [&str; 7] = [
     include_str!("../../queries/sqlite/staging_sales.sql"),
+    include_str!("../../queries/sqlite/sales_view.sql"),
     include_str!("../../queries/sqlite/daily_file_sales.sql"),
     include_str!("../../queries/sqlite/held_back_sales.sql"),
     include_str!("../../queries/sqlite/reporting_daily_sales.sql"),
@@ -169,19 +170,31 @@ fn check_layout(conn: &Connection, target: &Target) -> Result<(FoundColumns, i64
         message: e.to_string(),
     };
     let found = table_columns(conn).map_err(fail)?;
-    check_schema(target, &TABLES, &found, |kind, declared| {
-        let declared = declared.to_ascii_uppercase();
-        match kind {
-            Kind::Integer => declared.contains("INT"),
-            // Money, dates and times are exact text in SQLite.
-            Kind::Text(_) | Kind::Decimal(..) | Kind::DateTime | Kind::Date => {
-                declared.contains("TEXT")
-            }
-        }
-    })?;
     let layout: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(fail)?;
+    // Layouts before 3 kept money as text in `staging_sales`: checked as
+    // they were, then migrated.
+    let staging = if layout >= LAYOUT {
+        &SQLITE_STAGING
+    } else {
+        &TABLES[0]
+    };
+    check_schema(
+        target,
+        std::iter::once(staging).chain(&TABLES[1..]),
+        &found,
+        |kind, declared| {
+            let declared = declared.to_ascii_uppercase();
+            match kind {
+                Kind::Integer => declared.contains("INT"),
+                // Dates, times and the reports' money are exact text.
+                Kind::Text(_) | Kind::Decimal(..) | Kind::DateTime | Kind::Date => {
+                    declared.contains("TEXT")
+                }
+            }
+        },
+    )?;
     if layout > LAYOUT {
         return Err(Error::SchemaMismatch {
             target: target.masked(),
@@ -195,8 +208,8 @@ fn check_layout(conn: &Connection, target: &Target) -> Result<(FoundColumns, i64
     Ok((found, layout))
 }
 
-/// Checks the tables the file already has, migrates the first layout, and
-/// creates what is missing.
+/// Checks the tables the file already has, migrates an older layout (its
+/// rows kept), and creates what is missing.
 fn prepare_layout(conn: &mut Connection, target: &Target) -> Result<()> {
     let fail = |e: rusqlite::Error| Error::Load {
         target: target.masked(),
@@ -208,20 +221,23 @@ fn prepare_layout(conn: &mut Connection, target: &Target) -> Result<()> {
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(fail)?;
     if layout < LAYOUT && has_rows_table {
-        tx.execute_batch(include_str!("../../queries/sqlite/migrate_v1_begin.sql"))
+        tx.execute_batch(include_str!("../../queries/sqlite/migrate_begin.sql"))
             .map_err(fail)?;
         tx.execute_batch(include_str!("../../queries/sqlite/staging_sales.sql"))
             .map_err(fail)?;
-        tx.execute_batch(include_str!("../../queries/sqlite/migrate_v1_copy.sql"))
+        tx.execute_batch(include_str!("../../queries/sqlite/migrate_copy.sql"))
             .map_err(fail)?;
-        tx.execute_batch(include_str!("../../queries/sqlite/daily_file_sales.sql"))
+        // The first layout kept no sums per file.
+        if layout < 2 {
+            tx.execute_batch(include_str!("../../queries/sqlite/daily_file_sales.sql"))
+                .map_err(fail)?;
+            tx.execute_batch("DELETE FROM daily_file_sales")
+                .map_err(fail)?;
+            tx.execute_batch(include_str!(
+                "../../queries/sqlite/fill_daily_file_sales.sql"
+            ))
             .map_err(fail)?;
-        tx.execute_batch("DELETE FROM daily_file_sales")
-            .map_err(fail)?;
-        tx.execute_batch(include_str!(
-            "../../queries/sqlite/fill_daily_file_sales.sql"
-        ))
-        .map_err(fail)?;
+        }
     }
     for sql in CREATE {
         tx.execute_batch(sql).map_err(fail)?;
@@ -396,7 +412,7 @@ impl Load {
                                 old.get(2)?,
                                 old.get(3)?,
                                 old.get(4)?,
-                                old.get::<_, String>(5)?,
+                                old.get::<_, i64>(5)?,
                             );
                         }
                     }
@@ -418,9 +434,8 @@ impl Load {
         channel: String,
         product: String,
         quantity: i64,
-        line_revenue: String,
+        micros: i64,
     ) {
-        let micros = Money::parse(&line_revenue).map_or(0, |m| m.0 as i64);
         self.dates.insert(date.clone());
         let sums = self
             .replaced
@@ -542,7 +557,7 @@ impl Load {
                     row.get(3)?,
                     row.get(4)?,
                     row.get(5)?,
-                    row.get::<_, String>(6)?,
+                    row.get::<_, i64>(6)?,
                 ));
             }
         }
@@ -689,13 +704,24 @@ fn bind(
     statement.raw_bind_parameter(at(6), optional(5, nulls & 2 != 0))?;
     statement.raw_bind_parameter(at(7), sales.value(row, 6))?;
     statement.raw_bind_parameter(at(8), sales.quantity(row))?;
-    statement.raw_bind_parameter(at(9), sales.value(row, 7))?;
-    statement.raw_bind_parameter(at(10), sales.value(row, 8))?;
+    statement.raw_bind_parameter(at(9), micros(sales.price_micros(row))?)?;
+    statement.raw_bind_parameter(at(10), micros(sales.revenue_micros(row))?)?;
     statement.raw_bind_parameter(at(11), file)?;
     statement.raw_bind_parameter(at(12), sales.line(row))?;
     statement.raw_bind_parameter(at(13), load.run_id as i64)?;
     statement.raw_bind_parameter(at(14), load.loaded_at.as_str())?;
     Ok(())
+}
+
+/// Millionths as SQLite's 64-bit integer; the rules reject the rows whose
+/// revenue would not fit (`revenue_out_of_range`), so a failure here is a
+/// bug, reported as such rather than stored wrong.
+fn micros(value: i128) -> rusqlite::Result<i64> {
+    i64::try_from(value).map_err(|_| {
+        rusqlite::Error::ToSqlConversionFailure(
+            format!("{value} millionths do not fit a 64-bit integer").into(),
+        )
+    })
 }
 
 fn is_unique_violation(e: &rusqlite::Error) -> bool {
@@ -896,5 +922,92 @@ pub fn query(
             column.cells.push(cell);
         }
     }
+    columns.iter_mut().for_each(as_money);
     Ok(columns)
+}
+
+/// A column of numbers with a fraction, each within a billionth (relative)
+/// of an amount of at most six decimals, as that amount, an exact decimal:
+/// `sales`' millionths divided by a million are such amounts, and so are
+/// their sums up to SQLite's last bit (its `SUM` compensates the rounding
+/// of each addition, but the result can still be one bit off:
+/// `5943.820000000001`). Without this `query --db` would show that where a
+/// folder query and MySQL show `5943.82`. A column with any other value (a
+/// mean such as `2.3333333333333335`, text) stays as it is.
+fn as_money(column: &mut AnswerColumn) {
+    let amount = |f: f64| {
+        let text = format!("{f:.6}");
+        let nearest: f64 = text.parse().ok()?;
+        let close = (f - nearest).abs() <= 1e-9 * nearest.abs().max(1.0);
+        (f.is_finite() && f.abs() < 1e15 && close).then_some(text)
+    };
+    let mut any_fraction = false;
+    for cell in &column.cells {
+        match cell {
+            Cell::Null | Cell::Int(_) => {}
+            Cell::Float(f) if amount(*f).is_some() => any_fraction = true,
+            _ => return,
+        }
+    }
+    if !any_fraction {
+        return;
+    }
+    for cell in &mut column.cells {
+        *cell = match std::mem::replace(cell, Cell::Null) {
+            Cell::Float(f) => Cell::Text(amount(f).unwrap_or_default()),
+            Cell::Int(i) => Cell::Text(format!("{i}.000000")),
+            other => other,
+        };
+    }
+    column.decimal_scale = Some(6);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn money(cells: Vec<Cell>, expected: Option<Vec<Cell>>) {
+        let mut column = AnswerColumn {
+            name: "x".into(),
+            decimal_scale: None,
+            cells: cells.clone(),
+        };
+        as_money(&mut column);
+        match expected {
+            Some(cells) => {
+                assert_eq!(column.decimal_scale, Some(6));
+                assert_eq!(column.cells, cells);
+            }
+            None => {
+                assert_eq!(column.decimal_scale, None);
+                assert_eq!(column.cells, cells);
+            }
+        }
+    }
+
+    #[test]
+    fn reals_that_are_amounts_become_decimals() {
+        use Cell::*;
+        let text = |t: &str| Text(t.into());
+        // 35960000 / 1e6 and a sum of such: amounts.
+        money(
+            vec![
+                Float(35_960_000.0 / 1e6),
+                Null,
+                Float(5943.820000000001),
+                Int(3),
+            ],
+            Some(vec![
+                text("35.960000"),
+                Null,
+                text("5943.820000"),
+                text("3.000000"),
+            ]),
+        );
+        // A mean with more than six decimals stays a float; integers stay.
+        money(vec![Float(7.0 / 3.0), Float(1.5)], None);
+        money(vec![Int(1), Int(2)], None);
+        money(vec![Float(1.5), text("a")], None);
+    }
 }
