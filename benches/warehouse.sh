@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The run with a database beside the run without one, on one generated day:
 # wall time, peak RSS and load rate of `run --no-db`, the default run into a
-# fresh SQLite file, a re-run of the same day into that file, and a run into
-# a fresh MariaDB database; alternated within each round, so that a noisy
+# fresh SQLite file, a re-run of the same (unchanged) day into that file,
+# the same with --reload, a run into a fresh MariaDB database and a re-run
+# into it; alternated within each round, so that a noisy
 # machine spreads over all of them alike. Then a small run (20 rows of a
 # file of another name) into a SQLite warehouse that holds the day.
 # Usage: benches/warehouse.sh [ROWS] [ROUNDS]   (default 10000000 rows, 3 rounds)
@@ -49,11 +50,15 @@ for round in $(seq 1 "$rounds"); do
   # shellcheck disable=SC2046
   row "$round" "run (SQLite, fresh file)" $(measure)
   # shellcheck disable=SC2046
-  row "$round" "run again (SQLite, same file)" $(measure)
+  row "$round" "run again (SQLite, same file, unchanged)" $(measure)
+  # shellcheck disable=SC2046
+  row "$round" "run again --reload (SQLite, same file)" $(measure --reload)
   if [ -z "${NO_MYSQL:-}" ]; then
     mariadb --protocol=tcp -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS sales_etl_bench_w"
     # shellcheck disable=SC2046
     row "$round" "run --db mysql:// (MariaDB, fresh database)" $(measure --db "$server/sales_etl_bench_w")
+    # shellcheck disable=SC2046
+    row "$round" "run again --db mysql:// (MariaDB, unchanged)" $(measure --db "$server/sales_etl_bench_w")
   fi
 done
 [ -z "${NO_MYSQL:-}" ] && mariadb --protocol=tcp -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS sales_etl_bench_w"

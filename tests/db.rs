@@ -1283,17 +1283,15 @@ fn sqlite_rerun_counts_what_each_file_replaced_and_warns_about_another_folder() 
     );
 }
 
-/// Issue "a warehouse you can trust": a SQLite warehouse of layout 2 (money
-/// as decimal text, which sorted as text; missing ids as `''`) is migrated
-/// on the next run, its rows kept, its money numbers.
-#[test]
-fn sqlite_warehouse_of_layout_2_is_migrated_with_its_rows() {
+/// A SQLite warehouse made by `layout` (an older version's tables and
+/// rows), then a run of one new row into it.
+fn run_on_layout(layout: &str) -> (Test, std::path::PathBuf) {
     let test = Test::new().csv("web_2024-03-01.csv", &[&row("T1", "2024-03-01", "P1", 1)]);
     let path = test.dir().join("w.db");
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .execute_batch(LAYOUT_2)
-        .unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(layout).unwrap();
+    conn.execute_batch(OLD_REPORTS_AND_RUNS).unwrap();
+    drop(conn);
     test.clone()
         .args(&[
             "run",
@@ -1305,6 +1303,16 @@ fn sqlite_warehouse_of_layout_2_is_migrated_with_its_rows() {
         ])
         .run()
         .code(0);
+    (test, path)
+}
+
+/// Issue "a warehouse you can trust": a SQLite warehouse of layout 2 (money
+/// as decimal text, which sorted as text; missing ids as `''`) is migrated
+/// on the next run, its rows kept, its money numbers.
+#[test]
+fn sqlite_warehouse_of_layout_2_is_migrated_with_its_rows() {
+    // `_test` keeps the folder until the end.
+    let (_test, path) = run_on_layout(LAYOUT_2);
     assert_eq!(sqlite_rows(&path, "PRAGMA user_version"), [["3"]]);
     assert_eq!(
         sqlite_rows(
@@ -1341,6 +1349,20 @@ CREATE TABLE daily_file_sales ("date" TEXT NOT NULL, source_file TEXT NOT NULL,
     channel TEXT NOT NULL, product_id TEXT NOT NULL, orders INTEGER NOT NULL,
     units INTEGER NOT NULL, revenue_micros INTEGER NOT NULL,
     PRIMARY KEY ("date", source_file, channel, product_id)) WITHOUT ROWID;
+INSERT INTO staging_sales VALUES
+    ('OLD-1', '2024-03-01 10:00:00.000000', '2024-03-01', 'store', 'S1', NULL, 'P1', 1,
+     '1000.000000', '1000.000000', 'store_2024-03-01.csv', 2, 1, '2024-03-01 00:00:00.000000'),
+    ('OLD-2', '2024-03-01 11:00:00.000000', '2024-03-01', 'store', '', '', 'P2', 1,
+     '999.990000', '999.990000', 'store_2024-03-01.csv', 3, 1, '2024-03-01 00:00:00.000000');
+INSERT INTO daily_file_sales VALUES
+    ('2024-03-01', 'store_2024-03-01.csv', 'store', 'P1', 1, 1, 1000000000),
+    ('2024-03-01', 'store_2024-03-01.csv', 'store', 'P2', 1, 1, 999990000);
+PRAGMA user_version = 2;
+"#;
+
+/// The tables of layouts 1 and 2 that layout 3 keeps as they were, and
+/// the run that loaded the old rows.
+const OLD_REPORTS_AND_RUNS: &str = r#"
 CREATE TABLE reporting_daily_sales ("date" TEXT NOT NULL, channel TEXT NOT NULL,
     orders INTEGER NOT NULL, units INTEGER NOT NULL, revenue TEXT NOT NULL,
     updated_at TEXT NOT NULL, PRIMARY KEY ("date", channel));
@@ -1352,18 +1374,9 @@ CREATE TABLE etl_runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT
     data_rows INTEGER NOT NULL, valid INTEGER NOT NULL, invalid INTEGER NOT NULL,
     duplicate INTEGER NOT NULL, outlier INTEGER NOT NULL, replaced INTEGER NOT NULL,
     load_method TEXT NOT NULL, status TEXT NOT NULL);
-INSERT INTO staging_sales VALUES
-    ('OLD-1', '2024-03-01 10:00:00.000000', '2024-03-01', 'store', 'S1', NULL, 'P1', 1,
-     '1000.000000', '1000.000000', 'store_2024-03-01.csv', 2, 1, '2024-03-01 00:00:00.000000'),
-    ('OLD-2', '2024-03-01 11:00:00.000000', '2024-03-01', 'store', '', '', 'P2', 1,
-     '999.990000', '999.990000', 'store_2024-03-01.csv', 3, 1, '2024-03-01 00:00:00.000000');
-INSERT INTO daily_file_sales VALUES
-    ('2024-03-01', 'store_2024-03-01.csv', 'store', 'P1', 1, 1, 1000000000),
-    ('2024-03-01', 'store_2024-03-01.csv', 'store', 'P2', 1, 1, 999990000);
 INSERT INTO etl_runs (started_at, tool_version, input_files, data_rows, valid, invalid,
     duplicate, outlier, replaced, load_method, status)
 VALUES ('2024-03-01 00:00:00.000000', '0.1.0', '[]', 2, 2, 0, 0, 0, 0, 'INSERT', 'loaded');
-PRAGMA user_version = 2;
 "#;
 
 /// The first SQLite layout, as sales-etl 0.1.0 up to this change made it.
@@ -1378,46 +1391,16 @@ CREATE TABLE staging_sales (
 CREATE INDEX staging_sales_date_channel ON staging_sales ("date", channel, quantity, line_revenue);
 CREATE INDEX staging_sales_date_product ON staging_sales ("date", product_id, quantity, line_revenue);
 CREATE INDEX staging_sales_source_file ON staging_sales (source_file);
-CREATE TABLE reporting_daily_sales ("date" TEXT NOT NULL, channel TEXT NOT NULL,
-    orders INTEGER NOT NULL, units INTEGER NOT NULL, revenue TEXT NOT NULL,
-    updated_at TEXT NOT NULL, PRIMARY KEY ("date", channel));
-CREATE TABLE reporting_top_products ("date" TEXT NOT NULL, "rank" INTEGER NOT NULL,
-    product_id TEXT NOT NULL, units INTEGER NOT NULL, revenue TEXT NOT NULL,
-    PRIMARY KEY ("date", "rank"));
-CREATE TABLE etl_runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL,
-    finished_at TEXT, tool_version TEXT NOT NULL, input_files TEXT NOT NULL,
-    data_rows INTEGER NOT NULL, valid INTEGER NOT NULL, invalid INTEGER NOT NULL,
-    duplicate INTEGER NOT NULL, outlier INTEGER NOT NULL, replaced INTEGER NOT NULL,
-    load_method TEXT NOT NULL, status TEXT NOT NULL);
 INSERT INTO staging_sales VALUES
     ('OLD-1', '2024-02-29 10:00:00.000000', '2024-02-29', 'store', 'S1', NULL, 'P1', 3,
      '1.100000', '3.300000', 'store_2024-02-29.csv', 2, 1, '2024-03-01 00:00:00.000000'),
     ('OLD-2', '2024-03-01 11:00:00.000000', '2024-03-01', 'store', '', ' ', 'P2', 1,
      '0.005000', '0.005000', 'store_2024-03-01.csv', 2, 1, '2024-03-01 00:00:00.000000');
-INSERT INTO etl_runs (started_at, tool_version, input_files, data_rows, valid, invalid,
-    duplicate, outlier, replaced, load_method, status)
-VALUES ('2024-03-01 00:00:00.000000', '0.1.0', '[]', 2, 2, 0, 0, 0, 0, 'INSERT', 'loaded');
 "#;
 
 #[test]
 fn sqlite_warehouse_of_the_first_layout_is_migrated_with_its_rows() {
-    let test = Test::new().csv("web_2024-03-01.csv", &[&row("T1", "2024-03-01", "P1", 1)]);
-    let path = test.dir().join("w.db");
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .execute_batch(LAYOUT_1)
-        .unwrap();
-    test.clone()
-        .args(&[
-            "run",
-            "input",
-            "--db",
-            "sqlite://w.db",
-            "--no-outliers",
-            "-q",
-        ])
-        .run()
-        .code(0);
+    let (test, path) = run_on_layout(LAYOUT_1);
     assert_eq!(
         sqlite_rows(
             &path,

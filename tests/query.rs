@@ -29,6 +29,26 @@ struct Loaded {
     input: String,
 }
 
+/// 4,000 generated rows of 2026-11-25 with every kind of defect, in `day/`.
+fn generated_day(seed: &str) -> Test {
+    let test = Test::new();
+    test.clone()
+        .args(&[
+            "generate",
+            "--rows",
+            "4000",
+            "--date",
+            "2026-11-25",
+            "--out",
+            "day",
+            "--seed",
+            seed,
+        ])
+        .run()
+        .code(0);
+    test
+}
+
 impl Loaded {
     fn samples() -> Loaded {
         Loaded::run(Test::new(), samples())
@@ -36,21 +56,7 @@ impl Loaded {
 
     /// A generated day with every kind of defect.
     fn generated() -> Loaded {
-        let test = Test::new();
-        test.clone()
-            .args(&[
-                "generate",
-                "--rows",
-                "4000",
-                "--date",
-                "2026-11-25",
-                "--out",
-                "day",
-                "--seed",
-                "11",
-            ])
-            .run()
-            .code(0);
+        let test = generated_day("11");
         let input = test.dir().join("day").to_str().unwrap().to_owned();
         Loaded::run(test, input)
     }
@@ -644,21 +650,7 @@ fn query_prints_step_lines_only_with_verbose() {
 #[test]
 fn shipped_sales_queries_answer_alike_over_a_folder_and_both_warehouses() {
     let db = crate::db::Database::new();
-    let test = Test::new();
-    test.clone()
-        .args(&[
-            "generate",
-            "--rows",
-            "4000",
-            "--date",
-            "2026-11-25",
-            "--out",
-            "day",
-            "--seed",
-            "5",
-        ])
-        .run()
-        .code(0);
+    let test = generated_day("5");
     for url in ["sqlite://w.db".to_owned(), db.url()] {
         test.clone()
             .args(&["run", "day", "--db", &url, "-q"])

@@ -73,27 +73,46 @@ pub struct Table {
     pub columns: &'static [(&'static str, Kind)],
 }
 
+/// The columns of `staging_sales`, with its two money columns as a
+/// warehouse keeps them.
+const fn staging_columns(
+    unit_price: (&'static str, Kind),
+    line_revenue: (&'static str, Kind),
+) -> [(&'static str, Kind); 14] {
+    [
+        ("transaction_id", Kind::Text(MAX_TEXT_CHARS)),
+        ("timestamp", Kind::DateTime),
+        ("date", Kind::Date),
+        ("channel", Kind::Text(16)),
+        ("store_id", Kind::Text(MAX_TEXT_CHARS)),
+        ("customer_id", Kind::Text(MAX_TEXT_CHARS)),
+        ("product_id", Kind::Text(MAX_TEXT_CHARS)),
+        ("quantity", Kind::Integer),
+        unit_price,
+        line_revenue,
+        ("source_file", Kind::Text(MAX_TEXT_CHARS)),
+        ("source_line", Kind::Integer),
+        ("run_id", Kind::Integer),
+        ("loaded_at", Kind::DateTime),
+    ]
+}
+
+const MYSQL_STAGING_COLUMNS: [(&str, Kind); 14] = staging_columns(
+    ("unit_price", Kind::Decimal(18, 6)),
+    ("line_revenue", Kind::Decimal(38, 6)),
+);
+
+const SQLITE_STAGING_COLUMNS: [(&str, Kind); 14] = staging_columns(
+    ("unit_price_micros", Kind::Integer),
+    ("line_revenue_micros", Kind::Integer),
+);
+
 /// Every table and column the tool writes; existing tables are checked
 /// against this list before any row is written.
 pub const TABLES: [Table; 4] = [
     Table {
         name: "staging_sales",
-        columns: &[
-            ("transaction_id", Kind::Text(MAX_TEXT_CHARS)),
-            ("timestamp", Kind::DateTime),
-            ("date", Kind::Date),
-            ("channel", Kind::Text(16)),
-            ("store_id", Kind::Text(MAX_TEXT_CHARS)),
-            ("customer_id", Kind::Text(MAX_TEXT_CHARS)),
-            ("product_id", Kind::Text(MAX_TEXT_CHARS)),
-            ("quantity", Kind::Integer),
-            ("unit_price", Kind::Decimal(18, 6)),
-            ("line_revenue", Kind::Decimal(38, 6)),
-            ("source_file", Kind::Text(MAX_TEXT_CHARS)),
-            ("source_line", Kind::Integer),
-            ("run_id", Kind::Integer),
-            ("loaded_at", Kind::DateTime),
-        ],
+        columns: &MYSQL_STAGING_COLUMNS,
     },
     Table {
         name: "reporting_daily_sales",
@@ -140,22 +159,7 @@ pub const TABLES: [Table; 4] = [
 /// millionths (`*_micros`), the rest as in [`TABLES`].
 pub const SQLITE_STAGING: Table = Table {
     name: "staging_sales",
-    columns: &[
-        ("transaction_id", Kind::Text(MAX_TEXT_CHARS)),
-        ("timestamp", Kind::DateTime),
-        ("date", Kind::Date),
-        ("channel", Kind::Text(16)),
-        ("store_id", Kind::Text(MAX_TEXT_CHARS)),
-        ("customer_id", Kind::Text(MAX_TEXT_CHARS)),
-        ("product_id", Kind::Text(MAX_TEXT_CHARS)),
-        ("quantity", Kind::Integer),
-        ("unit_price_micros", Kind::Integer),
-        ("line_revenue_micros", Kind::Integer),
-        ("source_file", Kind::Text(MAX_TEXT_CHARS)),
-        ("source_line", Kind::Integer),
-        ("run_id", Kind::Integer),
-        ("loaded_at", Kind::DateTime),
-    ],
+    columns: &SQLITE_STAGING_COLUMNS,
 };
 
 /// The tables of per-file sums as MySQL/MariaDB keeps them (SQLite keeps
