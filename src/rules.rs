@@ -579,6 +579,68 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 64,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(19),
+            ..Default::default()
+        })]
+
+        /// Issue "a warehouse you can trust": whatever a row holds, if the
+        /// rules let it through, both warehouses hold its values: a time
+        /// from 1000-01-01 to 9999-12-31 UTC (MySQL's DATETIME), a price
+        /// within DECIMAL(18, 6), a line revenue within SQLite's 64-bit
+        /// millionths.
+        #[test]
+        fn a_valid_row_fits_both_warehouses(
+            rows in proptest::collection::vec(
+                (
+                    0u32..=10_001,
+                    1u32..=12,
+                    1u32..=28,
+                    0u32..=23,
+                    proptest::prop_oneof!["", "Z", "[+-](0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]"],
+                    proptest::prop_oneof!["-?[0-9]{1,10}", "2147483647", "1"],
+                    proptest::prop_oneof!["[0-9]{1,13}(\\.[0-9]{1,6})?", "999999999999\\.999999"],
+                ),
+                1..40,
+            )
+        ) {
+            let text: Vec<(String, String, String)> = rows
+                .iter()
+                .map(|(year, month, day, hour, offset, quantity, price)| {
+                    let time = format!("{year:04}-{month:02}-{day:02} {hour:02}:30:00{offset}");
+                    (time, quantity.clone(), price.clone())
+                })
+                .collect();
+            let rows: Vec<[&str; 8]> = text
+                .iter()
+                .map(|(time, quantity, price)| {
+                    let mut row = GOOD;
+                    row[1] = time;
+                    row[6] = quantity;
+                    row[7] = price;
+                    row
+                })
+                .collect();
+            let frame = judge(&rows);
+            let valid: Vec<bool> = reasons(&frame).iter().map(Option::is_none).collect();
+            let micros = frame.column(TIMESTAMP_UTC).unwrap().datetime().unwrap().physical().clone();
+            for (row, ok) in valid.iter().enumerate() {
+                if !ok {
+                    continue;
+                }
+                let at = micros.get(row).unwrap();
+                proptest::prop_assert!((EARLIEST_MICROS..AFTER_LAST_MICROS).contains(&at), "{:?}", text[row]);
+                let quantity: i128 = text[row].1.parse().unwrap();
+                let price = crate::money::Money::parse(&text[row].2).unwrap().0;
+                proptest::prop_assert!(price < 1_000_000_000_000_000_000, "{:?}", text[row]);
+                let revenue = quantity * price;
+                proptest::prop_assert!(i64::try_from(revenue).is_ok(), "{:?}", text[row]);
+            }
+        }
+    }
+
     /// Issue "a warehouse you can trust": every valid row must fit both
     /// warehouses; SQLite keeps money in 64-bit integer millionths.
     #[test]
