@@ -43,6 +43,8 @@ pub const RAGGED: &str = "ragged";
 pub const OTHER_VALUES: &str = "other_values_hash";
 /// Some field of the record is not valid UTF-8.
 pub const BAD_ENCODING: &str = "bad_encoding";
+/// An id field of the record is longer than a warehouse id column holds.
+pub const LONG_ID: &str = "long_id";
 
 /// Parsed values, named after what they hold.
 pub const TIMESTAMP_UTC: &str = "timestamp_utc";

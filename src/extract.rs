@@ -444,6 +444,7 @@ struct Rows {
     oversized: Vec<bool>,
     ragged: Vec<bool>,
     bad_encoding: Vec<bool>,
+    long_id: Vec<bool>,
     other_values: Vec<u64>,
     text_bytes: usize,
 }
@@ -478,6 +479,7 @@ impl Rows {
             oversized: Vec::with_capacity(capacity),
             ragged: Vec::with_capacity(capacity),
             bad_encoding: Vec::with_capacity(capacity),
+            long_id: Vec::with_capacity(capacity),
             other_values: Vec::with_capacity(capacity),
             text_bytes: 0,
         }
@@ -497,6 +499,7 @@ impl Rows {
             self.oversized.push(true);
             self.ragged.push(false);
             self.bad_encoding.push(false);
+            self.long_id.push(false);
             self.other_values.push(0);
             for builder in self.text.iter_mut().flatten() {
                 builder.append_null();
@@ -509,6 +512,10 @@ impl Rows {
         let record_is_text = std::str::from_utf8(record.bytes()).is_ok();
         self.bad_encoding.push(!record_is_text);
         let field = |column: usize| header.positions[column].and_then(|p| record.get(p));
+        self.long_id.push(
+            IDS.iter()
+                .any(|column| field(*column).is_some_and(longer_than_an_id)),
+        );
         self.other_values
             .push(other_values_hash(field(STORE), field(CUSTOMER)));
         for (column, builder) in self.text.iter_mut().enumerate() {
@@ -537,7 +544,7 @@ impl Rows {
 
     fn finish(self, file_index: u32) -> Result<DataFrame, String> {
         let rows = self.lines.len();
-        let mut frame_columns: Vec<Column> = Vec::with_capacity(columns::INPUT.len() + 7);
+        let mut frame_columns: Vec<Column> = Vec::with_capacity(columns::INPUT.len() + 8);
         frame_columns.push(Column::new_scalar(
             columns::FILE_INDEX.into(),
             Scalar::from(file_index),
@@ -548,6 +555,7 @@ impl Rows {
         frame_columns.push(Column::new(columns::OVERSIZED.into(), self.oversized));
         frame_columns.push(Column::new(columns::RAGGED.into(), self.ragged));
         frame_columns.push(Column::new(columns::BAD_ENCODING.into(), self.bad_encoding));
+        frame_columns.push(Column::new(columns::LONG_ID.into(), self.long_id));
         frame_columns.push(Column::new(columns::OTHER_VALUES.into(), self.other_values));
         for (name, builder) in columns::INPUT.iter().zip(self.text) {
             frame_columns.push(match builder {
@@ -561,6 +569,17 @@ impl Rows {
 
 const STORE: usize = 3;
 const CUSTOMER: usize = 4;
+/// The id fields, by their place in [`columns::INPUT`]: transaction,
+/// store, customer and product.
+const IDS: [usize; 4] = [0, STORE, CUSTOMER, 5];
+
+/// More characters than a warehouse id column holds
+/// ([`crate::db::MAX_TEXT_CHARS`]), counted as UTF-8 characters (bytes
+/// that do not continue one), kept verbatim as they are stored.
+fn longer_than_an_id(bytes: &[u8]) -> bool {
+    let limit = crate::db::MAX_TEXT_CHARS as usize;
+    bytes.len() > limit && bytes.iter().filter(|b| (**b as i8) >= -0x40).count() > limit
+}
 
 /// A field without the spaces and tabs around it, as the rules read it.
 fn trim_spaces(bytes: &[u8]) -> &[u8] {

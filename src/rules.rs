@@ -121,6 +121,12 @@ pub const RULES: &[Rule] = &[
         broken: || unparsed(CHANNEL, CHANNEL_NAME),
     },
     Rule {
+        reason: "id_too_long",
+        stage: Stage::Field,
+        description: "`transaction_id`, `store_id`, `customer_id` or `product_id` is longer than 255 characters, the most a warehouse id column holds",
+        broken: || col(LONG_ID),
+    },
+    Rule {
         reason: "nonpositive_quantity",
         stage: Stage::Range,
         description: "`quantity` is 0 or less",
@@ -462,6 +468,16 @@ mod tests {
         columns.push(Column::new(OVERSIZED.into(), vec![false; n]));
         columns.push(Column::new(RAGGED.into(), vec![false; n]));
         columns.push(Column::new(BAD_ENCODING.into(), vec![false; n]));
+        columns.push(Column::new(
+            LONG_ID.into(),
+            rows.iter()
+                .map(|r| {
+                    [r[0], r[3], r[4], r[5]]
+                        .iter()
+                        .any(|id| id.chars().count() > 255)
+                })
+                .collect::<Vec<_>>(),
+        ));
         DataFrame::new(n, columns)
             .unwrap()
             .lazy()

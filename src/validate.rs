@@ -500,7 +500,8 @@ fn judge_with(
 
     // The rule flags stay: `split` reads them for the rejected rows' `reasons`.
     let mut temporaries = rules::trimmed_columns();
-    temporaries.extend([SURVIVOR, LATER, OVERSIZED, RAGGED, BAD_ENCODING].map(String::from));
+    temporaries
+        .extend([SURVIVOR, LATER, OVERSIZED, RAGGED, BAD_ENCODING, LONG_ID].map(String::from));
     if outliers.is_some() {
         temporaries.push(OUTLIER_MARK.to_owned());
     }
@@ -604,6 +605,7 @@ mod tests {
                 Column::new(OVERSIZED.into(), vec![false; n]),
                 Column::new(RAGGED.into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
                 Column::new(BAD_ENCODING.into(), vec![false; n]),
+                Column::new(LONG_ID.into(), vec![false; n]),
                 Column::new(OTHER_VALUES.into(), vec![0u64; n]),
                 Column::new(
                     TRANSACTION_ID.into(),

@@ -116,13 +116,52 @@ fn a_one_megabyte_field() {
     let out = test.command().arg("--no-db").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["totals"]["valid"], 2);
-    // The warehouse's id columns hold 255 characters: the load refuses the
-    // run up front, naming the row, instead of truncating an id.
-    let out = test.args(&["--db", "sqlite://w.db"]).run().code(6);
-    out.stderr_has(
-        "a.csv, line 2, column `transaction_id`: the value is longer than the 255 characters",
+    // Read whole, then rejected: the warehouse's id columns hold 255
+    // characters. Issue "a warehouse you can trust": such a row failed the
+    // whole load (exit 6); it is a rejected row with a reason now.
+    assert_eq!(json["reasons"]["id_too_long"], 2);
+    assert_eq!(json["totals"]["valid"], 0);
+    let json = test.args(&["--db", "sqlite://w.db"]).run().code(0).json();
+    assert_eq!(json["load"]["rows"], 0);
+}
+
+/// Issue "a warehouse you can trust": an id of 256 characters is rejected
+/// as `id_too_long`, one of 255 (however many bytes) is loaded, in both
+/// warehouses; the other rows of the file load as usual.
+#[test]
+fn ids_longer_than_a_warehouse_column_are_rejected() {
+    let ok = "é".repeat(255);
+    let long = "x".repeat(256);
+    let test = Test::new().csv(
+        "a.csv",
+        &[
+            &format!("{ok},2024-03-01 10:00:00,web,,,P1,1,1.00"),
+            &format!("T2,2024-03-01 10:00:00,web,{long},,P1,1,1.00"),
+            &format!("T3,2024-03-01 10:00:00,web,,{long},P1,1,1.00"),
+            &format!("T4,2024-03-01 10:00:00,web,,,{long},1,1.00"),
+            &format!("{long},2024-03-01 10:00:00,web,,,P1,1,1.00"),
+            "T6,2024-03-01 10:00:00,web,,,P1,1,1.00",
+        ],
     );
+    let db = crate::db::Database::new();
+    for url in ["sqlite://w.db".to_owned(), db.url()] {
+        let json = test
+            .clone()
+            .args(&[
+                "run",
+                "input",
+                "--db",
+                &url,
+                "--no-outliers",
+                "--format",
+                "json",
+            ])
+            .run()
+            .code(0)
+            .json();
+        assert_eq!(json["reasons"]["id_too_long"], 4, "{url}");
+        assert_eq!(json["load"]["rows"], 2, "{url}");
+    }
 }
 
 #[test]
