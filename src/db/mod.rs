@@ -1,24 +1,29 @@
 //! The warehouse: MySQL/MariaDB or an embedded SQLite file. Each job has a
 //! room of its own: [`target`] (the URL and its masking), [`schema`] (the
-//! tables and their check), [`load`] (the load as a sink of the run, one
-//! transaction), `rows` and `sales` (the values it writes and the sales per
-//! file the reports are computed from), [`read`] (stored reports and query
-//! answers); [`mysql`] and [`sqlite`] are the dialects, each implementing
-//! the load's steps once. The SQL is in `queries/`. A failed load never
+//! tables and their check), [`plan`] (what a load is told and what it did),
+//! [`stream`] (the loading thread's channel), `rows`, `key_order` and
+//! `sales` (the values it writes, in the order MySQL wants them, and the
+//! sales per file the reports are computed from), [`read`] (stored reports
+//! and query answers); [`mysql`] and [`sqlite`] are the dialects, each
+//! writing the load's steps its own way, and [`load`], the sink of the run
+//! that drives them. Imports point down: `load` → dialects → `plan`,
+//! `stream`, `rows`, `schema`. The SQL is in `queries/`. A failed load never
 //! costs the user the CSV outputs of the run.
 
 pub mod guard;
 mod key_order;
 pub mod load;
 pub mod mysql;
+pub mod plan;
 pub mod read;
 pub(crate) mod rows;
 mod sales;
 pub mod schema;
 pub mod sqlite;
+pub mod stream;
 pub mod target;
 
-pub use load::{
+pub use plan::{
     rows_per_second, EarlierLoad, FileReplaced, InputRecord, LoadEnd, LoadPlan, Loaded, Method,
 };
 pub use read::{query, read_reports, AnswerColumn, Cell, ReportRows, Reports};

@@ -18,10 +18,11 @@ use polars::prelude::*;
 
 use super::guard;
 use super::key_order::{self, KeyOrder};
-use super::load::{replaced_in_all, unchanged_names, Message, Streaming, Tell};
+use super::plan::{replaced_in_all, unchanged_names};
 use super::rows::{push_money, SaleText};
 use super::sales::{RunSales, StoredSales};
 use super::schema::{check_schema, mysql_holds, FoundColumns, MYSQL_SUMS};
+use super::stream::{Message, Streaming, Tell};
 use super::{
     now_utc, rows_per_second, AnswerColumn, Cell, EarlierLoad, FileReplaced, InputRecord, LoadEnd,
     LoadPlan, Loaded, Method, ReportRows, Target, LOAD_COLUMNS, SALE_COLUMNS, TABLES,
@@ -644,7 +645,7 @@ fn earlier_loads(
 ) -> mysql::Result<BTreeMap<String, EarlierLoad>> {
     let runs: Vec<(u64, String)> =
         tx.query(include_str!("../../queries/mysql/earlier_runs.sql"))?;
-    Ok(super::load::earlier_loads(runs, files))
+    Ok(super::plan::earlier_loads(runs, files))
 }
 
 /// Connects, creating the database first when the server says it does not

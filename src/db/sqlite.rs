@@ -17,10 +17,11 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 
 use super::guard;
-use super::load::{replaced_in_all, unchanged_names, Message, Streaming, Tell};
+use super::plan::{replaced_in_all, unchanged_names};
 use super::rows::{SaleText, STAGING_VALUES};
 use super::sales::{RunSales, StoredSales};
 use super::schema::{check_schema, FoundColumns};
+use super::stream::{Message, Streaming, Tell};
 use super::{
     now_utc, rows_per_second, AnswerColumn, Cell, EarlierLoad, FileReplaced, InputRecord, Kind,
     LoadEnd, LoadPlan, Loaded, Method, ReportRows, Target, SQLITE_STAGING, TABLES,
@@ -753,7 +754,7 @@ fn earlier_loads(
     let runs = statement
         .query_map([], |row| Ok((row.get::<_, i64>(0)? as u64, row.get(1)?)))?
         .collect::<rusqlite::Result<Vec<(u64, String)>>>()?;
-    Ok(super::load::earlier_loads(runs, files))
+    Ok(super::plan::earlier_loads(runs, files))
 }
 
 /// Opens an existing file read-only, as it was last committed. A load killed
