@@ -27,6 +27,15 @@ fn rows_of(dir: &Path, arrow: bool) -> BTreeSet<String> {
                 ParquetReader::new(handle).finish().unwrap()
             };
             assert!(frame.column("date").is_err(), "date is in the path only");
+            // Issue "a warehouse you can trust": a missing store or
+            // customer id is null in the export (it was `''`).
+            for column in ["store_id", "customer_id"] {
+                let ids = frame.column(column).unwrap().str().unwrap().clone();
+                assert!(
+                    ids.iter().all(|id| id.is_none_or(|id| !id.trim().is_empty())),
+                    "{column} holds an empty id"
+                );
+            }
             let text = |column: &str| -> Vec<String> {
                 let c = frame
                     .column(column)
