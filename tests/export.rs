@@ -32,7 +32,8 @@ fn rows_of(dir: &Path, arrow: bool) -> BTreeSet<String> {
             for column in ["store_id", "customer_id"] {
                 let ids = frame.column(column).unwrap().str().unwrap().clone();
                 assert!(
-                    ids.iter().all(|id| id.is_none_or(|id| !id.trim().is_empty())),
+                    ids.iter()
+                        .all(|id| id.is_none_or(|id| !id.trim().is_empty())),
                     "{column} holds an empty id"
                 );
             }
