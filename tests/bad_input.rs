@@ -143,22 +143,7 @@ fn ids_longer_than_a_warehouse_column_are_rejected() {
             "T6,2024-03-01 10:00:00,web,,,P1,1,1.00",
         ],
     );
-    let db = crate::db::Database::new();
-    for url in ["sqlite://w.db".to_owned(), db.url()] {
-        let json = test
-            .clone()
-            .args(&[
-                "run",
-                "input",
-                "--db",
-                &url,
-                "--no-outliers",
-                "--format",
-                "json",
-            ])
-            .run()
-            .code(0)
-            .json();
+    for (url, json) in crate::db::into_both_warehouses(&test) {
         assert_eq!(json["reasons"]["id_too_long"], 4, "{url}");
         assert_eq!(json["load"]["rows"], 2, "{url}");
     }

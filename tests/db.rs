@@ -928,6 +928,28 @@ fn sqlite_memory_and_uri_urls_are_refused_everywhere() {
     }
 }
 
+/// `run input --no-outliers` of `test` into a fresh SQLite file, then a
+/// fresh MariaDB database: each warehouse's URL and the run's JSON.
+pub(crate) fn into_both_warehouses(test: &Test) -> Vec<(String, serde_json::Value)> {
+    let db = Database::new();
+    ["sqlite://w.db".to_owned(), db.url()]
+        .into_iter()
+        .map(|url| {
+            let args = [
+                "run",
+                "input",
+                "--db",
+                &url,
+                "--no-outliers",
+                "--format",
+                "json",
+            ];
+            let json = test.clone().args(&args).run().code(0).json();
+            (url, json)
+        })
+        .collect()
+}
+
 /// Issue "a warehouse you can trust": a valid row whose UTC date is
 /// 10000-01-01 failed the whole SQLite load as a bug and the MariaDB load
 /// with "Data truncated"; it is rejected with a reason now.
@@ -941,22 +963,7 @@ fn timestamps_no_warehouse_holds_are_rejected_not_fatal() {
             "T3,2024-03-01 10:00:00,web,,,P1,1,1.00",
         ],
     );
-    let db = Database::new();
-    for url in ["sqlite://w.db".to_owned(), db.url()] {
-        let json = test
-            .clone()
-            .args(&[
-                "run",
-                "input",
-                "--db",
-                &url,
-                "--no-outliers",
-                "--format",
-                "json",
-            ])
-            .run()
-            .code(0)
-            .json();
+    for (url, json) in into_both_warehouses(&test) {
         assert_eq!(json["load"]["rows"], 1, "{url}");
         assert_eq!(json["totals"]["invalid"], 2, "{url}");
     }
