@@ -178,6 +178,10 @@ fn passwords_never_reach_any_output() {
     let failing = [
         format!("{}/sales_etl_nope?password={secret}", server_url()),
         format!("mysql://u:{secret}/x@127.0.0.1:3306/sales"),
+        // Issue "hardening, second round": the user info was cut at `?`.
+        format!("mysql://u:Q?{secret}@127.0.0.1:3306/sales"),
+        format!("mysql://u:Q#{secret}@127.0.0.1:3306/sales"),
+        format!("mysql://u:Q?&#@/:{secret}@127.0.0.1:3306/sales?x=1"),
     ];
     for url in &failing {
         for args in [
@@ -203,6 +207,21 @@ fn passwords_never_reach_any_output() {
                 out.stdout,
                 out.stderr
             );
+        }
+        // The same URL from the environment and from `.env`.
+        for test in [
+            Test::new().env("DATABASE_URL", url),
+            Test::new().file(".env", format!("DATABASE_URL='{url}'\n")),
+        ] {
+            for args in [
+                vec!["run", &samples(), "--format", "json"],
+                vec!["query", "SELECT 1", "--db"],
+            ] {
+                let out = test.clone().args(&args).run();
+                assert_ne!(out.code, 0, "{args:?}");
+                let said = format!("{}{}", out.stdout, out.stderr);
+                assert!(!said.contains(secret), "{args:?}\n{said}");
+            }
         }
     }
     // A succeeding load as a user with a password: not in the summary, the

@@ -14,6 +14,9 @@ pub enum UrlSource {
     Flag,
     /// The `DATABASE_URL` environment variable.
     Environment,
+    /// The `SALES_ETL_QUERY_URL` environment variable (`query --db` only:
+    /// an account that may only read).
+    QueryEnvironment,
     /// `DATABASE_URL` in `.env` in the working folder.
     DotEnv,
     /// None of those: `sqlite://sales.db`.
@@ -25,6 +28,7 @@ impl UrlSource {
         match self {
             UrlSource::Flag => "--db",
             UrlSource::Environment => "DATABASE_URL",
+            UrlSource::QueryEnvironment => "SALES_ETL_QUERY_URL",
             UrlSource::DotEnv => ".env",
             UrlSource::Default => "the default",
         }
@@ -116,11 +120,15 @@ impl Target {
 }
 
 /// The one masking of every URL the tool prints or stores: the password of
-/// the user info (`user:secret@` → `user:***@`, the user info ending at the
-/// last `@`, since a password may hold `/`, `:` or `@`) and the value of
-/// every password-like query parameter (`?password=…` → `?password=***`).
-/// A `sqlite://` URL is a path and is kept as it is; text that is not a URL
-/// at all is not shown.
+/// the user info (`user:secret@` → `user:***@`) and the value of every
+/// password-like query parameter (`?password=…` → `?password=***`).
+///
+/// The user info is found by the URL grammar read the cautious way: it ends
+/// at the *last* `@` of the whole text, since a password typed unencoded
+/// may hold `/`, `:`, `@`, `?` or `#`. (When a query parameter holds an `@`
+/// too, more than the password is hidden: the safe side.) A `sqlite://`
+/// URL is a path and is kept as it is; text that is not a URL at all is not
+/// shown.
 pub fn mask_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return "(not a URL)".into();
@@ -128,18 +136,21 @@ pub fn mask_url(url: &str) -> String {
     if scheme.eq_ignore_ascii_case("sqlite") {
         return url.to_owned();
     }
-    let (main, query) = match rest.split_once('?') {
-        Some((main, query)) => (main, Some(query)),
-        None => (rest, None),
+    let (user, after) = match rest.rfind('@') {
+        Some(at) => {
+            let user = match rest[..at].split_once(':') {
+                Some((user, _password)) => format!("{user}:***@"),
+                None => format!("{}@", &rest[..at]),
+            };
+            (user, &rest[at + 1..])
+        }
+        None => (String::new(), rest),
     };
-    let main = match main.rfind('@') {
-        Some(at) => match main[..at].split_once(':') {
-            Some((user, _password)) => format!("{user}:***@{}", &main[at + 1..]),
-            None => main.to_owned(),
-        },
-        None => main.to_owned(),
+    let (host, query) = match after.split_once('?') {
+        Some((host, query)) => (host, Some(query)),
+        None => (after, None),
     };
-    let mut masked = format!("{scheme}://{main}");
+    let mut masked = format!("{scheme}://{user}{host}");
     if let Some(query) = query {
         let pairs: Vec<String> = query
             .split('&')
@@ -195,6 +206,20 @@ mod tests {
             "mysql://u@h/db?PASS=***&pwd=***",
         );
         mask("not a url S3cr3t", "(not a URL)");
+        // Issue "hardening, second round": the user info was cut at a `?`
+        // before the `@` was looked for.
+        for password in [
+            "Se?cr3tX",
+            "Se#cr3tX",
+            "Se/c?r#3@tX",
+            "Se&cr=3tX",
+            "S e%3Fc",
+        ] {
+            let url = format!("mysql://u:{password}@127.0.0.1:3306/db?pwd=k&ssl=true");
+            let masked = mask_url(&url);
+            assert_eq!(masked, "mysql://u:***@127.0.0.1:3306/db?pwd=***&ssl=true");
+        }
+        mask("mysql://u@h/db?opt=a@b", "mysql://u@h/db?opt=a@b");
     }
 
     #[test]
