@@ -18,6 +18,7 @@ use polars::sql::SQLContext;
 
 use crate::columns::*;
 use crate::error::{Error, Result};
+use crate::messages::shown as escaped;
 use crate::messages::Messages;
 use crate::pipeline::{self, Config};
 use crate::render::markdown_cell;
@@ -219,13 +220,36 @@ fn polars_sql(sql: &str, sales: DataFrame, rejected: DataFrame) -> Result<DataFr
         engine: POLARS_SQL.into(),
         message: e.to_string(),
     };
-    let mut context = SQLContext::new();
-    context.register(SALES, sales.lazy());
-    context.register(REJECTED, rejected.lazy());
-    context
-        .execute(sql)
-        .and_then(LazyFrame::collect)
-        .map_err(failed)
+    let answer = quietly_caught(|| {
+        let mut context = SQLContext::new();
+        context.register(SALES, sales.lazy());
+        context.register(REJECTED, rejected.lazy());
+        context.execute(sql).and_then(LazyFrame::collect)
+    });
+    match answer {
+        Ok(answer) => answer.map_err(failed),
+        Err(panic) => Err(Error::BadQuery {
+            engine: POLARS_SQL.into(),
+            message: format!("the query engine cannot run this statement ({panic})"),
+        }),
+    }
+}
+
+/// Runs `work`, turning a panic inside it (Polars panics on some
+/// statements, `CAST(… AS DECIMAL(100,200))` among them) into its message,
+/// with the panic hook silenced meanwhile so that no backtrace is printed.
+fn quietly_caught<T>(work: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    std::panic::set_hook(hook);
+    outcome.map_err(|panic| {
+        panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "an internal error".into())
+    })
 }
 
 /// The valid rows under the warehouse's column names, with the file's name
@@ -436,11 +460,11 @@ fn write_table(
                     None => "null".to_owned(),
                     Some(v) if grouping => grouped_number(v),
                     Some(v) if width.is_some() && v.chars().count() > CELL_MAX => {
-                        let mut cut: String = v.chars().take(CELL_MAX - 1).collect();
+                        let mut cut: String = escaped(v).chars().take(CELL_MAX - 1).collect();
                         cut.push('…');
                         cut
                     }
-                    Some(v) => v.to_owned(),
+                    Some(v) => escaped(v).into_owned(),
                 })
                 .collect()
         })
@@ -468,7 +492,7 @@ fn write_table(
         }
     }
     table.set_header(shown_columns.iter().map(|c| match c {
-        Some(i) => header_cell(&columns[*i].name, colour),
+        Some(i) => header_cell(&escaped(&columns[*i].name), colour),
         None => Cell::new("…"),
     }));
     table.add_rows((0..shown).map(|row| {

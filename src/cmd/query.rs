@@ -63,10 +63,12 @@ pub struct QueryArgs {
 
     /// Query the warehouse instead of a folder, in its own SQL.
     ///
-    /// `--db` alone uses DATABASE_URL, else a `.env` file, else
-    /// sqlite://sales.db, as `run` does (put a bare --db after the SQL);
-    /// `--db URL` names it. The query runs read-only: a statement that would
-    /// change the warehouse fails.
+    /// `--db` alone uses SALES_ETL_QUERY_URL (an account that may only
+    /// read), else DATABASE_URL, else a `.env` file, else sqlite://sales.db,
+    /// as `run` does (put a bare --db after the SQL); `--db URL` names it.
+    /// The query runs read-only: a statement that would change the
+    /// warehouse fails, and a MySQL/MariaDB account that could write is
+    /// warned about.
     #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
     pub db: Option<String>,
 
@@ -87,11 +89,11 @@ pub struct QueryArgs {
 
     /// With --db: stop the query after this many seconds (exit 7).
     ///
-    /// Off by default. The server stops the statement (MariaDB's
+    /// Off by default; from 0.001 to 31536000 (a year). The server stops the statement (MariaDB's
     /// max_statement_time, MySQL's max_execution_time) or SQLite is
     /// interrupted.
     #[arg(long, value_name = "SECONDS", requires = "db", value_parser = parse_seconds)]
-    pub timeout: Option<f64>,
+    pub timeout: Option<std::time::Duration>,
 
     /// Rows shown in the terminal table; 0 shows every row.
     ///
@@ -134,7 +136,12 @@ impl QueryArgs {
         let Some(flag) = &self.db else {
             return Ok(None);
         };
-        let (url, source) = if flag.is_empty() {
+        let query_url = std::env::var("SALES_ETL_QUERY_URL")
+            .ok()
+            .filter(|url| !url.trim().is_empty());
+        let (url, source) = if let (true, Some(url)) = (flag.is_empty(), query_url) {
+            (url, UrlSource::QueryEnvironment)
+        } else if flag.is_empty() {
             database_url(std::env::var("DATABASE_URL").ok().as_ref())?
         } else {
             (flag.clone(), UrlSource::Flag)
@@ -143,10 +150,16 @@ impl QueryArgs {
     }
 }
 
-fn parse_seconds(text: &str) -> std::result::Result<f64, String> {
+fn parse_seconds(text: &str) -> std::result::Result<std::time::Duration, String> {
+    // A millisecond is the finest limit both servers keep (MariaDB reads a
+    // shorter one as 0, no limit at all); a year is the longest sensible.
+    const FLOOR: f64 = 0.001;
+    const CEILING: f64 = 365.0 * 24.0 * 3600.0;
     match text.parse::<f64>() {
-        Ok(s) if s.is_finite() && s > 0.0 => Ok(s),
-        _ => Err(format!("`{text}` is not a number of seconds above 0")),
+        Ok(s) if (FLOOR..=CEILING).contains(&s) => Ok(std::time::Duration::from_secs_f64(s)),
+        _ => Err(format!(
+            "`{text}` is not a number of seconds from 0.001 (a millisecond) to 31536000 (a year)"
+        )),
     }
 }
 
@@ -163,8 +176,7 @@ pub fn run(args: &QueryArgs) -> Result<()> {
         Some((target, source)) => {
             messages.step(format!("warehouse {}", Named::new(&target, source)));
             let spinner = messages.spinner(format!("querying {}", target.masked()));
-            let timeout = args.timeout.map(std::time::Duration::from_secs_f64);
-            let answer = db::query(&target, &sql, timeout);
+            let answer = db::query(&target, &sql, args.timeout, &messages);
             spinner.finish_and_clear();
             answer?
         }

@@ -845,9 +845,14 @@ fn insert_batches(
 /// [`guard`] first, then sent as one prepared statement (a second
 /// statement cannot ride along) inside a read-only transaction, bounded by
 /// `timeout` when given.
-pub fn query(url: &str, sql: &str, timeout: Option<Duration>) -> Result<Vec<AnswerColumn>> {
+pub fn query(
+    url: &str,
+    sql: &str,
+    timeout: Option<Duration>,
+    messages: &Messages,
+) -> Result<Vec<AnswerColumn>> {
     let target = Target::Mysql(url.to_owned());
-    guard::check(sql, guard::Engine::Mysql).map_err(|problem| Error::BadQuery {
+    let sql = &guard::check(sql, guard::Engine::Mysql).map_err(|problem| Error::BadQuery {
         engine: target.masked(),
         message: problem,
     })?;
@@ -888,6 +893,7 @@ pub fn query(url: &str, sql: &str, timeout: Option<Duration>) -> Result<Vec<Answ
         })
         .map_err(unreachable)?;
     }
+    warn_when_writable(&mut conn, messages);
     conn.query_drop(include_str!("../../queries/mysql/start_read_only.sql"))
         .map_err(unreachable)?;
     let mut result = conn.exec_iter(sql, ()).map_err(failed)?;
@@ -948,6 +954,30 @@ pub fn query(url: &str, sql: &str, timeout: Option<Duration>) -> Result<Vec<Answ
         }
     }
     Ok(columns.into_iter().map(|(column, _, _)| column).collect())
+}
+
+/// Warns when the account `query --db` connected with may change the
+/// warehouse: the guard is then the only wall. A SELECT-only account
+/// (README, "Security") is the second one. Best effort: an account that
+/// cannot read its own grants is not warned about.
+fn warn_when_writable(conn: &mut Conn, messages: &Messages) {
+    let privileges: Option<Option<String>> = conn
+        .query_first(include_str!("../../queries/mysql/write_privileges.sql"))
+        .ok()
+        .flatten();
+    if let Some(Some(privileges)) = privileges {
+        let listed: Vec<&str> = privileges.split(", ").collect();
+        let shown = if listed.len() > 4 {
+            format!("{}, …", listed[..4].join(", "))
+        } else {
+            listed.join(", ")
+        };
+        messages.warn(format!(
+            "this account may change the warehouse ({shown}); `query --db` refuses any \
+             statement but a question, and an account that may only SELECT is a second \
+             wall (README, \"Security\"; SALES_ETL_QUERY_URL)"
+        ));
+    }
 }
 
 /// `.ffffff` cut to the column's declared digits (none when it has none).

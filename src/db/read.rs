@@ -97,10 +97,11 @@ pub fn query(
     target: &Target,
     sql: &str,
     timeout: Option<std::time::Duration>,
+    messages: &crate::messages::Messages,
 ) -> Result<DataFrame> {
     let columns = match target {
         Target::Sqlite(path) => sqlite::query(path, sql, timeout)?,
-        Target::Mysql(url) => mysql::query(url, sql, timeout)?,
+        Target::Mysql(url) => mysql::query(url, sql, timeout, messages)?,
     };
     answer_frame(columns).map_err(Error::engine("query answer"))
 }

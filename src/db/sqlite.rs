@@ -864,7 +864,7 @@ pub fn query(
     timeout: Option<std::time::Duration>,
 ) -> Result<Vec<AnswerColumn>> {
     let target = Target::Sqlite(path.to_path_buf());
-    guard::check(sql, guard::Engine::Sqlite).map_err(|problem| Error::BadQuery {
+    let sql = &guard::check(sql, guard::Engine::Sqlite).map_err(|problem| Error::BadQuery {
         engine: target.masked(),
         message: problem,
     })?;
