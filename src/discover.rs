@@ -248,6 +248,10 @@ fn list(dir: &Path) -> Result<Listing> {
             found.ignored.push(name);
         } else if utf8 && metadata.as_ref().is_ok_and(|m| m.is_dir()) {
             found.folders.push((name, path));
+        } else if metadata.as_ref().is_ok_and(|m| !m.is_dir()) {
+            // A FIFO, socket or device: never read (a FIFO would block the
+            // run), but said.
+            found.ignored.push(format!("{name} (not a regular file)"));
         }
     }
     found
@@ -265,6 +269,20 @@ fn is_csv_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue "hardening, second round", case 9: a FIFO named `x.csv` was
+    /// skipped without a word.
+    #[test]
+    fn a_fifo_is_ignored_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.csv"), "x\n").unwrap();
+        let fifo = dir.path().join("x.csv");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let (files, ignored) = names(dir.path());
+        assert_eq!(files, ["a.csv"]);
+        assert_eq!(ignored, ["x.csv (not a regular file)"]);
+    }
 
     fn names(dir: &Path) -> (Vec<String>, Vec<String>) {
         let found = discover(dir).unwrap();

@@ -460,7 +460,13 @@ fn dotenv_url(path: &std::path::Path) -> Result<Option<String>> {
         problem,
     };
     match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // A link to nothing is a `.env` the user meant to be read.
+            return match std::fs::symlink_metadata(path) {
+                Ok(_) => Err(bad("it is a symbolic link to nothing".into())),
+                Err(_) => Ok(None),
+            };
+        }
         Err(e) => return Err(bad(e.to_string())),
         Ok(meta) if !meta.is_file() => return Err(bad("it is not a file".into())),
         Ok(_) => {}
