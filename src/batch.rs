@@ -68,11 +68,13 @@ pub fn run(
         if let Some(rejected) = rejected.as_mut() {
             sinks.push(rejected);
         }
-        if let Some(warehouse) = warehouse.as_mut() {
-            sinks.push(warehouse);
-        }
+        // The export before the warehouse: its parts are complete and its
+        // folders checked before the load commits (see `export`).
         if let Some(export) = export.as_mut() {
             sinks.push(export);
+        }
+        if let Some(warehouse) = warehouse.as_mut() {
+            sinks.push(warehouse);
         }
         pipeline::run(config, messages, &mut sinks)?
     };
@@ -84,6 +86,21 @@ pub fn run(
     // The load finished with the sinks; its outcome decides where the
     // report files come from.
     let outcome = warehouse.as_mut().and_then(WarehouseLoad::outcome);
+    // The lake changes with the warehouse or not at all.
+    let export_failed = match (export.as_mut(), &outcome) {
+        (Some(export), Some(Err(_))) => {
+            export.discard();
+            if let Some(options) = &outputs.export {
+                messages.warn(format!(
+                    "left the export in {} as it was: the load failed",
+                    crate::messages::shown(&options.dir.display().to_string())
+                ));
+            }
+            None
+        }
+        (Some(export), _) => export.swap_in().err(),
+        (None, _) => None,
+    };
     let mut written = Vec::new();
     match rejected {
         Some(rejected) => {
@@ -112,7 +129,8 @@ pub fn run(
                 plural(reports.len()),
                 config.reports_dir.display()
             ));
-            if let (Some(export), Some(options)) = (&export, &outputs.export) {
+            let swapped = export_failed.is_none() && !matches!(outcome, Some(Err(_)));
+            if let (Some(export), Some(options), true) = (&export, &outputs.export, swapped) {
                 messages.step(format!(
                     "exported {} valid row{} to {} ({} file{})",
                     export.rows(),
@@ -131,7 +149,7 @@ pub fn run(
                 .map(|p| p.display().to_string())
                 .collect();
             for path in &written {
-                messages.detail(format!("wrote {path}"));
+                messages.detail(format!("wrote {}", crate::messages::shown(path)));
             }
         }
         None => match &outputs.load {
@@ -178,6 +196,7 @@ pub fn run(
         Some(Err(error)) => failed = Some(error),
         None => {}
     }
+    let failed = failed.or(export_failed);
     for (stage, ms) in &checked.timings {
         messages.detail(format!("{stage}: {ms} ms"));
     }

@@ -52,6 +52,15 @@ pub enum Error {
     #[error("{} input file{} cannot be read as sales CSV:\n{}", files.len(), plural(files.len()), list_bad_files(files))]
     BadInputFiles { files: Vec<BadFile> },
 
+    /// The warehouse committed, then the export could not be put in place.
+    #[error("the warehouse holds this run's rows, but the export to `{}` is incomplete: cannot write `{}`: {cause}; the parts of {} may be an earlier run's", dir.display(), path.display(), shown_files(files))]
+    ExportIncomplete {
+        dir: PathBuf,
+        path: PathBuf,
+        cause: std::io::Error,
+        files: Vec<String>,
+    },
+
     /// The OS error is part of the message, not a source of its own, so
     /// that the report prints it once.
     #[error("cannot write `{}`: {cause}", path.display())]
@@ -151,7 +160,10 @@ impl Error {
             | Error::InputFileMissing { .. }
             | Error::InputDirUnreadable { .. }
             | Error::NoInputFiles { .. } => exit::NO_INPUT,
-            Error::Write { .. } | Error::Stdout(_) | Error::OutputBusy { .. } => exit::OUTPUT,
+            Error::Write { .. }
+            | Error::ExportIncomplete { .. }
+            | Error::Stdout(_)
+            | Error::OutputBusy { .. } => exit::OUTPUT,
             Error::AccountingMismatch { .. } | Error::Engine { .. } | Error::Internal(_) => {
                 exit::INTERNAL
             }
@@ -187,6 +199,9 @@ impl Error {
                 Some("pass one folder (`sales-etl run data/raw`), or files of one folder")
             }
             Error::NoInputFiles { .. } => Some("only files ending in `.csv` are read"),
+            Error::ExportIncomplete { .. } => Some(
+                "fix what the message names and run the same command again: it exports these files anew (the load of unchanged files is skipped)",
+            ),
             Error::InputChanged { .. } => {
                 Some("run again once the export has finished writing the file")
             }
@@ -281,6 +296,19 @@ pub mod exit {
     pub const DATABASE: i32 = 6;
     /// `sales-etl query`: the SQL cannot be read, or its engine refused it.
     pub const QUERY: i32 = 7;
+}
+
+/// Input file names for a message: the first few, then how many more.
+fn shown_files(files: &[String]) -> String {
+    let shown: Vec<String> = files
+        .iter()
+        .take(5)
+        .map(|f| format!("`{}`", crate::messages::shown(f)))
+        .collect();
+    match files.len() {
+        n if n > 5 => format!("{} and {} more", shown.join(", "), n - 5),
+        _ => shown.join(", "),
+    }
 }
 
 fn plural(n: usize) -> &'static str {

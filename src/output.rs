@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -234,12 +235,24 @@ impl Sink for OutputLock {
         for dir in &self.dirs {
             create_dir(dir)?;
             let path = dir.join(".sales-etl.lock");
+            // A link planted where the lock goes is never followed (it made
+            // the run create the file it pointed at).
             let file = fs::OpenOptions::new()
                 .create(true)
                 .truncate(false)
                 .write(true)
+                .custom_flags(libc::O_NOFOLLOW)
+                .mode(0o666)
                 .open(&path)
-                .map_err(write_error(&path))?;
+                .map_err(|e| {
+                    match e.raw_os_error() {
+                Some(libc::ELOOP) => write_error(&path)(std::io::Error::other(
+                    "it is a symbolic link, and sales-etl never follows a link it did not make: \
+                     remove it",
+                )),
+                _ => write_error(&path)(e),
+            }
+                })?;
             match file.try_lock() {
                 Ok(()) => {}
                 Err(fs::TryLockError::WouldBlock) if self.wait => {
@@ -265,17 +278,31 @@ impl Sink for OutputLock {
 /// A new file beside `path`, for its contents until they are complete:
 /// a random name created exclusively (`O_EXCL`: no symlink is followed and
 /// no other run's file is reused), short whatever the length of `path`'s
-/// name, removed unless persisted.
+/// name, removed unless persisted. Its mode follows the umask, as `cp`'s
+/// and `sqlite3`'s do (see [`public_file`]).
 fn temporary_in(path: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    tempfile::Builder::new()
-        .prefix(".sales-etl-")
-        .suffix(".partial")
-        .tempfile_in(dir)
-        .map_err(write_error(path))
+    public_file(
+        tempfile::Builder::new()
+            .prefix(".sales-etl-")
+            .suffix(".partial"),
+    )
+    .tempfile_in(dir)
+    .map_err(write_error(path))
+}
+
+/// A temporary file that becomes an output: created with mode 0666 less the
+/// umask (0644 under the usual 022) like any file a program writes, not
+/// with a temporary file's private 0600 — a teammate or a web server reads
+/// the reports.
+pub(crate) fn public_file<'a, 'b>(
+    builder: &'b mut tempfile::Builder<'a, 'a>,
+) -> &'b mut tempfile::Builder<'a, 'a> {
+    use std::os::unix::fs::PermissionsExt;
+    builder.permissions(fs::Permissions::from_mode(0o666))
 }
 
 /// Writes `daily_sales_<date>.csv` and `top<N>_products_<date>.csv` for every
