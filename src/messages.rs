@@ -27,6 +27,22 @@ pub fn shown(name: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A message for the terminal, every line of it [`shown`]: the one way
+/// step lines, details and warnings reach stderr, so that a value from data
+/// or a file name inside one cannot drive the terminal either. Line breaks
+/// the message itself holds stay.
+fn terminal_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        text.split('\n')
+            .map(shown)
+            .collect::<Vec<_>>()
+            .join("\n")
+            .into()
+    } else {
+        text.into()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
     Quiet,
@@ -68,21 +84,23 @@ impl Messages {
     /// A step of the run: "found 3 CSV files".
     pub fn step(&self, text: impl AsRef<str>) {
         if self.verbosity >= Verbosity::Normal {
-            self.bars.suspend(|| eprintln!("{}", text.as_ref()));
+            self.bars
+                .suspend(|| eprintln!("{}", terminal_text(text.as_ref())));
         }
     }
 
     /// Detail for `-v`: timings, fences, files written.
     pub fn detail(&self, text: impl AsRef<str>) {
         if self.verbosity >= Verbosity::Verbose {
-            self.bars.suspend(|| eprintln!("  {}", text.as_ref()));
+            self.bars
+                .suspend(|| eprintln!("  {}", terminal_text(text.as_ref())));
         }
     }
 
     pub fn warn(&self, text: impl AsRef<str>) {
         if self.verbosity >= Verbosity::Warnings {
             self.bars
-                .suspend(|| eprintln!("warning: {}", text.as_ref()));
+                .suspend(|| eprintln!("warning: {}", terminal_text(text.as_ref())));
         }
     }
 

@@ -398,7 +398,7 @@ fn write_daily_and_top(
             top.add_row(vec![
                 Cell::new(&p.date),
                 Cell::new(p.rank),
-                Cell::new(&p.product_id),
+                Cell::new(crate::messages::shown(&p.product_id)),
                 Cell::new(grouped(p.units)),
                 Cell::new(p.revenue.grouped()),
             ]);
@@ -520,7 +520,7 @@ fn write_csv<T: serde::Serialize>(rows: &[T], out: &mut impl Write) -> std::io::
 
 /// Text safe inside a Markdown table cell: pipes escaped, line breaks as spaces.
 pub(crate) fn markdown_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+    crate::messages::shown(&text.replace('|', "\\|").replace(['\n', '\r'], " ")).into_owned()
 }
 
 /// Columns a table may take: `COLUMNS` when set to a number (as `ls` reads
