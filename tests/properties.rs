@@ -210,3 +210,110 @@ proptest! {
         prop_assert_eq!(contents(&dir.path().join("a")), contents(&dir.path().join("b")));
     }
 }
+
+/// The pieces the guard's own property test uses, and a few more.
+const SQLISH: &[&str] = &[
+    "SELECT",
+    "FROM",
+    "sales",
+    "rejected",
+    "WHERE",
+    "AND",
+    "OR",
+    "(",
+    ")",
+    ",",
+    ";",
+    "*",
+    "+",
+    "-",
+    "/",
+    "=",
+    "1",
+    "0",
+    "1e308",
+    "9223372036854775807",
+    "'x'",
+    "'",
+    "\"",
+    "`",
+    "\\",
+    "?",
+    "--",
+    "#",
+    "/*",
+    "*/",
+    "/*!",
+    "\n",
+    "\u{a0}",
+    "AS",
+    "CAST(",
+    "DECIMAL(100,200)",
+    "INTERVAL '100000000 years'",
+    "timestamp",
+    "quantity",
+    "unit_price",
+    "line_revenue",
+    "source_file",
+    "COLUMNS('(')",
+    "LPAD(",
+    "SUM(",
+    "COUNT(*)",
+    "GROUP BY",
+    "ORDER BY",
+    "LIMIT",
+    "UNION",
+    "WITH",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "END",
+    "date",
+    "reason",
+];
+
+/// A SQLite warehouse of the samples, made once for every case.
+fn sample_warehouse() -> &'static str {
+    static WAREHOUSE: std::sync::OnceLock<(tempfile::TempDir, String)> = std::sync::OnceLock::new();
+    &WAREHOUSE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}", dir.path().join("w.db").display());
+            let out = crate::util::Test::new()
+                .args(&["run", &crate::db::samples(), "--db", &url, "-q"])
+                .run();
+            assert_eq!(out.code, 0, "{}", out.stderr);
+            (dir, url)
+        })
+        .1
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    /// Issue "hardening, second round", case 6: random SQL-ish text given
+    /// to `query`, over a folder or a warehouse, ends in an answer (0), a
+    /// refusal (7) or a usage error (2) — never a panic (101) or an abort
+    /// (134).
+    #[test]
+    fn random_sql_never_crashes_query(
+        tokens in prop::collection::vec(prop::sample::select(SQLISH), 1..30),
+        warehouse in any::<bool>(),
+    ) {
+        let sql = tokens.join(" ");
+        let samples = crate::db::samples();
+        let args: Vec<&str> = if warehouse {
+            vec!["query", &sql, "--db", sample_warehouse()]
+        } else {
+            vec!["query", &sql, &samples]
+        };
+        let out = crate::util::Test::new().args(&args).run();
+        prop_assert!(
+            matches!(out.code, 0 | 2 | 7),
+            "{sql:?} exited {}:\n{}",
+            out.code,
+            out.stderr
+        );
+        prop_assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    }
+}

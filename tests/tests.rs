@@ -31,6 +31,7 @@ mod docs;
 mod export;
 mod generate;
 mod hardening;
+mod hostile;
 mod properties;
 mod query;
 mod report;

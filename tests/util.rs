@@ -77,7 +77,26 @@ impl Test {
     }
 
     pub fn run(&self) -> Output {
-        let output = self.command().output().expect("run sales-etl");
+        self.output_of(self.command())
+    }
+
+    /// Runs the binary from `/bin/sh` after `setup` (a `ulimit`, a `umask`).
+    pub fn run_after(&self, setup: &str) -> Output {
+        let mut command = Command::new("/bin/sh");
+        command
+            .arg("-c")
+            .arg(format!("{setup} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_sales-etl"))
+            .args(&self.args)
+            .current_dir(self.dir.path())
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(Stdio::null());
+        self.output_of(command)
+    }
+
+    fn output_of(&self, mut command: Command) -> Output {
+        let output = command.output().expect("run sales-etl");
         Output {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
