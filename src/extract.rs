@@ -158,6 +158,9 @@ pub struct FileReader<R> {
     /// Rows for the first read only (see [`FileReader::for_screening`]).
     screening: bool,
     data_rows: u64,
+    /// Data records counted as the parser returns them (see
+    /// [`FileReader::counted`]).
+    counted: u64,
     /// The first [`OVERSIZED_KEPT`] oversized records, for warnings.
     oversized: Vec<Oversized>,
     oversized_rows: u64,
@@ -224,6 +227,7 @@ impl FileReader<Window> {
             line_base,
             screening: false,
             data_rows: 0,
+            counted: 0,
             oversized: Vec::new(),
             oversized_rows: 0,
         })
@@ -335,6 +339,7 @@ impl<R: Read> FileReader<R> {
             line_base: 0,
             screening: false,
             data_rows: 0,
+            counted: 0,
             oversized: Vec::new(),
             oversized_rows: 0,
         })
@@ -391,6 +396,13 @@ impl<R: Read> FileReader<R> {
         self.data_rows
     }
 
+    /// Data records the parser returned so far, counted apart from the rows
+    /// the reader built of them: the independent count behind "every data
+    /// row ends with exactly one disposition".
+    pub fn counted(&self) -> u64 {
+        self.counted
+    }
+
     /// Header columns that are not sales columns, left out of the clean data.
     pub fn unknown_columns(&self) -> &[String] {
         &self.header.unknown
@@ -415,6 +427,12 @@ impl<R: Read> FileReader<R> {
                 break;
             };
             if record.is_blank() {
+                continue;
+            }
+            // Counted here, apart from the rows built below: the run's
+            // check compares this count with the dispositions.
+            self.counted += 1;
+            if crate::fault::strikes(crate::fault::Fault::ReaderDropsRow) {
                 continue;
             }
             record.line += self.line_base;

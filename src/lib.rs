@@ -18,6 +18,7 @@ pub mod discover;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod fault;
 pub mod generate;
 pub mod ids;
 pub mod messages;

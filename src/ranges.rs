@@ -246,6 +246,8 @@ struct RangeRead {
     stop: Place,
     chunks: Vec<Screened>,
     oversized: (Vec<Oversized>, u64),
+    /// Data records the parser returned, counted apart from `chunks`.
+    counted: u64,
 }
 
 enum Done {
@@ -375,7 +377,10 @@ pub(crate) fn read_once(
                         merge_chunk(&mut screen, &mut read, file as u32, chunk)?;
                     }
                     let rows = read.seen.len() - first_row;
-                    read.facts[file].data_rows += rows as u64;
+                    // The reader's own count, not `rows`: the ledger's
+                    // check then compares two numbers made apart, and a row
+                    // lost between the parser and the verdicts fails it.
+                    read.facts[file].data_rows += range.counted;
                     read.spans.push(Span {
                         file,
                         start: begin,
@@ -469,6 +474,7 @@ fn read_range(
         stop: reader.stopped().unwrap_or_else(|| reader.position()),
         chunks,
         oversized: (first.to_vec(), all),
+        counted: reader.counted(),
     })
 }
 
