@@ -52,6 +52,16 @@ pub enum Error {
     #[error("{} input file{} cannot be read as sales CSV:\n{}", files.len(), plural(files.len()), list_bad_files(files))]
     BadInputFiles { files: Vec<BadFile> },
 
+    /// An output wrote other than the rows the ledger gives it: a bug,
+    /// caught before the load commits.
+    #[error("{output} for `{}` holds {written} rows where the ledger counts {expected}: nothing was committed", crate::messages::shown(file))]
+    OutputMismatch {
+        output: String,
+        file: String,
+        expected: u64,
+        written: u64,
+    },
+
     /// The warehouse committed, then the export could not be put in place.
     #[error("the warehouse holds this run's rows, but the export to `{}` is incomplete: cannot write `{}`: {cause}; the parts of {} may be an earlier run's", dir.display(), path.display(), shown_files(files))]
     ExportIncomplete {
@@ -164,9 +174,10 @@ impl Error {
             | Error::ExportIncomplete { .. }
             | Error::Stdout(_)
             | Error::OutputBusy { .. } => exit::OUTPUT,
-            Error::AccountingMismatch { .. } | Error::Engine { .. } | Error::Internal(_) => {
-                exit::INTERNAL
-            }
+            Error::AccountingMismatch { .. }
+            | Error::OutputMismatch { .. }
+            | Error::Engine { .. }
+            | Error::Internal(_) => exit::INTERNAL,
             Error::BadDatabaseUrl { .. }
             | Error::BadDateRange { .. }
             | Error::BadEnvFile { .. }
@@ -205,7 +216,10 @@ impl Error {
             Error::InputChanged { .. } => {
                 Some("run again once the export has finished writing the file")
             }
-            Error::AccountingMismatch { .. } | Error::Engine { .. } | Error::Internal(_) => {
+            Error::AccountingMismatch { .. }
+            | Error::OutputMismatch { .. }
+            | Error::Engine { .. }
+            | Error::Internal(_) => {
                 Some("this is a bug in sales-etl; please report it with the input that caused it")
             }
             Error::DatabaseUnreachable { .. } | Error::LoadUnreachable { .. } => Some(
@@ -296,6 +310,40 @@ pub mod exit {
     pub const DATABASE: i32 = 6;
     /// `sales-etl query`: the SQL cannot be read, or its engine refused it.
     pub const QUERY: i32 = 7;
+
+    /// Every code with its meaning: the one source of the README's table
+    /// of exit codes (a test compares them word for word).
+    pub const MEANINGS: [(i32, &str); 8] = [
+        (SUCCESS, "done; rejected rows are findings, not failures"),
+        (
+            INTERNAL,
+            "internal failure: a bug, such as row counts that do not add up or an output that wrote other than the rows counted (nothing is committed)",
+        ),
+        (
+            USAGE,
+            "usage error (unknown flag, bad value, unusable database URL, `--from` after `--to`, an unreadable `.env`)",
+        ),
+        (
+            BAD_INPUT,
+            "one or more input files cannot be read as sales CSV, or one changed while it was read",
+        ),
+        (
+            NO_INPUT,
+            "the input folder (or a named input file) is missing, or the folder holds no CSV file",
+        ),
+        (
+            OUTPUT,
+            "an output file or folder cannot be written, or (with `--no-wait`) another run is writing to it",
+        ),
+        (
+            DATABASE,
+            "the warehouse failed its check before the run (unreachable, schema mismatch; nothing read or written), or the load failed and was rolled back (nothing loaded, the CSV files were written); or `report`/`query --db` found no warehouse",
+        ),
+        (
+            QUERY,
+            "`query`: the SQL cannot be read, or its engine refused it (a syntax error, an unknown table or column, a statement that would write, a statement the guard refuses, a timeout)",
+        ),
+    ];
 }
 
 /// Input file names for a message: the first few, then how many more.

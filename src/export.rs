@@ -104,6 +104,9 @@ pub struct Export {
     clock: u64,
     written: Vec<PathBuf>,
     rows: u64,
+    /// Per input file: valid and rejected rows written to its parts,
+    /// checked against the ledger before the load commits.
+    rows_written: Vec<(u64, u64)>,
 }
 
 /// One file being written under a temporary name.
@@ -138,6 +141,7 @@ impl Export {
             clock: 0,
             written: Vec::new(),
             rows: 0,
+            rows_written: Vec::new(),
         }
     }
 
@@ -193,7 +197,13 @@ impl Export {
         let clock = self.clock;
         let (part, used) = self.open.get_mut(&key).expect("opened above");
         *used = clock;
-        part.write(rows)
+        part.write(rows)?;
+        let height = rows.height() as u64;
+        match key {
+            Key::Sales { file, .. } => self.rows_written[file as usize].0 += height,
+            Key::Rejected { file } => self.rows_written[file as usize].1 += height,
+        }
+        Ok(())
     }
 
     fn end_least_recent(&mut self) -> Result<()> {
@@ -463,6 +473,7 @@ impl Sink for Export {
             .into_iter()
             .map(|name| name.trim_end_matches(".rejected.csv").to_owned())
             .collect();
+        self.rows_written = vec![(0, 0); self.names.len()];
         Ok(())
     }
 
@@ -494,7 +505,11 @@ impl Sink for Export {
         let without_date = sales.drop(DATE).map_err(engine("export"))?;
         for day in distinct {
             let mask = days.equal(day);
-            let part_rows = without_date.filter(&mask).map_err(engine("export"))?;
+            let mut part_rows = without_date.filter(&mask).map_err(engine("export"))?;
+            if crate::fault::strikes(crate::fault::Fault::ExportDoublesRow) {
+                let first = part_rows.slice(0, 1);
+                part_rows.vstack_mut(&first).map_err(engine("export"))?;
+            }
             self.write(Key::Sales { day, file }, &part_rows)?;
             self.rows += part_rows.height() as u64;
         }
@@ -517,7 +532,28 @@ impl Sink for Export {
 
     /// Step 2, before the load commits: every part ended, every folder
     /// checked. Nothing in the lake is replaced yet.
-    fn finish(&mut self, _ledger: &Ledger) -> Result<()> {
+    fn finish(&mut self, ledger: &Ledger) -> Result<()> {
+        for (index, account) in ledger.files.iter().enumerate() {
+            let (valid, rejected) = self.rows_written.get(index).copied().unwrap_or((0, 0));
+            let expected_rejected = if self.options.rejected {
+                account.rejected()
+            } else {
+                0
+            };
+            for (output, expected, written) in [
+                ("the export's sales", account.valid, valid),
+                ("the export's rejected rows", expected_rejected, rejected),
+            ] {
+                if written != expected {
+                    return Err(Error::OutputMismatch {
+                        output: output.into(),
+                        file: self.names[index].clone(),
+                        expected,
+                        written,
+                    });
+                }
+            }
+        }
         let open = std::mem::take(&mut self.open);
         for (part, _) in open.into_values() {
             self.ready.push(part.end()?);

@@ -69,6 +69,9 @@ pub struct RejectedWriter {
     open: Vec<Option<std::io::BufWriter<tempfile::NamedTempFile>>>,
     /// The files renamed into place by `finish`.
     written: Vec<PathBuf>,
+    /// Per input file: the rows written to its file, checked against the
+    /// ledger at `finish`.
+    rows_written: Vec<u64>,
 }
 
 impl RejectedWriter {
@@ -82,6 +85,7 @@ impl RejectedWriter {
             paths: Vec::new(),
             open: Vec::new(),
             written: Vec::new(),
+            rows_written: Vec::new(),
         })
     }
 
@@ -129,12 +133,16 @@ impl RejectedWriter {
             if first {
                 self.open[index] = Some(std::io::BufWriter::new(temporary_in(&path)?));
             }
+            if crate::fault::strikes(crate::fault::Fault::RejectedDropsRow) {
+                rows = rows.slice(1, rows.height().saturating_sub(1));
+            }
             let out = self.open[index].as_mut().expect("opened above");
             CsvWriter::new(out)
                 .include_header(first)
                 .finish(&mut rows)
                 .map_err(|e| std::io::Error::other(e.to_string()))
                 .map_err(write_error(&path))?;
+            self.rows_written[index] += rows.height() as u64;
         }
         Ok(())
     }
@@ -186,6 +194,7 @@ impl Sink for RejectedWriter {
             .map(|name| self.dir.join(name))
             .collect();
         self.open = self.names.iter().map(|_| None).collect();
+        self.rows_written = vec![0; self.names.len()];
         Ok(())
     }
 
@@ -198,6 +207,17 @@ impl Sink for RejectedWriter {
 
     fn finish(&mut self, ledger: &Ledger) -> Result<()> {
         let rejected_per_file: Vec<u64> = ledger.files.iter().map(|f| f.rejected()).collect();
+        for (index, expected) in rejected_per_file.iter().enumerate() {
+            let written = self.rows_written.get(index).copied().unwrap_or(0);
+            if written != *expected {
+                return Err(Error::OutputMismatch {
+                    output: "errors/".into(),
+                    file: self.names[index].clone(),
+                    expected: *expected,
+                    written,
+                });
+            }
+        }
         self.written = self.rename_into_place(&rejected_per_file)?;
         Ok(())
     }

@@ -317,6 +317,9 @@ fn padding_is_bounded(expr: &Expr) -> ControlFlow<String> {
 /// else why not. On MySQL/MariaDB it is `sql` without its comments (see
 /// [`mysql_text`]), on SQLite `sql` itself.
 pub fn check(sql: &str, engine: Engine) -> Result<String, String> {
+    if crate::fault::strikes(crate::fault::Fault::GuardOff) {
+        return Ok(sql.to_owned());
+    }
     let (dialect, sql): (&dyn Dialect, String) = match engine {
         Engine::Mysql if sql.len() <= MAX_SQL_BYTES => (&MySqlDialect {}, mysql_text(sql)?),
         Engine::Mysql | Engine::Sqlite => (&SQLiteDialect {}, sql.to_owned()),
@@ -530,6 +533,11 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        #![proptest_config(ProptestConfig {
+            rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_207),
+            ..ProptestConfig::default()
+        })]
+
         /// Case 6: random SQL-ish text never panics the guard, on any
         /// engine or over a folder.
         #[test]

@@ -353,9 +353,11 @@ fn load(
     }
     check_taken(&target, &mut tx, table, taken, warnings, sent)?;
     if sent != end.sent {
-        return Err(Error::Load {
-            target: target.masked(),
-            message: format!("{sent} rows sent but {} to send", end.sent),
+        return Err(Error::OutputMismatch {
+            output: format!("the load into {}", target.masked()),
+            file: "every file loaded".into(),
+            expected: end.sent,
+            written: sent,
         });
     }
 

@@ -511,10 +511,13 @@ impl Load {
             StoreError::Other(e) => e,
         })?;
         let t = &end.totals;
+        // `inserted` is SQLite's own count of the rows each INSERT changed.
         if self.inserted != end.sent {
-            return Err(Error::Load {
-                target: target.clone(),
-                message: format!("{} rows loaded but {} sent", self.inserted, end.sent),
+            return Err(Error::OutputMismatch {
+                output: format!("the load into {target}"),
+                file: "every file loaded".into(),
+                expected: end.sent,
+                written: self.inserted,
             });
         }
         tx.execute(
