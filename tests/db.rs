@@ -4,32 +4,24 @@
 //! by default `mysql://root@127.0.0.1:3306`; a test fails, not skips, when
 //! it cannot reach it.
 
-use std::sync::{RwLock, RwLockReadGuard};
-
 use mysql::prelude::Queryable;
 
 use crate::util::{Test, HEADER};
-
-/// Tests that change server-wide settings take this for writing.
-static SERVER: RwLock<()> = RwLock::new(());
 
 pub(crate) fn server_url() -> String {
     std::env::var("SALES_ETL_TEST_MYSQL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
 }
 
-/// A database of its own for one test.
+/// A database of its own for one test. No test changes the shared
+/// server's settings (a test that needs another setting starts an
+/// [`OwnServer`]), so tests share it without a lock.
 pub(crate) struct Database {
     pub(crate) name: String,
     pub(crate) conn: mysql::Conn,
-    _shared: Option<RwLockReadGuard<'static, ()>>,
 }
 
 impl Database {
     pub(crate) fn new() -> Database {
-        Self::create(Some(SERVER.read().unwrap_or_else(|e| e.into_inner())))
-    }
-
-    fn create(shared: Option<RwLockReadGuard<'static, ()>>) -> Database {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let name = format!(
             "sales_etl_test_{}_{}",
@@ -40,11 +32,7 @@ impl Database {
             .unwrap_or_else(|e| panic!("cannot reach the test server {}: {e}", server_url()));
         conn.query_drop(format!("CREATE DATABASE {name}")).unwrap();
         conn.query_drop(format!("USE {name}")).unwrap();
-        Database {
-            name,
-            conn,
-            _shared: shared,
-        }
+        Database { name, conn }
     }
 
     pub(crate) fn url(&self) -> String {
@@ -83,6 +71,16 @@ pub(crate) const SQLITE_STAGING: &str = "SELECT transaction_id, `timestamp`, `da
 pub(crate) const DAILY: &str = "SELECT `date`, channel, orders, units, revenue FROM reporting_daily_sales ORDER BY `date`, channel";
 pub(crate) const TOP: &str = "SELECT `date`, `rank`, product_id, units, revenue FROM reporting_top_products ORDER BY `date`, `rank`";
 
+/// The samples' daily sales, worked out by hand from the files in
+/// `samples/` (README, "A tour of samples/"): date, channel, orders, units,
+/// revenue.
+pub(crate) const SAMPLES_DAILY: [[&str; 5]; 4] = [
+    ["2026-11-24", "web", "1", "1", "329.00"],
+    ["2026-11-25", "mobile", "4", "6", "270.48"],
+    ["2026-11-25", "store", "8", "14", "1062.43"],
+    ["2026-11-25", "web", "6", "13", "613.43"],
+];
+
 pub(crate) fn samples() -> String {
     format!("{}/samples", env!("CARGO_MANIFEST_DIR"))
 }
@@ -120,6 +118,9 @@ fn mysql_full_load_matches_the_csv_reports() {
         })
         .collect();
     assert_eq!(db.rows(DAILY), daily);
+    // Both sides above come from the same sums; the figures worked out by
+    // hand from the samples are the oracle (issue "checks that can fail").
+    assert_eq!(db.rows(DAILY), SAMPLES_DAILY);
     let top = db.rows(TOP);
     assert_eq!(top.len(), json["top_products"].as_array().unwrap().len());
     assert_eq!(top[1], ["2026-11-25", "1", "SKU-MUG-07", "16", "143.84"]);
@@ -141,7 +142,20 @@ fn mysql_same_run_twice_leaves_identical_tables() {
     let mut db = Database::new();
     let test = Test::new().args(&["run", &samples(), "--db", &db.url(), "--format", "json"]);
     test.run().code(0);
-    let before = (db.rows(STAGING), db.rows(DAILY), db.rows(TOP));
+    // The per-file sums and the held-back rows too (issue "checks that can
+    // fail": a promise without a test).
+    let sums = "SELECT `date`, source_file, channel, product_id, orders, units, revenue \
+                FROM daily_file_sales ORDER BY 1, 2, 3, 4";
+    let held = "SELECT * FROM held_back_sales ORDER BY 1, 2, 3";
+    let before = (
+        db.rows(STAGING),
+        db.rows(DAILY),
+        db.rows(TOP),
+        db.rows(sums),
+        db.rows(held),
+    );
+    assert_eq!(before.4.len(), 1, "the samples' one outlier");
+    let before_ = (before.0.clone(), before.1.clone(), before.2.clone());
     // Issue "a warehouse you can trust": unchanged files are not loaded
     // again; the cleaning, the files and the reports still run.
     let second = test.run().code(0).json();
@@ -151,7 +165,16 @@ fn mysql_same_run_twice_leaves_identical_tables() {
         assert_eq!(file["unchanged_since"], 1, "{file}");
     }
     assert_eq!(second["totals"]["valid"], 19);
-    assert_eq!((db.rows(STAGING), db.rows(DAILY), db.rows(TOP)), before);
+    assert_eq!(
+        (
+            db.rows(STAGING),
+            db.rows(DAILY),
+            db.rows(TOP),
+            db.rows(sums),
+            db.rows(held)
+        ),
+        before
+    );
     // `--reload` loads them again, and one truthful count of what it
     // replaced is in the step line and the JSON alike.
     let third = test.clone().args(&["--reload"]).run().code(0);
@@ -160,7 +183,8 @@ fn mysql_same_run_twice_leaves_identical_tables() {
     assert_eq!(third["load"]["rows"], 19);
     assert_eq!(third["load"]["replaced"], 19);
     assert_eq!(third["load"]["replaced_by_id"], 0);
-    assert_eq!((db.rows(STAGING), db.rows(DAILY), db.rows(TOP)), before);
+    assert_eq!((db.rows(STAGING), db.rows(DAILY), db.rows(TOP)), before_);
+    assert_eq!((db.rows(sums), db.rows(held)), (before.3, before.4));
     assert_eq!(
         db.rows("SELECT COUNT(*), MIN(status), MAX(status), SUM(replaced) FROM etl_runs"),
         [["3", "loaded", "loaded", "19"]]
@@ -342,18 +366,98 @@ fn mysql_insert_fallback_gives_the_same_tables() {
     assert_eq!(by_insert.rows(TOP), by_load.rows(TOP));
 }
 
+/// A MariaDB server of a test's own, for a setting that is global on the
+/// server (issue "checks that can fail": `SET GLOBAL` on the shared server
+/// changed it for every other test). Stopped when dropped.
+struct OwnServer {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl OwnServer {
+    fn start(options: &[&str]) -> OwnServer {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let as_root = unsafe { libc::geteuid() } == 0;
+        let user: &[&str] = if as_root { &["--user=root"] } else { &[] };
+        let installed = std::process::Command::new("mariadb-install-db")
+            .arg("--no-defaults")
+            .arg(format!("--datadir={}", data.display()))
+            .args(user)
+            .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
+            .output()
+            .expect("mariadb-install-db (the MariaDB server package)");
+        assert!(
+            installed.status.success(),
+            "{}",
+            String::from_utf8_lossy(&installed.stderr)
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let server = ["/usr/sbin/mariadbd", "mariadbd"]
+            .into_iter()
+            .find(|p| !p.starts_with('/') || std::path::Path::new(p).exists())
+            .unwrap();
+        let child = std::process::Command::new(server)
+            .arg("--no-defaults")
+            .arg(format!("--datadir={}", data.display()))
+            .args(user)
+            .arg(format!("--port={port}"))
+            .arg("--bind-address=127.0.0.1")
+            .arg(format!("--socket={}", dir.path().join("sock").display()))
+            .arg(format!("--pid-file={}", dir.path().join("pid").display()))
+            .args(["--skip-log-bin", "--innodb-buffer-pool-size=16M"])
+            .args(options)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("mariadbd");
+        let server = OwnServer {
+            child,
+            port,
+            _dir: dir,
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while mysql::Conn::new(mysql::Opts::from_url(&server.url("mysql")).unwrap()).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        server
+    }
+
+    fn url(&self, database: &str) -> String {
+        format!("mysql://root@127.0.0.1:{}/{database}", self.port)
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[test]
 fn mysql_local_infile_off_falls_back_to_insert() {
-    let _exclusive = SERVER.write().unwrap_or_else(|e| e.into_inner());
-    let mut db = Database::create(None);
-    db.conn.query_drop("SET GLOBAL local_infile = 0").unwrap();
+    let server = OwnServer::start(&["--local-infile=0"]);
+    let url = server.url("sales");
     let out = Test::new()
-        .args(&["run", &samples(), "--db", &db.url(), "--format", "json"])
+        .args(&["run", &samples(), "--db", &url, "--format", "json"])
         .run();
-    db.conn.query_drop("SET GLOBAL local_infile = 1").unwrap();
     let json = out.code(0).json();
     assert_eq!(json["load"]["method"], "INSERT");
-    assert_eq!(db.rows("SELECT COUNT(*) FROM staging_sales"), [["19"]]);
+    let mut conn = mysql::Conn::new(mysql::Opts::from_url(&url).unwrap()).unwrap();
+    let rows: Option<u64> = conn
+        .query_first("SELECT COUNT(*) FROM staging_sales")
+        .unwrap();
+    assert_eq!(rows, Some(19));
 }
 
 #[test]
@@ -560,7 +664,7 @@ fn mysql_killed_process_mid_load_leaves_nothing() {
     let day = Test::new().args(&[
         "generate",
         "--rows",
-        "300000",
+        "1000000",
         "--date",
         "2026-11-25",
         "--out",
@@ -1161,16 +1265,20 @@ fn sqlite_killed_process_mid_load_leaves_the_last_commit() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    // Kill it once its transaction has begun writing (the journal exists
-    // and the run's rows are going in).
+    // Kill it once its open transaction holds rows (issue "checks that can
+    // fail": a fixed sleep after the journal appeared proved nothing): the
+    // journal is there (a transaction is open) and the file has grown by
+    // 8 MiB past its committed size (rows spilled from the page cache into
+    // it, which only a commit would keep).
     let journal = out.dir.join("w.db-journal");
+    let committed = std::fs::metadata(&path).unwrap().len();
+    let grown = || std::fs::metadata(&path).map_or(0, |m| m.len()) > committed + (8 << 20);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
-    while !journal.exists() {
+    while !(journal.exists() && grown()) {
         assert!(child.try_wait().unwrap().is_none(), "the run ended first");
         assert!(std::time::Instant::now() < deadline, "no journal seen");
-        std::thread::sleep(std::time::Duration::from_millis(5));
+        std::thread::sleep(std::time::Duration::from_millis(2));
     }
-    std::thread::sleep(std::time::Duration::from_millis(300));
     child.kill().unwrap();
     let status = child.wait().unwrap();
     assert!(!status.success(), "the run finished before it was killed");

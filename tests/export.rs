@@ -1,7 +1,6 @@
 //! `run --export`: the valid rows as Parquet or Arrow files, read back and
 //! compared with the warehouse's rows (issue "the analyst's terminal").
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -10,9 +9,12 @@ use crate::report::samples;
 use crate::util::Test;
 
 /// Every row of a dataset under `dir`: `date=…` folders of files (or the
-/// files themselves), as `transaction_id,date,line_revenue,source_file,source_line`.
-fn rows_of(dir: &Path, arrow: bool) -> BTreeSet<String> {
-    let mut rows = BTreeSet::new();
+/// files themselves), as `transaction_id,date,line_revenue,source_file,source_line`,
+/// sorted — a multiset: a row exported twice, or left behind by a re-run
+/// beside its new copy, counts twice (issue "checks that can fail": a set
+/// hid both).
+fn rows_of(dir: &Path, arrow: bool) -> Vec<String> {
+    let mut rows = Vec::new();
     for partition in std::fs::read_dir(dir).unwrap().flatten() {
         let name = partition.file_name().to_string_lossy().into_owned();
         let date = name
@@ -56,7 +58,7 @@ fn rows_of(dir: &Path, arrow: bool) -> BTreeSet<String> {
                 text("source_line"),
             );
             for i in 0..frame.height() {
-                rows.insert(format!(
+                rows.push(format!(
                     "{},{date},{},{},{}",
                     ids[i],
                     money(&revenue[i]),
@@ -66,6 +68,7 @@ fn rows_of(dir: &Path, arrow: bool) -> BTreeSet<String> {
             }
         }
     }
+    rows.sort();
     rows
 }
 
@@ -90,7 +93,7 @@ fn export_parquet_and_arrow_equal_the_warehouse() {
         test.clone().args(&args).run().code(0)
     };
     run(&["--export", "lake", "--export-rejected"]);
-    let warehouse: BTreeSet<String> = test
+    let mut warehouse: Vec<String> = test
         .clone()
         .args(&[
             "query",
@@ -110,6 +113,7 @@ fn export_parquet_and_arrow_equal_the_warehouse() {
             format!("{},{},{},{},{}", f[0], f[1], money(f[2]), f[3], f[4])
         })
         .collect();
+    warehouse.sort();
     assert_eq!(warehouse.len(), 19);
     let lake = test.dir().join("lake");
     assert_eq!(rows_of(&lake.join("sales"), false), warehouse);

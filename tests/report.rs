@@ -58,10 +58,33 @@ pub(crate) fn report_equals_run(db: &str) {
             serde_json::json!({"date": "2026-11-25", "channel": "web", "rows": 1, "units": 250, "revenue": "2247.50"})
         ]
     );
+    // `again/` and `reports/` are both written from the warehouse by the
+    // same writer, so they could agree on a wrong figure: the files are
+    // also held to the samples' figures worked out by hand (issue "checks
+    // that can fail").
     for name in ["daily_sales_2026-11-25.csv", "top5_products_2026-11-25.csv"] {
         let read = |dir: &str| std::fs::read(test.dir().join(dir).join(name)).unwrap();
         assert_eq!(read("again"), read("reports"), "{name}");
     }
+    let mut daily = String::from("date,channel,orders,units,revenue\n");
+    for row in crate::db::SAMPLES_DAILY
+        .iter()
+        .filter(|r| r[0] == "2026-11-25")
+    {
+        daily.push_str(&row.join(","));
+        daily.push('\n');
+    }
+    let read = |name: &str| std::fs::read_to_string(test.dir().join("again").join(name)).unwrap();
+    assert_eq!(read("daily_sales_2026-11-25.csv"), daily);
+    assert_eq!(
+        read("top5_products_2026-11-25.csv"),
+        "date,rank,product_id,units,revenue\n\
+         2026-11-25,1,SKU-MUG-07,16,143.84\n\
+         2026-11-25,2,SKU-LAMP-02,9,310.50\n\
+         2026-11-25,3,SKU-CHAIR-01,5,745.00\n\
+         2026-11-25,4,SKU-DESK-03,2,658.00\n\
+         2026-11-25,5,SKU-RUG-05,1,89.00\n"
+    );
 }
 
 #[test]

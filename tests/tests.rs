@@ -25,6 +25,7 @@
 
 mod backfill;
 mod bad_input;
+mod checks;
 mod cli;
 mod db;
 mod docs;

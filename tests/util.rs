@@ -20,6 +20,55 @@ pub struct Output {
     _keep: Rc<tempfile::TempDir>,
 }
 
+/// The longest a test waits for one run of the binary (issue "checks that
+/// can fail": a run waiting on a lock could hang the suite for an hour).
+pub const WATCHDOG: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The output of `child` (its streams piped), killed and failed when it has
+/// not ended within `limit`.
+pub fn finished_within(
+    mut child: std::process::Child,
+    limit: std::time::Duration,
+    what: &[String],
+) -> std::process::Output {
+    use std::io::Read;
+    use wait_timeout::ChildExt;
+    let drain = |stream: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut stream) = stream {
+                let _ = stream.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+    );
+    let status = match child.wait_timeout(limit).expect("wait for sales-etl") {
+        Some(status) => status,
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("sales-etl {what:?} did not end within {limit:?}: killed");
+        }
+    };
+    std::process::Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    }
+}
+
 /// The header of a complete sales export.
 pub const HEADER: &str =
     "transaction_id,timestamp,channel,store_id,customer_id,product_id,quantity,unit_price\n";
@@ -96,7 +145,12 @@ impl Test {
     }
 
     fn output_of(&self, mut command: Command) -> Output {
-        let output = command.output().expect("run sales-etl");
+        let child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run sales-etl");
+        let output = finished_within(child, WATCHDOG, &self.args);
         Output {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -1,0 +1,177 @@
+//! Issue "checks that can fail": the run's counts are made apart and
+//! compared, and a row lost or doubled anywhere fails the run with exit 1
+//! before anything is committed. Each place is tested by injecting the
+//! fault (`SALES_ETL_TEST_FAULT`, see `src/fault.rs`).
+
+use crate::db::{samples, Database, STAGING};
+use crate::hostile::lake;
+use crate::util::Test;
+
+/// Runs in the SQLite warehouse `w.db`, and its staging rows.
+fn warehouse(test: &Test) -> (i64, i64) {
+    let conn = rusqlite::Connection::open(test.dir().join("w.db")).unwrap();
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    (
+        count("SELECT COUNT(*) FROM etl_runs"),
+        count("SELECT COUNT(*) FROM staging_sales"),
+    )
+}
+
+#[test]
+fn a_row_lost_or_doubled_anywhere_fails_the_run_and_commits_nothing() {
+    let test = Test::new();
+    let args = [
+        "run",
+        &samples(),
+        "--db",
+        "sqlite://w.db",
+        "--export",
+        "lake",
+        "--export-rejected",
+        "--reload",
+        "-q",
+    ];
+    test.clone().args(&args).run().code(0);
+    let before = (warehouse(&test), lake(&test.dir().join("lake")));
+    let errors_before = lake(&test.dir().join("errors"));
+    for (fault, said) in [
+        ("reader-drops-row", "row accounting does not add up"),
+        ("rejected-drops-row", "errors/ for `"),
+        ("loader-drops-row", "the load into sqlite://w.db"),
+        ("export-doubles-row", "the export's sales for `"),
+    ] {
+        let out = test
+            .clone()
+            .args(&args)
+            .env("SALES_ETL_TEST_FAULT", fault)
+            .run();
+        assert_eq!(out.code, 1, "{fault}: {}", out.stderr);
+        out.stderr_has(said);
+        assert_eq!(
+            (warehouse(&test), lake(&test.dir().join("lake"))),
+            before,
+            "{fault}: the warehouse or the lake changed"
+        );
+        assert_eq!(lake(&test.dir().join("errors")), errors_before, "{fault}");
+    }
+}
+
+/// The same for a load into MariaDB: the server's own count of the rows it
+/// took is compared too, and a lost row rolls the load back.
+#[test]
+fn a_row_lost_on_the_way_to_mariadb_fails_the_run_and_commits_nothing() {
+    let mut db = Database::new();
+    let url = db.url();
+    let test = Test::new();
+    test.clone()
+        .args(&["run", &samples(), "--db", &url, "-q"])
+        .run()
+        .code(0);
+    let before = db.rows(STAGING);
+    let runs = db.rows("SELECT COUNT(*) FROM etl_runs");
+    let out = test
+        .clone()
+        .args(&["run", &samples(), "--db", &url, "--reload", "-q"])
+        .env("SALES_ETL_TEST_FAULT", "loader-drops-row")
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.stderr_has("holds 18 rows where the ledger counts 19");
+    assert_eq!(db.rows(STAGING), before);
+    assert_eq!(db.rows("SELECT COUNT(*) FROM etl_runs"), runs);
+}
+
+/// Issue "checks that can fail": every documented exit code, reached by a
+/// command, and the codes reached are exactly the documented ones.
+#[test]
+fn every_documented_exit_code_is_reachable() {
+    use sales_etl::error::exit;
+    let bad_csv = "transaction_id,when\nT1,x\n";
+    let cases: Vec<(i32, Test)> = vec![
+        (
+            exit::SUCCESS,
+            Test::new().args(&["run", &samples(), "--no-db", "-q"]),
+        ),
+        (
+            exit::INTERNAL,
+            Test::new()
+                .args(&["run", &samples(), "--no-db", "-q"])
+                .env("SALES_ETL_TEST_FAULT", "reader-drops-row"),
+        ),
+        (
+            exit::USAGE,
+            Test::new().args(&["run", &samples(), "--bogus"]),
+        ),
+        (
+            exit::BAD_INPUT,
+            Test::new()
+                .file("input/web_2026-11-25.csv", bad_csv)
+                .args(&["run", "input", "--no-db", "-q"]),
+        ),
+        (
+            exit::NO_INPUT,
+            Test::new().args(&["run", "no-such-folder", "--no-db"]),
+        ),
+        (
+            exit::OUTPUT,
+            Test::new()
+                .file("errors", "a file where the folder goes")
+                .args(&["run", &samples(), "--no-db", "-q"]),
+        ),
+        (
+            exit::DATABASE,
+            Test::new().args(&[
+                "run",
+                &samples(),
+                "--db",
+                "mysql://root@127.0.0.1:1/x",
+                "-q",
+            ]),
+        ),
+        (
+            exit::QUERY,
+            Test::new().args(&["query", "SELEC 1", &samples()]),
+        ),
+    ];
+    let reached: Vec<i32> = cases.iter().map(|(code, _)| *code).collect();
+    let documented: Vec<i32> = exit::MEANINGS.iter().map(|(code, _)| *code).collect();
+    assert_eq!(reached, documented);
+    for (code, test) in cases {
+        let out = test.run();
+        assert_eq!(out.code, code, "{}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    }
+}
+
+/// The engines' own read-only walls, each alone: with the guard switched
+/// off (a test-only fault), a statement that writes still fails with exit
+/// 7 and changes nothing — MariaDB's read-only transaction, SQLite's
+/// read-only connection.
+#[test]
+fn the_engines_read_only_walls_hold_without_the_guard() {
+    let mut db = Database::new();
+    let url = db.url();
+    let test = Test::new();
+    test.clone()
+        .args(&["run", &samples(), "--db", &url, "-q"])
+        .run()
+        .code(0);
+    test.clone()
+        .args(&["run", &samples(), "--db", "sqlite://w.db", "-q"])
+        .run()
+        .code(0);
+    let before = (db.rows(STAGING), warehouse(&test));
+    for target in [url.as_str(), "sqlite://w.db"] {
+        for sql in [
+            "DELETE FROM staging_sales",
+            "UPDATE staging_sales SET quantity = 0",
+        ] {
+            let out = test
+                .clone()
+                .args(&["query", sql, "--db", target])
+                .env("SALES_ETL_TEST_FAULT", "guard-off")
+                .run();
+            assert_eq!(out.code, 7, "{target} {sql}: {}", out.stderr);
+        }
+    }
+    assert_eq!((db.rows(STAGING), warehouse(&test)), before);
+}
