@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::columns::*;
 use crate::error::{Error, Result};
+use crate::fences::Fences;
 use crate::money::Money;
-use crate::validate::Fences;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DailySales {
@@ -400,7 +400,7 @@ impl CandidateSums {
             .into_iter()
             .filter(|(_, h)| h.values().sum::<u64>() >= min_rows)
             .filter_map(|(product, h)| {
-                crate::validate::fences_of(&h, k).map(|f| (product.to_owned(), f))
+                crate::fences::fences_of(&h, k).map(|f| (product.to_owned(), f))
             })
             .collect()
     }

@@ -29,6 +29,27 @@ impl fmt::Display for BadFile {
     }
 }
 
+/// What a failed query failed in: reading its file, the statement itself,
+/// Polars SQL over a folder, or a warehouse (its masked URL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryEngine {
+    File,
+    Statement,
+    PolarsSql,
+    Warehouse(String),
+}
+
+impl fmt::Display for QueryEngine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QueryEngine::File => f.write_str("the query file"),
+            QueryEngine::Statement => f.write_str("the query"),
+            QueryEngine::PolarsSql => f.write_str("Polars SQL"),
+            QueryEngine::Warehouse(target) => f.write_str(target),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("input folder `{}` does not exist or is not a folder", path.display())]
@@ -145,7 +166,10 @@ pub enum Error {
     NoReports { target: String, problem: String },
 
     #[error("the query failed in {engine}: {message}")]
-    BadQuery { engine: String, message: String },
+    BadQuery {
+        engine: QueryEngine,
+        message: String,
+    },
 
     #[error("no warehouse to query at `{target}`: {problem}")]
     NoWarehouse { target: String, problem: String },
@@ -231,15 +255,15 @@ impl Error {
             Error::NoWarehouse { .. } => Some(
                 "load a day first with `sales-etl run`, or point --db at the warehouse; without --db the query runs over a folder",
             ),
-            Error::BadQuery { engine, .. } => Some(match engine.as_str() {
-                "the query file" => {
+            Error::BadQuery { engine, .. } => Some(match engine {
+                QueryEngine::File => {
                     "give a .sql file, a shipped query's name (see `sales-etl query --help`) or the SQL in quotes"
                 }
-                "the query" => "give one SQL statement",
-                crate::query::POLARS_SQL => {
+                QueryEngine::Statement => "give one SQL statement",
+                QueryEngine::PolarsSql => {
                     "over a folder the tables are `sales` and `rejected`, in Polars SQL; add --db to ask the warehouse"
                 }
-                _ => {
+                QueryEngine::Warehouse(_) => {
                     "the warehouse has the view sales (as over a folder) and the tables staging_sales, daily_file_sales, held_back_sales, reporting_daily_sales, reporting_top_products and etl_runs, in its own SQL; without --db the query runs over a folder"
                 }
             }),

@@ -19,6 +19,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod fault;
+pub mod fences;
 pub mod generate;
 pub mod ids;
 pub mod messages;

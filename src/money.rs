@@ -59,7 +59,7 @@ impl Money {
     /// which [`Money::parse`] reads back unchanged.
     pub fn exact(self) -> String {
         let mut text = String::new();
-        crate::db::rows::push_money(&mut text, self.0);
+        push_money(&mut text, self.0);
         text
     }
 }
@@ -107,6 +107,40 @@ impl fmt::Display for Money {
 impl serde::Serialize for Money {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+/// Appends millionths as exact decimal text with six decimals (`8.990000`).
+pub fn push_money(out: &mut String, millionths: i128) {
+    if millionths < 0 {
+        out.push('-');
+    }
+    let amount = millionths.unsigned_abs();
+    let whole = amount / 1_000_000;
+    match u64::try_from(whole) {
+        Ok(whole) => push_digits(out, whole, 1),
+        Err(_) => out.push_str(&whole.to_string()),
+    }
+    out.push('.');
+    push_digits(out, (amount % 1_000_000) as u64, 6);
+}
+
+/// Appends `value` in decimal, zero-padded to `width` digits.
+pub(crate) fn push_digits(out: &mut String, value: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut at = digits.len();
+    let mut rest = value;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let at = at.min(digits.len().saturating_sub(width));
+    for digit in &digits[at..] {
+        out.push(char::from(*digit));
     }
 }
 

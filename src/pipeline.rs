@@ -27,7 +27,6 @@ use crate::messages::{shown, Messages};
 use crate::ranges::{self, FileFacts, FirstRead, Inputs, Opened, Stop};
 use crate::sink::{InputRead, Ledger, Sink, Start};
 use crate::split::{self, Accounting};
-use crate::summary::{FileSummary, SkippedFile};
 use crate::validate::{self, Fences};
 use crate::{discover, extract};
 
@@ -69,6 +68,46 @@ pub struct Config {
     pub threads: usize,
     /// Bytes of a file per range (see the module's doc).
     pub range_bytes: u64,
+}
+
+impl Config {
+    /// What the read engine needs of it.
+    pub(crate) fn read_options(&self) -> ranges::ReadOptions {
+        ranges::ReadOptions {
+            rules: self.rules,
+            batch_rows: self.batch_rows,
+            limits: self.limits,
+            threads: self.threads,
+            range_bytes: self.range_bytes,
+        }
+    }
+}
+
+/// One file read: its name, size, SHA-256 and counts (the summary's
+/// `files`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileSummary {
+    pub file: String,
+    pub bytes: u64,
+    pub sha256: String,
+    #[serde(flatten)]
+    pub accounting: Accounting,
+}
+
+/// A file left out of the run (`--skip-bad-files`), and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SkippedFile {
+    pub file: String,
+    pub error: String,
+}
+
+impl From<crate::error::BadFile> for SkippedFile {
+    fn from(bad: crate::error::BadFile) -> SkippedFile {
+        SkippedFile {
+            file: bad.file,
+            error: bad.problem,
+        }
+    }
 }
 
 /// Threads a run uses unless told: one per core.
@@ -284,7 +323,7 @@ fn read_files(config: &Config, messages: &Messages, inputs: &mut Inputs) -> Resu
             });
         }
         let bar = messages.bytes_bar("reading", inputs.usable_bytes());
-        match ranges::read_once(config, inputs, estimated_rows, &bar) {
+        match ranges::read_once(&config.read_options(), inputs, estimated_rows, &bar) {
             Ok(read) => {
                 bar.finish_and_clear();
                 return Ok(read);
@@ -358,7 +397,7 @@ fn valid_rows(
         &read.spans,
         config.threads,
         |span| {
-            let done = ranges::judge_span(config, inputs, read, span);
+            let done = ranges::judge_span(&config.read_options(), inputs, read, span);
             bar.inc(span.end.saturating_sub(span.start.offset));
             done
         },
@@ -405,7 +444,7 @@ fn rejected_rows(
     let result = ranges::in_order(
         &batches,
         config.threads,
-        |(file, rows)| ranges::fetch_rejected(config, inputs, read, *file, rows),
+        |(file, rows)| ranges::fetch_rejected(&config.read_options(), inputs, read, *file, rows),
         |index, done| {
             let rejected = done?;
             for (reason, count) in count_reasons(&rejected)? {

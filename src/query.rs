@@ -17,7 +17,7 @@ use polars::prelude::*;
 use polars::sql::SQLContext;
 
 use crate::columns::*;
-use crate::error::{Error, Result};
+use crate::error::{Error, QueryEngine, Result};
 use crate::messages::shown as escaped;
 use crate::messages::Messages;
 use crate::pipeline::{self, Config};
@@ -28,9 +28,6 @@ use crate::sink::Sink;
 pub const SALES: &str = "sales";
 /// The table of rejected rows, with the columns of the `errors/` files.
 pub const REJECTED: &str = "rejected";
-
-/// Where an answer comes from, for messages.
-pub const POLARS_SQL: &str = "Polars SQL";
 
 /// How `sales-etl query` prints its answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -78,7 +75,7 @@ pub fn read_query(argument: &str) -> Result<String> {
     let shipped = SHIPPED.iter().find(|(shipped, _)| *shipped == name);
     let sql = if path.is_file() {
         std::fs::read_to_string(path).map_err(|e| Error::BadQuery {
-            engine: "the query file".into(),
+            engine: QueryEngine::File,
             message: format!("cannot read `{argument}`: {e}"),
         })?
     } else if let Some((_, sql)) = shipped {
@@ -88,7 +85,7 @@ pub fn read_query(argument: &str) -> Result<String> {
     {
         let names: Vec<&str> = SHIPPED.iter().map(|(name, _)| *name).collect();
         return Err(Error::BadQuery {
-            engine: "the query file".into(),
+            engine: QueryEngine::File,
             message: format!(
                 "`{argument}` does not exist, and no shipped query has that name (they are {})",
                 names.join(", ")
@@ -96,7 +93,7 @@ pub fn read_query(argument: &str) -> Result<String> {
         });
     } else if let Some(near) = shipped_name_near(name) {
         return Err(Error::BadQuery {
-            engine: "the query file".into(),
+            engine: QueryEngine::File,
             message: format!(
                 "`{argument}` is neither a file nor a shipped query; did you mean `{near}`?"
             ),
@@ -106,7 +103,7 @@ pub fn read_query(argument: &str) -> Result<String> {
     };
     if statement_text(&sql).is_empty() {
         return Err(Error::BadQuery {
-            engine: "the query".into(),
+            engine: QueryEngine::Statement,
             message: "it holds no SQL statement".into(),
         });
     }
@@ -147,7 +144,7 @@ fn statement_text(sql: &str) -> String {
 /// read.
 pub fn over_folder(config: &Config, sql: &str, messages: &Messages) -> Result<DataFrame> {
     crate::db::guard::check_folder_query(sql).map_err(|problem| Error::BadQuery {
-        engine: POLARS_SQL.into(),
+        engine: QueryEngine::PolarsSql,
         message: problem,
     })?;
     let (valid, rejected) = pipeline::empty_split()?;
@@ -217,7 +214,7 @@ impl KeptRows {
 
 fn polars_sql(sql: &str, sales: DataFrame, rejected: DataFrame) -> Result<DataFrame> {
     let failed = |e: PolarsError| Error::BadQuery {
-        engine: POLARS_SQL.into(),
+        engine: QueryEngine::PolarsSql,
         message: e.to_string(),
     };
     let answer = quietly_caught(|| {
@@ -229,7 +226,7 @@ fn polars_sql(sql: &str, sales: DataFrame, rejected: DataFrame) -> Result<DataFr
     match answer {
         Ok(answer) => answer.map_err(failed),
         Err(panic) => Err(Error::BadQuery {
-            engine: POLARS_SQL.into(),
+            engine: QueryEngine::PolarsSql,
             message: format!("the query engine cannot run this statement ({panic})"),
         }),
     }

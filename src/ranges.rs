@@ -26,10 +26,24 @@ use crate::aggregate::CandidateSums;
 use crate::discover::InputFile;
 use crate::error::{BadFile, Error};
 use crate::extract::{self, FileReader, Header, Oversized, Place};
-use crate::pipeline::Config;
 use crate::split;
 use crate::validate::{self, Fences, Screen, Screened, Seen};
 use foldhash::HashMap;
+
+/// What the read engine needs of a run's configuration: the driver
+/// (the pipeline) hands it down, so that this module does not reach
+/// up into the driver's `Config`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ReadOptions {
+    pub(crate) rules: validate::Options,
+    /// Rows per chunk read and judged at a time.
+    pub(crate) batch_rows: usize,
+    pub(crate) limits: crate::extract::Limits,
+    /// Threads that read and judge ranges at once.
+    pub(crate) threads: usize,
+    /// Bytes of a file per range.
+    pub(crate) range_bytes: u64,
+}
 
 /// Fewer bytes than any data row of an export with its eight columns
 /// takes; rows beyond it only make the per-row arrays grow.
@@ -256,7 +270,7 @@ enum Done {
 }
 
 pub(crate) fn read_once(
-    config: &Config,
+    config: &ReadOptions,
     inputs: &Inputs,
     estimated_rows: usize,
     bar: &ProgressBar,
@@ -441,7 +455,7 @@ impl RangeRead {
 
 /// Reads and screens one range of a file on the calling thread.
 fn read_range(
-    config: &Config,
+    config: &ReadOptions,
     inputs: &Inputs,
     file: usize,
     start: Place,
@@ -551,7 +565,7 @@ fn merge_chunk(
 
 /// The valid rows of one span, judged with what the first read saw.
 pub(crate) fn judge_span(
-    config: &Config,
+    config: &ReadOptions,
     inputs: &Inputs,
     read: &FirstRead,
     span: &Span,
@@ -603,7 +617,7 @@ pub(crate) fn judge_span(
 
 /// The rejected rows `rows` of `file`, read again by offset and judged.
 pub(crate) fn fetch_rejected(
-    config: &Config,
+    config: &ReadOptions,
     inputs: &Inputs,
     read: &FirstRead,
     file: usize,

@@ -9,8 +9,8 @@ use serde::Serialize;
 use crate::aggregate::{DailySales, HeldBack, TopProduct};
 use crate::db::target::Named;
 use crate::db::Loaded;
-use crate::error::BadFile;
 use crate::pipeline::Checked;
+pub use crate::pipeline::{FileSummary, SkippedFile};
 use crate::split::Accounting;
 use crate::validate::Fences;
 
@@ -80,30 +80,6 @@ impl Summary {
             timings: checked.timings,
             warehouse: None,
             load,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FileSummary {
-    pub file: String,
-    pub bytes: u64,
-    pub sha256: String,
-    #[serde(flatten)]
-    pub accounting: Accounting,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SkippedFile {
-    pub file: String,
-    pub error: String,
-}
-
-impl From<BadFile> for SkippedFile {
-    fn from(bad: BadFile) -> SkippedFile {
-        SkippedFile {
-            file: bad.file,
-            error: bad.problem,
         }
     }
 }

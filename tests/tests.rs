@@ -38,4 +38,5 @@ mod query;
 mod report;
 mod samples;
 mod screens;
+mod shape;
 mod util;

@@ -19,7 +19,7 @@ use polars::prelude::*;
 use super::guard;
 use super::key_order::{self, KeyOrder};
 use super::plan::{replaced_in_all, unchanged_names};
-use super::rows::{push_money, SaleText};
+use super::rows::SaleText;
 use super::sales::{RunSales, StoredSales};
 use super::schema::{check_schema, mysql_holds, FoundColumns, MYSQL_SUMS};
 use super::stream::{Message, Streaming, Tell};
@@ -27,8 +27,9 @@ use super::{
     now_utc, rows_per_second, AnswerColumn, Cell, EarlierLoad, FileReplaced, InputRecord, LoadEnd,
     LoadPlan, Loaded, Method, ReportRows, Target, LOAD_COLUMNS, SALE_COLUMNS, TABLES,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, QueryEngine, Result};
 use crate::messages::Messages;
+use crate::money::push_money;
 use crate::money::Money;
 
 const CREATE: [&str; 7] = [
@@ -855,7 +856,7 @@ pub fn query(
 ) -> Result<Vec<AnswerColumn>> {
     let target = Target::Mysql(url.to_owned());
     let sql = &guard::check(sql, guard::Engine::Mysql).map_err(|problem| Error::BadQuery {
-        engine: target.masked(),
+        engine: QueryEngine::Warehouse(target.masked()),
         message: problem,
     })?;
     let unreachable = |e: mysql::Error| match e {
@@ -870,7 +871,7 @@ pub fn query(
     };
     let failed = |e: mysql::Error| match e {
         mysql::Error::MySqlError(e) => Error::BadQuery {
-            engine: target.masked(),
+            engine: QueryEngine::Warehouse(target.masked()),
             message: e.message,
         },
         e => unreachable(e),

@@ -10,6 +10,7 @@ use polars::prelude::*;
 use super::key_order::KeyOrder;
 use crate::columns::*;
 use crate::error::{Error, Result};
+use crate::money::{push_digits, push_money};
 
 /// Values per row of `staging_sales`.
 pub(crate) const STAGING_VALUES: usize = 14;
@@ -264,40 +265,6 @@ pub(crate) fn push_timestamp(out: &mut String, micros: i64) {
     push_digits(out, time / 1_000_000 % 60, 2);
     out.push('.');
     push_digits(out, time % 1_000_000, 6);
-}
-
-/// Appends millionths as exact decimal text with six decimals (`8.990000`).
-pub(crate) fn push_money(out: &mut String, millionths: i128) {
-    if millionths < 0 {
-        out.push('-');
-    }
-    let amount = millionths.unsigned_abs();
-    let whole = amount / 1_000_000;
-    match u64::try_from(whole) {
-        Ok(whole) => push_digits(out, whole, 1),
-        Err(_) => out.push_str(&whole.to_string()),
-    }
-    out.push('.');
-    push_digits(out, (amount % 1_000_000) as u64, 6);
-}
-
-/// Appends `value` in decimal, zero-padded to `width` digits.
-fn push_digits(out: &mut String, value: u64, width: usize) {
-    let mut digits = [b'0'; 20];
-    let mut at = digits.len();
-    let mut rest = value;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    let at = at.min(digits.len().saturating_sub(width));
-    for digit in &digits[at..] {
-        out.push(char::from(*digit));
-    }
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ use super::{
     now_utc, rows_per_second, AnswerColumn, Cell, EarlierLoad, FileReplaced, InputRecord, Kind,
     LoadEnd, LoadPlan, Loaded, Method, ReportRows, Target, SQLITE_STAGING, TABLES,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, QueryEngine, Result};
 use crate::messages::Messages;
 
 /// The layout this version writes, kept in `PRAGMA user_version`. 0 is a
@@ -868,7 +868,7 @@ pub fn query(
 ) -> Result<Vec<AnswerColumn>> {
     let target = Target::Sqlite(path.to_path_buf());
     let sql = &guard::check(sql, guard::Engine::Sqlite).map_err(|problem| Error::BadQuery {
-        engine: target.masked(),
+        engine: QueryEngine::Warehouse(target.masked()),
         message: problem,
     })?;
     if !path.is_file() {
@@ -882,13 +882,13 @@ pub fn query(
         problem: e.to_string(),
     })?;
     let failed = |e: rusqlite::Error| Error::BadQuery {
-        engine: target.masked(),
+        engine: QueryEngine::Warehouse(target.masked()),
         message: e.to_string(),
     };
     let mut statement = conn.prepare(sql).map_err(failed)?;
     if !statement.readonly() {
         return Err(Error::BadQuery {
-            engine: target.masked(),
+            engine: QueryEngine::Warehouse(target.masked()),
             message: "the statement would write: `query --db` only reads".into(),
         });
     }
