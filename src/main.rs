@@ -3,7 +3,6 @@
 
 use clap::Parser;
 use color_eyre::config::{HookBuilder, Theme};
-use color_eyre::Section;
 use sales_etl::cmd::{Cli, Command};
 use sales_etl::error::{exit, Error};
 
@@ -28,21 +27,33 @@ fn main() {
         // `sales-etl run … | head` closes the pipe: not an error.
         Err(Error::Stdout(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::SUCCESS,
         Err(error) => {
-            let code = error.exit_code();
-            let hint = error.suggestion();
-            let mut report = color_eyre::eyre::Report::new(error);
-            if let Some(hint) = hint {
-                report = report.suggestion(hint);
-            }
-            eprintln!("Error: {report:?}");
-            code
+            report(&error);
+            error.exit_code()
         }
     };
     std::process::exit(code);
 }
 
-/// color-eyre without backtraces, locations or environment hints: the
-/// errors this tool reports are about the user's input, not its own code.
+/// An error the way clap prints its own: `error: <what>` (its further
+/// lines, such as a list of bad files, under it), then `hint: <what to do>`
+/// where there is one; `error:` in bold red when stderr is a terminal that
+/// takes colour.
+fn report(error: &Error) {
+    let colour = sales_etl::render::colour_wanted_on_stderr();
+    let (error_word, hint_word) = if colour {
+        ("\x1b[1;31merror:\x1b[0m", "\x1b[1;32mhint:\x1b[0m")
+    } else {
+        ("error:", "hint:")
+    };
+    eprintln!("{error_word} {error}");
+    if let Some(hint) = error.suggestion() {
+        eprintln!("{hint_word} {hint}");
+    }
+}
+
+/// color-eyre for panics only, without backtraces, locations or
+/// environment hints: the errors this tool reports are printed by
+/// [`report`].
 fn install_error_reporter() {
     // A `RUST_BACKTRACE` set for other programs must not turn a message
     // about a bad file into a stack dump.
