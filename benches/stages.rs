@@ -8,12 +8,13 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use sales_etl::batch::{self, Outputs};
 use sales_etl::db::load::LoadOptions;
 use sales_etl::db::{mysql::LoadMethod, Target};
+use sales_etl::generate;
+use sales_etl::judge::validate;
 use sales_etl::messages::Messages;
-use sales_etl::pipeline::{self, Config};
-use sales_etl::{generate, validate};
+use sales_etl::run::batch::{self, Outputs};
+use sales_etl::run::pipeline::{self, Config};
 
 /// Rows of the generated day; `STAGE_ROWS` overrides.
 fn rows() -> u64 {

@@ -57,3 +57,23 @@ pub const LINE_REVENUE: &str = "line_revenue";
 pub const DISPOSITION: &str = "disposition";
 pub const REASON: &str = "reason";
 pub const REASONS: &str = "reasons";
+
+/// The columns of one sale in `staging_sales`, in the order every loader
+/// sends them; `sales-etl query` names a folder's `sales` table the same.
+pub const SALE_COLUMNS: [&str; 12] = [
+    TRANSACTION_ID,
+    TIMESTAMP,
+    DATE,
+    CHANNEL,
+    STORE_ID,
+    CUSTOMER_ID,
+    PRODUCT_ID,
+    QUANTITY,
+    UNIT_PRICE,
+    LINE_REVENUE,
+    SOURCE_FILE,
+    SOURCE_LINE,
+];
+
+/// The longest text the warehouse's id columns hold (VARCHAR(255)).
+pub const MAX_TEXT_CHARS: u32 = 255;

@@ -1,37 +1,50 @@
 //! sales-etl turns a folder of messy daily sales CSV exports into audited
 //! clean data, an audit trail of every rejected row and daily reports.
 //!
-//! The modules follow the pipeline: [`discover`] → [`extract`] →
-//! [`rules`]/[`validate`] → [`split`] → the [`sink`]s ([`aggregate`],
-//! [`output`], [`db`]) → [`render`]; [`pipeline`] drives the passes and
-//! hands judged rows to the sinks, reading the files in ranges on every
-//! thread (`ranges`); [`batch`] plugs in a run's sinks;
-//! [`query`] answers SQL over a folder's cleaned rows or the warehouse. The
-//! binary is a thin layer over [`cmd`].
+//! The folders are the stages, in the order the data moves:
+//!
+//! 1. [`read`]: find the files, parse their records, read each file once in
+//!    ranges on every thread;
+//! 2. [`judge`]: the rules, duplicates and outlier fences give every row
+//!    one disposition; the ledger counts them; the sales sums add up;
+//! 3. [`run`]: the pipeline drives the passes and hands judged rows to the
+//!    [`sinks`] (`errors/` and report files, the export) and to the
+//!    warehouse load in [`db`];
+//! 4. [`show`]: the terminal tables and JSON of what the run found;
+//! 5. [`query`] answers SQL over a folder's cleaned rows or the warehouse.
+//!
+//! The binary is a thin layer over [`cmd`]. At the root are what every
+//! stage uses: [`error`], [`messages`], [`columns`], [`money`], and
+//! [`generate`] (test data) and [`fault`] (test-only faults).
+//!
+//! The run's nouns:
+//! - **file**: one input CSV, named by its name in the input folder (its
+//!   index in the run's sorted list is its *file index*);
+//! - **row**: one data record of a file (not the header, a comment or a
+//!   blank line), known by its file and physical line;
+//! - **chunk**: the rows read or judged at a time (`--batch-rows`);
+//! - **batch**: one pass of the pipeline with its sinks — a folder, or one
+//!   day of a backfill;
+//! - **run**: one invocation of `sales-etl run`, one or more batches;
+//!   one row in `etl_runs` per load;
+//! - **ledger**: the per-file count of rows by disposition, checked against
+//!   the reader's own count and what each output wrote;
+//! - **sums**: daily sales per channel and per product, made while reading;
+//! - **report**: the daily sales and top products files and tables;
+//! - **warehouse**: the database the valid rows are loaded into;
+//! - **export**: the Parquet or Arrow copy of the clean rows (`--export`).
 
-pub mod aggregate;
-pub mod batch;
 pub mod cmd;
 pub mod columns;
 pub mod db;
-pub mod discover;
 pub mod error;
-pub mod export;
-pub mod extract;
 pub mod fault;
-pub mod fences;
 pub mod generate;
-pub mod ids;
+pub mod judge;
 pub mod messages;
 pub mod money;
-pub mod output;
-pub mod pictures;
-pub mod pipeline;
 pub mod query;
-mod ranges;
-pub mod render;
-pub mod rules;
-pub mod sink;
-pub mod split;
-pub mod summary;
-pub mod validate;
+pub mod read;
+pub mod run;
+pub mod show;
+pub mod sinks;

@@ -39,7 +39,7 @@ fn main() {
 /// where there is one; `error:` in bold red when stderr is a terminal that
 /// takes colour.
 fn report(error: &Error) {
-    let colour = sales_etl::render::colour_wanted_on_stderr();
+    let colour = sales_etl::show::render::colour_wanted_on_stderr();
     let (error_word, hint_word) = if colour {
         ("\x1b[1;31merror:\x1b[0m", "\x1b[1;32mhint:\x1b[0m")
     } else {
@@ -58,7 +58,7 @@ fn install_error_reporter() {
     // A `RUST_BACKTRACE` set for other programs must not turn a message
     // about a bad file into a stack dump.
     std::env::set_var("RUST_LIB_BACKTRACE", "0");
-    let theme = if sales_etl::render::colour_wanted_on_stderr() {
+    let theme = if sales_etl::show::render::colour_wanted_on_stderr() {
         Theme::dark()
     } else {
         Theme::new()

@@ -5,7 +5,8 @@
 use std::fmt;
 use std::ops::Add;
 
-use crate::rules::MONEY_SCALE;
+/// Scale of `unit_price` and money: six decimal places, stored exactly.
+pub const MONEY_SCALE: usize = 6;
 
 const UNITS_PER_CENT: i128 = 10i128.pow(MONEY_SCALE as u32 - 2);
 

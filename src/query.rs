@@ -12,17 +12,17 @@ use comfy_table::modifiers::UTF8_ROUND_CORNERS;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
-use crate::render::header_cell;
+use crate::show::render::header_cell;
 use polars::prelude::*;
 use polars::sql::SQLContext;
 
-use crate::columns::*;
 use crate::error::{Error, QueryEngine, Result};
 use crate::messages::shown as escaped;
 use crate::messages::Messages;
-use crate::pipeline::{self, Config};
-use crate::render::markdown_cell;
-use crate::sink::Sink;
+use crate::run::pipeline::{self, Config};
+use crate::show::render::markdown_cell;
+use crate::sinks::tables::{rejected_table, sales_table};
+use crate::sinks::Sink;
 
 /// The table of valid rows, with the warehouse's `staging_sales` columns.
 pub const SALES: &str = "sales";
@@ -247,42 +247,6 @@ fn quietly_caught<T>(work: impl FnOnce() -> T) -> std::result::Result<T, String>
             .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
             .unwrap_or_else(|| "an internal error".into())
     })
-}
-
-/// The valid rows under the warehouse's column names, with the file's name
-/// in place of its index.
-pub(crate) fn sales_table(valid: DataFrame, names: &[String]) -> Result<DataFrame> {
-    with_file_names(valid, names)?
-        .lazy()
-        .select(crate::db::SALE_COLUMNS.map(col))
-        .collect()
-        .map_err(Error::engine("query tables"))
-}
-
-/// The rejected rows with the columns of an `errors/` file, in that order.
-pub(crate) fn rejected_table(rejected: DataFrame, names: &[String]) -> Result<DataFrame> {
-    let mut columns: Vec<Expr> = INPUT.iter().map(|name| col(*name)).collect();
-    columns.extend([SOURCE_FILE, SOURCE_LINE, DISPOSITION, REASON, REASONS].map(col));
-    with_file_names(rejected, names)?
-        .lazy()
-        .select(columns)
-        .collect()
-        .map_err(Error::engine("query tables"))
-}
-
-/// `frame` with a `source_file` column: the name of each row's file.
-fn with_file_names(mut frame: DataFrame, names: &[String]) -> Result<DataFrame> {
-    let indexes = frame
-        .column(FILE_INDEX)
-        .and_then(|c| c.u32().cloned())
-        .map_err(Error::engine("query tables"))?;
-    let files = Series::new(SOURCE_FILE.into(), names)
-        .take(&indexes)
-        .map_err(Error::engine("query tables"))?;
-    frame
-        .with_column(files.into_column())
-        .map_err(Error::engine("query tables"))?;
-    Ok(frame)
 }
 
 /// How a column's values are written: numbers right-aligned and bare in
@@ -529,7 +493,7 @@ fn write_table(
             hidden.join(", ")
         ));
     }
-    writeln!(out, "{}", crate::render::wrapped(&note, width))
+    writeln!(out, "{}", crate::show::render::wrapped(&note, width))
 }
 
 /// The columns a table of `width` columns shows: from the first, as many

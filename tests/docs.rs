@@ -1,7 +1,7 @@
 //! The README agrees with the code.
 
 use sales_etl::error::exit;
-use sales_etl::rules::RULES;
+use sales_etl::judge::rules::RULES;
 
 fn readme() -> String {
     std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -18,7 +18,7 @@ fn rules_table_lists_every_rule_in_order() {
     let rules: Vec<&str> = RULES.iter().map(|r| r.reason).collect();
     assert_eq!(
         listed, rules,
-        "README rules table differs from src/rules.rs"
+        "README rules table differs from src/judge/rules.rs"
     );
 }
 

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use proptest::prelude::*;
-use sales_etl::batch;
+use sales_etl::judge::validate;
 use sales_etl::messages::Messages;
-use sales_etl::pipeline::{self, Config};
-use sales_etl::validate;
+use sales_etl::run::batch;
+use sales_etl::run::pipeline::{self, Config};
 
 /// The seed of every property test here: fixed, so that a failing case
 /// comes back on the next run; `PROPTEST_RNG_SEED=<n>` tries another.
@@ -128,7 +128,7 @@ fn config(input: &Path, out: &Path) -> Config {
         batch_rows: pipeline::DEFAULT_BATCH_ROWS,
         threads: 1,
         range_bytes: pipeline::DEFAULT_RANGE_BYTES,
-        limits: sales_etl::extract::Limits {
+        limits: sales_etl::read::extract::Limits {
             max_record_bytes: MAX_RECORD_BYTES,
             ..Default::default()
         },

@@ -10,12 +10,12 @@ use clap::Args;
 use crate::cmd::run::{database_url, RuleArgs};
 use crate::db::target::{Named, UrlSource};
 use crate::db::{self, Target};
-use crate::discover;
 use crate::error::{Error, Result};
 use crate::messages::{Messages, Verbosity};
-use crate::pipeline::{self, Config};
 use crate::query::{self, QueryFormat};
-use crate::render;
+use crate::read::discover;
+use crate::run::pipeline::{self, Config};
+use crate::show::render;
 
 pub const EXAMPLES: &str = "\
 Examples:

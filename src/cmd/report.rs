@@ -11,8 +11,8 @@ use crate::db::target::Named;
 use crate::db::{self, Target};
 use crate::error::{Error, Result};
 use crate::messages::{Messages, Verbosity};
-use crate::output;
-use crate::render::{self, ReportFormat};
+use crate::show::render::{self, ReportFormat};
+use crate::sinks::output;
 
 pub const EXAMPLES: &str = "\
 Examples:

@@ -6,20 +6,20 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::Args;
 
-use crate::batch::{self, Outputs};
 use crate::db::load::LoadOptions;
 use crate::db::mysql::LoadMethod;
 use crate::db::target::{Named, UrlSource};
 use crate::db::{self, Target};
-use crate::discover::Input;
 use crate::error::{Error, Result};
-use crate::export::{ExportFormat, ExportOptions};
+use crate::judge::validate;
 use crate::messages::{Messages, Verbosity};
-use crate::pipeline::{self, Config};
-use crate::render::{self, Format};
-use crate::summary::{DayStatus, DaySummary};
-use crate::validate;
-use crate::{discover, extract};
+use crate::read::discover::Input;
+use crate::read::{discover, extract};
+use crate::run::batch::{self, Outputs};
+use crate::run::pipeline::{self, Config};
+use crate::run::summary::{DayStatus, DaySummary};
+use crate::show::render::{self, Format};
+use crate::sinks::export::{ExportFormat, ExportOptions};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -528,7 +528,7 @@ fn absolute_folder(folder: &std::path::Path) -> String {
 }
 
 /// One day's full report of a backfill, under a line naming the day.
-fn print_day(date: NaiveDate, summary: &crate::summary::Summary) -> Result<()> {
+fn print_day(date: NaiveDate, summary: &crate::run::summary::Summary) -> Result<()> {
     use std::io::Write;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -13,10 +13,10 @@ use super::plan::{InputRecord, LoadEnd, LoadPlan, Loaded, ROWS_FORMAT};
 use super::rows::SaleText;
 use super::stream::{Message, Streaming};
 use super::{mysql, sqlite, Target};
-use crate::aggregate::SalesSums;
 use crate::error::{Error, Result};
+use crate::judge::aggregate::SalesSums;
 use crate::messages::Messages;
-use crate::sink::{Ledger, Sink, Start};
+use crate::sinks::{Ledger, Sink, Start};
 
 /// The options of a load that do not come from the run's rows.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::split::Accounting;
+use crate::judge::split::Accounting;
 
 /// How rows reached the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -87,7 +87,7 @@ pub struct InputRecord {
     /// resolved); empty in records of versions before it was kept.
     #[serde(default)]
     pub folder: String,
-    /// Which of its rows were valid ([`crate::sink::ValidDigest`]); empty
+    /// Which of its rows were valid ([`crate::sinks::ValidDigest`]); empty
     /// in records of versions before it was kept.
     #[serde(default)]
     pub valid_digest: String,
@@ -266,11 +266,11 @@ pub struct LoadEnd {
     /// the warehouse held already.
     pub sent: u64,
     /// The run's sales per date, file, channel and product
-    /// ([`crate::aggregate::SalesSums::partials`]).
+    /// ([`crate::judge::aggregate::SalesSums::partials`]).
     pub partials: polars::prelude::DataFrame,
     /// Products per day in `reporting_top_products`.
     pub top: u32,
     /// What the outlier rule held back, per file index, date and channel
     /// (`held_back_sales`).
-    pub held_back: Vec<(u32, crate::aggregate::HeldBack)>,
+    pub held_back: Vec<(u32, crate::judge::aggregate::HeldBack)>,
 }

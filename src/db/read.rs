@@ -5,8 +5,8 @@
 use polars::prelude::*;
 
 use super::{mysql, sqlite, Target};
-use crate::aggregate::{DailySales, HeldBack, TopProduct};
 use crate::error::{Error, Result};
+use crate::judge::aggregate::{DailySales, HeldBack, TopProduct};
 use crate::money::Money;
 
 /// Report rows as the warehouse returns them: dates and amounts as text.

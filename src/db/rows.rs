@@ -39,7 +39,7 @@ pub struct SaleText {
 
 impl SaleText {
     /// The rows of a frame of valid rows (columns as in
-    /// [`crate::split::Split::valid`]).
+    /// [`crate::judge::split::Split::valid`]).
     pub fn of(valid: &DataFrame) -> Result<SaleText> {
         let engine = || Error::engine("load");
         let column = |name: &str| valid.column(name).map_err(engine());

@@ -1,15 +1,15 @@
 //! Sales per date, file, channel and product: the run's own (from
-//! [`crate::aggregate::SalesSums::partials`]) and those a warehouse keeps in
+//! [`crate::judge::aggregate::SalesSums::partials`]) and those a warehouse keeps in
 //! `daily_file_sales`, and the reports of a date computed from them. Both
 //! dialects store and read these; the arithmetic is done once, here and in
 //! `aggregate`.
 
 use polars::prelude::*;
 
-use crate::aggregate::{self, DailySales, TopProduct, ORDERS, REVENUE, UNITS};
 use crate::columns::*;
 use crate::error::{Error, Result};
-use crate::rules::MONEY_SCALE;
+use crate::judge::aggregate::{self, DailySales, TopProduct, ORDERS, REVENUE, UNITS};
+use crate::judge::rules::MONEY_SCALE;
 
 use super::rows::push_date;
 
@@ -44,7 +44,7 @@ impl StoredSales {
     }
 
     /// The date's daily sales and its `top` products, computed by
-    /// [`crate::aggregate`] as the terminal's are: one rounding, one
+    /// [`crate::judge::aggregate`] as the terminal's are: one rounding, one
     /// tie-break.
     pub(crate) fn reports(
         self,

@@ -237,8 +237,7 @@ pub(crate) fn check_schema<'t>(
     Ok(())
 }
 
-/// The longest text the warehouse's id columns hold (VARCHAR(255)).
-pub const MAX_TEXT_CHARS: u32 = 255;
+pub use crate::columns::MAX_TEXT_CHARS;
 
 /// Fails before anything is written when a text value is longer than the
 /// warehouse column holds: a database would truncate it or refuse the row.
@@ -275,22 +274,7 @@ pub(crate) fn check_lengths(valid: &DataFrame, names: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The columns of one sale in `staging_sales`, in the order every loader
-/// sends them; `sales-etl query` names a folder's `sales` table the same.
-pub const SALE_COLUMNS: [&str; 12] = [
-    TRANSACTION_ID,
-    TIMESTAMP,
-    DATE,
-    CHANNEL,
-    STORE_ID,
-    CUSTOMER_ID,
-    PRODUCT_ID,
-    QUANTITY,
-    UNIT_PRICE,
-    LINE_REVENUE,
-    SOURCE_FILE,
-    SOURCE_LINE,
-];
+pub use crate::columns::SALE_COLUMNS;
 
 /// The columns of `staging_sales` after [`SALE_COLUMNS`]: the load's own.
 pub const LOAD_COLUMNS: [&str; 2] = ["run_id", "loaded_at"];

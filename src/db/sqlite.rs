@@ -606,7 +606,7 @@ impl Load {
     }
 
     /// Every touched date's daily sales and top products, computed by
-    /// [`crate::aggregate`] from the stored sales per file, as the
+    /// [`crate::judge::aggregate`] from the stored sales per file, as the
     /// terminal's are.
     fn rewrite_reports(
         &self,

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::money::Money;
-use crate::summary::Summary;
+use crate::run::summary::Summary;
 
 /// Columns the longest bar takes when the width is not known.
 const BAR_WIDTH: usize = 48;

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::aggregate::{DailySales, HeldBack, TopProduct};
 use crate::db::target::Named;
 use crate::db::Loaded;
-use crate::pipeline::Checked;
-pub use crate::pipeline::{FileSummary, SkippedFile};
-use crate::split::Accounting;
-use crate::validate::Fences;
+use crate::judge::aggregate::{DailySales, HeldBack, TopProduct};
+use crate::judge::split::Accounting;
+use crate::judge::validate::Fences;
+use crate::run::pipeline::Checked;
+pub use crate::run::pipeline::{FileSummary, SkippedFile};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -26,7 +26,7 @@ pub struct Summary {
     pub fences: Option<Fences>,
     /// With `--outliers per-product`: how many products have fences of
     /// their own (from at least `min_rows` rows); `null` otherwise.
-    pub fences_per_product: Option<crate::pipeline::PerProduct>,
+    pub fences_per_product: Option<crate::run::pipeline::PerProduct>,
     pub daily_sales: Vec<DailySales>,
     /// Rows, units and revenue the outlier rule held back, per date and
     /// channel: what `daily_sales` would add with the rule off.

@@ -8,9 +8,9 @@ use comfy_table::modifiers::UTF8_ROUND_CORNERS;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
-use crate::aggregate::{DailySales, HeldBack, TopProduct};
+use crate::judge::aggregate::{DailySales, HeldBack, TopProduct};
 use crate::money::{grouped, Money};
-use crate::summary::{DayStatus, DaySummary, Summary};
+use crate::run::summary::{DayStatus, DaySummary, Summary};
 
 /// How the summary is printed on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -52,7 +52,7 @@ pub fn print(
         Format::Table => {
             print_tables(summary, colour, out)?;
             if pictures {
-                write!(out, "{}", crate::pictures::render(summary, width()))?;
+                write!(out, "{}", crate::show::pictures::render(summary, width()))?;
             }
             Ok(())
         }

@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use crate::aggregate::{DailySales, TopProduct};
 use crate::columns::*;
 use crate::error::{Error, Result};
+use crate::judge::aggregate::{DailySales, TopProduct};
 use crate::messages::Messages;
-use crate::sink::{Ledger, Sink, Start};
+use crate::sinks::{Ledger, Sink, Start};
 
 /// `web_2024-03-01.csv` → `web_2024-03-01.rejected.csv`; a file of a day
 /// folder, `2024-03-01/web.csv` → `2024-03-01_web.rejected.csv`.

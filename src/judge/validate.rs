@@ -9,11 +9,11 @@
 
 use polars::prelude::*;
 
-use crate::aggregate::{ChunkSums, HOUR};
 use crate::columns::*;
 use crate::error::{Error, Result};
-pub use crate::fences::{fences_of, Fences};
-use crate::rules::{self, MONEY_SCALE};
+use crate::judge::aggregate::{ChunkSums, HOUR};
+pub use crate::judge::fences::{fences_of, Fences};
+use crate::judge::rules::{self, MONEY_SCALE};
 
 /// What became of a row. In the judged frame a row's disposition is its
 /// code (a `UInt32`, cheap on millions of rows); names are written only for
@@ -146,7 +146,7 @@ pub enum Seen {
 /// never holds its rows, only this.
 #[derive(Default)]
 pub struct Screen {
-    ids: crate::ids::IdIndex,
+    ids: crate::judge::ids::IdIndex,
     /// Quantity → number of first rows with it: the quartiles, exactly.
     quantities: std::collections::BTreeMap<i32, u64>,
 }
@@ -251,7 +251,7 @@ pub fn screen_rows(raw: DataFrame, screening: bool) -> Result<Screened> {
         .iter()
         .map(|q| q.unwrap_or(0))
         .collect();
-    let all_values = crate::ids::row_hashes(&frame, &COMPARED)?;
+    let all_values = crate::judge::ids::row_hashes(&frame, &COMPARED)?;
     let id_column = frame
         .column(TRANSACTION_ID)
         .and_then(|c| c.str().cloned())
@@ -260,7 +260,7 @@ pub fn screen_rows(raw: DataFrame, screening: bool) -> Result<Screened> {
         .iter()
         .zip(id_column.iter())
         .map(|(passed, id)| match (passed, id) {
-            (true, Some(id)) => crate::ids::id_hash(id.as_bytes()),
+            (true, Some(id)) => crate::judge::ids::id_hash(id.as_bytes()),
             _ => 0,
         })
         .collect();
@@ -309,12 +309,12 @@ impl Screen {
                     .ids
                     .observe_hashed(chunk.id_hashes[i], id.as_bytes(), chunk.values[i])
                 {
-                    crate::ids::Observed::New => {
+                    crate::judge::ids::Observed::New => {
                         *self.quantities.entry(chunk.quantities[i]).or_default() += 1;
                         Seen::First
                     }
-                    crate::ids::Observed::Same => Seen::Again,
-                    crate::ids::Observed::Different => Seen::Conflicting,
+                    crate::judge::ids::Observed::Same => Seen::Again,
+                    crate::judge::ids::Observed::Different => Seen::Conflicting,
                 };
             seen.push(verdict);
         }
@@ -324,7 +324,7 @@ impl Screen {
     /// A screen with room for about `rows` distinct ids before it grows.
     pub fn with_capacity(rows: usize) -> Screen {
         Screen {
-            ids: crate::ids::IdIndex::with_capacity(rows),
+            ids: crate::judge::ids::IdIndex::with_capacity(rows),
             quantities: Default::default(),
         }
     }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::columns::*;
 use crate::error::{Error, Result};
-use crate::fences::Fences;
+use crate::judge::fences::Fences;
 use crate::money::Money;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -152,7 +152,7 @@ impl SalesSums {
                     Column::new_empty(UNITS.into(), &DataType::Int64),
                     Column::new_empty(
                         REVENUE.into(),
-                        &DataType::Decimal(38, crate::rules::MONEY_SCALE),
+                        &DataType::Decimal(38, crate::judge::rules::MONEY_SCALE),
                     ),
                 ],
             )
@@ -400,7 +400,7 @@ impl CandidateSums {
             .into_iter()
             .filter(|(_, h)| h.values().sum::<u64>() >= min_rows)
             .filter_map(|(product, h)| {
-                crate::fences::fences_of(&h, k).map(|f| (product.to_owned(), f))
+                crate::judge::fences::fences_of(&h, k).map(|f| (product.to_owned(), f))
             })
             .collect()
     }
@@ -491,7 +491,7 @@ impl CandidateSums {
                 Column::new(ORDERS.into(), orders),
                 Column::new(UNITS.into(), units),
                 Int128Chunked::from_vec(REVENUE.into(), revenue)
-                    .into_decimal_unchecked(38, crate::rules::MONEY_SCALE)
+                    .into_decimal_unchecked(38, crate::judge::rules::MONEY_SCALE)
                     .into_column(),
             ],
         )
@@ -617,7 +617,7 @@ fn date_strings(frame: &DataFrame) -> Result<Vec<String>> {
 fn money(frame: &DataFrame) -> Result<Vec<Money>> {
     let column = frame.column(REVENUE).map_err(Error::engine("revenue"))?;
     let decimal = column.decimal().map_err(Error::engine("revenue"))?;
-    debug_assert_eq!(decimal.scale(), crate::rules::MONEY_SCALE);
+    debug_assert_eq!(decimal.scale(), crate::judge::rules::MONEY_SCALE);
     Ok(decimal
         .physical()
         .iter()
@@ -628,7 +628,7 @@ fn money(frame: &DataFrame) -> Result<Vec<Money>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::MONEY_SCALE;
+    use crate::judge::rules::MONEY_SCALE;
 
     /// Valid rows: (date offset from 2024-03-01, channel, transaction, product, quantity, revenue in millionths).
     fn valid(rows: &[(i32, &str, &str, &str, i32, i128)]) -> DataFrame {

@@ -18,17 +18,17 @@ use std::time::Instant;
 use indicatif::ProgressBar;
 use polars::prelude::*;
 
-use crate::aggregate::SalesSums;
 use crate::columns::{FILE_INDEX, REASON};
-use crate::discover::InputFile;
 use crate::error::{BadFile, Error, Result};
-use crate::extract::{FileReader, Limits};
+use crate::judge::aggregate::SalesSums;
+use crate::judge::split::{self, Accounting};
+use crate::judge::validate::{self, Fences};
 use crate::messages::{shown, Messages};
-use crate::ranges::{self, FileFacts, FirstRead, Inputs, Opened, Stop};
-use crate::sink::{InputRead, Ledger, Sink, Start};
-use crate::split::{self, Accounting};
-use crate::validate::{self, Fences};
-use crate::{discover, extract};
+use crate::read::discover::InputFile;
+use crate::read::extract::{FileReader, Limits};
+use crate::read::ranges::{self, FileFacts, FirstRead, Inputs, Opened, Stop};
+use crate::read::{discover, extract};
+use crate::sinks::{InputRead, Ledger, Sink, Start};
 
 /// Rows per chunk unless configured: about 10 MB of raw text at 75 bytes a
 /// row, and a few times that while it is judged.
@@ -370,9 +370,9 @@ fn ledger_of(read: &FirstRead, names: &[String]) -> Ledger {
 }
 
 /// Per file index, the fingerprint of which of its data rows are valid
-/// ([`crate::sink::ValidDigest`]).
+/// ([`crate::sinks::ValidDigest`]).
 fn valid_digests(read: &FirstRead, files: usize) -> Vec<String> {
-    let mut digests = vec![crate::sink::ValidDigest::default(); files];
+    let mut digests = vec![crate::sinks::ValidDigest::default(); files];
     let mut ordinal = vec![0u64; files];
     for (row, file) in read.places.files().enumerate() {
         if read.disposition(row) == validate::Disposition::Valid {
@@ -528,7 +528,7 @@ fn warn_about_inputs(
             "{}: {all} record{} rejected as `{}` (--max-record-bytes): {}; reading resumed at the line after each",
             shown(&inputs.names[index]),
             plural(*all as usize),
-            crate::rules::OVERSIZED_ROW,
+            crate::judge::rules::OVERSIZED_ROW,
             what.join("; ")
         ));
     }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::columns::*;
 use crate::error::{Error, Result};
-use crate::validate::{self, Disposition};
+use crate::judge::validate::{self, Disposition};
 
 /// Per-file (or total) counts of dispositions.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -226,7 +226,7 @@ mod tests {
 
     fn judged(files: &[u32], dispositions: &[&str]) -> DataFrame {
         let n = files.len();
-        let ragged = crate::rules::RULES
+        let ragged = crate::judge::rules::RULES
             .iter()
             .position(|r| r.reason == "ragged_row")
             .unwrap();
@@ -270,7 +270,7 @@ mod tests {
             Column::full_null(UNIT_PRICE_AMOUNT.into(), n, &DataType::Decimal(18, 6)),
             Column::full_null(LINE_REVENUE.into(), n, &DataType::Decimal(38, 6)),
         ]);
-        for (index, flag) in crate::rules::flag_columns().into_iter().enumerate() {
+        for (index, flag) in crate::judge::rules::flag_columns().into_iter().enumerate() {
             let broken: Vec<bool> = dispositions
                 .iter()
                 .map(|d| index == ragged && *d == "invalid")

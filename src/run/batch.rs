@@ -8,18 +8,18 @@
 
 use std::collections::BTreeSet;
 
-use crate::aggregate::{DailySales, TopProduct};
 use crate::db::load::{LoadOptions, WarehouseLoad};
 use crate::db::Target;
-use crate::discover;
 use crate::error::{Error, Result};
-use crate::export::{Export, ExportOptions};
+use crate::judge::aggregate::{DailySales, TopProduct};
 use crate::messages::Messages;
-use crate::output::{self, OutputLock, RejectedWriter};
-use crate::pipeline::Checked;
-use crate::pipeline::{self, plural, Config};
-use crate::sink::Sink;
-use crate::summary::Summary;
+use crate::read::discover;
+use crate::run::pipeline::Checked;
+use crate::run::pipeline::{self, plural, Config};
+use crate::run::summary::Summary;
+use crate::sinks::export::{Export, ExportOptions};
+use crate::sinks::output::{self, OutputLock, RejectedWriter};
+use crate::sinks::Sink;
 
 /// The outputs of a batch besides the summary.
 #[derive(Debug, Clone, Default)]

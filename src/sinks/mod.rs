@@ -14,11 +14,15 @@
 //! removed, an open transaction rolled back). This is the shape of
 //! ripgrep's searcher sinks.
 
+pub mod export;
+pub mod output;
+pub mod tables;
+
 use polars::prelude::DataFrame;
 
 use crate::error::Result;
-use crate::split::Accounting;
-use crate::validate::Fences;
+use crate::judge::split::Accounting;
+use crate::judge::validate::Fences;
 
 /// What sinks are told before the first chunk of rows.
 #[derive(Debug, Clone)]
@@ -107,7 +111,7 @@ pub struct Ledger {
     pub files: Vec<Accounting>,
     pub totals: Accounting,
     /// What the outlier rule held back, per file index, date and channel.
-    pub held_back: Vec<(u32, crate::aggregate::HeldBack)>,
+    pub held_back: Vec<(u32, crate::judge::aggregate::HeldBack)>,
 }
 
 pub trait Sink {
@@ -124,13 +128,13 @@ pub trait Sink {
     }
 
     /// Valid rows of one input file, in line order, columns as in
-    /// [`crate::split::Split::valid`].
+    /// [`crate::judge::split::Split::valid`].
     fn valid(&mut self, _rows: &DataFrame) -> Result<()> {
         Ok(())
     }
 
     /// Rejected rows of one input file, in line order, columns as in
-    /// [`crate::split::Split::rejected`].
+    /// [`crate::judge::split::Split::rejected`].
     fn rejected(&mut self, _rows: &DataFrame) -> Result<()> {
         Ok(())
     }

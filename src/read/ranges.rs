@@ -22,12 +22,12 @@ use indicatif::ProgressBar;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::aggregate::CandidateSums;
-use crate::discover::InputFile;
 use crate::error::{BadFile, Error};
-use crate::extract::{self, FileReader, Header, Oversized, Place};
-use crate::split;
-use crate::validate::{self, Fences, Screen, Screened, Seen};
+use crate::judge::aggregate::CandidateSums;
+use crate::judge::split;
+use crate::judge::validate::{self, Fences, Screen, Screened, Seen};
+use crate::read::discover::InputFile;
+use crate::read::extract::{self, FileReader, Header, Oversized, Place};
 use foldhash::HashMap;
 
 /// What the read engine needs of a run's configuration: the driver
@@ -38,7 +38,7 @@ pub(crate) struct ReadOptions {
     pub(crate) rules: validate::Options,
     /// Rows per chunk read and judged at a time.
     pub(crate) batch_rows: usize,
-    pub(crate) limits: crate::extract::Limits,
+    pub(crate) limits: crate::read::extract::Limits,
     /// Threads that read and judge ranges at once.
     pub(crate) threads: usize,
     /// Bytes of a file per range.

@@ -42,8 +42,8 @@ use polars::prelude::*;
 
 use crate::columns::*;
 use crate::error::{Error, Result};
-use crate::output::write_error;
-use crate::sink::{Ledger, Sink, Start};
+use crate::sinks::output::write_error;
+use crate::sinks::{Ledger, Sink, Start};
 
 /// The file format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -221,9 +221,10 @@ impl Export {
     /// A new part under a temporary name in the export folder, to end up
     /// at `path`.
     fn open_part(&self, path: PathBuf, schema: &Schema) -> Result<Part> {
-        let temporary = crate::output::public_file(tempfile::Builder::new().prefix(".export-"))
-            .tempfile_in(&self.options.dir)
-            .map_err(write_error(&self.options.dir))?;
+        let temporary =
+            crate::sinks::output::public_file(tempfile::Builder::new().prefix(".export-"))
+                .tempfile_in(&self.options.dir)
+                .map_err(write_error(&self.options.dir))?;
         let (file, temporary) = temporary.into_parts();
         let out = BufWriter::new(file);
         let failed = |e: PolarsError| Error::Write {
@@ -469,7 +470,7 @@ impl Sink for Export {
         // a killed run's.
         remove_stale_temporaries(&self.options.dir);
         self.names = start.names.to_vec();
-        self.stems = crate::output::rejected_file_names(&self.names)
+        self.stems = crate::sinks::output::rejected_file_names(&self.names)
             .into_iter()
             .map(|name| name.trim_end_matches(".rejected.csv").to_owned())
             .collect();
@@ -485,7 +486,7 @@ impl Sink for Export {
         if rows.height() == 0 {
             return Ok(());
         }
-        let sales = crate::query::sales_table(rows.clone(), &self.names)?;
+        let sales = crate::sinks::tables::sales_table(rows.clone(), &self.names)?;
         let engine = Error::engine;
         let dates = sales.column(DATE).map_err(engine("export"))?;
         let days = dates
@@ -526,7 +527,7 @@ impl Sink for Export {
             .map_err(Error::engine("export"))?
             .get(0)
             .unwrap_or(0);
-        let table = crate::query::rejected_table(rows.clone(), &self.names)?;
+        let table = crate::sinks::tables::rejected_table(rows.clone(), &self.names)?;
         self.write(Key::Rejected { file }, &table)
     }
 

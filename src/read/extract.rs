@@ -29,8 +29,8 @@ use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::columns;
-use crate::discover::InputFile;
 use crate::error::BadFile;
+use crate::read::discover::InputFile;
 
 /// The rows of one input file.
 #[derive(Debug)]
@@ -592,10 +592,10 @@ const CUSTOMER: usize = 4;
 const IDS: [usize; 4] = [0, STORE, CUSTOMER, 5];
 
 /// More characters than a warehouse id column holds
-/// ([`crate::db::MAX_TEXT_CHARS`]), counted as UTF-8 characters (bytes
+/// ([`crate::columns::MAX_TEXT_CHARS`]), counted as UTF-8 characters (bytes
 /// that do not continue one), kept verbatim as they are stored.
 fn longer_than_an_id(bytes: &[u8]) -> bool {
-    let limit = crate::db::MAX_TEXT_CHARS as usize;
+    let limit = crate::columns::MAX_TEXT_CHARS as usize;
     bytes.len() > limit && bytes.iter().filter(|b| (**b as i8) >= -0x40).count() > limit
 }
 

@@ -10,8 +10,7 @@ use polars::prelude::*;
 
 use crate::columns::*;
 
-/// Scale of `unit_price` and money: six decimal places, stored exactly.
-pub const MONEY_SCALE: usize = 6;
+pub use crate::money::MONEY_SCALE;
 /// `unit_price` is a DECIMAL(18, 6): at most 12 integer digits.
 pub const PRICE_PRECISION: usize = 18;
 /// `line_revenue` and sums of it.
