@@ -42,127 +42,203 @@ pub fn run(
     outputs: &Outputs,
     messages: &Messages,
 ) -> Result<(Summary, Option<Error>)> {
-    let mut locked: Vec<&std::path::Path> = vec![&config.errors_dir, &config.reports_dir];
-    if let Some(export) = &outputs.export {
-        locked.push(&export.dir);
-    }
-    let mut lock = (!outputs.dry_run).then(|| OutputLock::new(&locked, !outputs.no_wait, messages));
-    let mut export = match (&outputs.export, outputs.dry_run) {
-        (Some(options), false) => Some(Export::new(options.clone())),
-        _ => None,
-    };
-    let mut rejected = match outputs.dry_run {
-        true => None,
-        false => Some(RejectedWriter::new(&config.errors_dir)?),
-    };
-    let mut warehouse = match (&outputs.load, outputs.dry_run) {
-        (Some(options), false) => Some(WarehouseLoad::new(options.clone(), messages)),
-        _ => None,
-    };
-    let checked = {
-        let mut sinks: Vec<&mut dyn Sink> = Vec::new();
-        // The lock first: no other sink writes before it is held.
-        if let Some(lock) = lock.as_mut() {
-            sinks.push(lock);
-        }
-        if let Some(rejected) = rejected.as_mut() {
-            sinks.push(rejected);
-        }
-        // The export before the warehouse: its parts are complete and its
-        // folders checked before the load commits (see `export`).
-        if let Some(export) = export.as_mut() {
-            sinks.push(export);
-        }
-        if let Some(warehouse) = warehouse.as_mut() {
-            sinks.push(warehouse);
-        }
-        pipeline::run(config, messages, &mut sinks)?
-    };
-
+    let mut sinks = Sinks::new(config, outputs, messages)?;
+    let checked = pipeline::run(config, messages, &mut sinks.in_order())?;
     let daily_sales = checked.sums.daily_sales()?;
     let top_products = checked.sums.top_products(config.top)?;
     let revenue_by_hour = checked.sums.revenue_by_hour();
-    let t = &checked.ledger.totals;
     // The load finished with the sinks; its outcome decides where the
-    // report files come from.
-    let outcome = warehouse.as_mut().and_then(WarehouseLoad::outcome);
-    // The lake changes with the warehouse or not at all.
-    let export_failed = match (export.as_mut(), &outcome) {
-        (Some(export), Some(Err(_))) => {
-            export.discard();
-            if let Some(options) = &outputs.export {
-                messages.warn(format!(
-                    "left the export in {} as it was: the load failed",
-                    crate::messages::shown(&options.dir.display().to_string())
-                ));
-            }
-            None
-        }
-        (Some(export), _) => export.swap_in().err(),
-        (None, _) => None,
+    // report files come from and whether the export is swapped in.
+    let outcome = sinks.warehouse.as_mut().and_then(WarehouseLoad::outcome);
+    let export_failed = settle_export(sinks.export.as_mut(), &outcome, outputs, messages);
+    let files = Files {
+        checked: &checked,
+        daily_sales: &daily_sales,
+        top_products: &top_products,
+        loaded: matches!(outcome, Some(Ok(_))),
+        exported: export_failed.is_none() && !matches!(outcome, Some(Err(_))),
     };
-    let mut written = Vec::new();
-    match rejected {
-        Some(rejected) => {
-            messages.step(format!(
-                "wrote {} rejected row{} to {}",
-                t.rejected(),
-                plural(t.rejected() as usize),
-                config.errors_dir.display()
-            ));
-            let loaded_into = match (&outcome, &outputs.load) {
-                (Some(Ok(_)), Some(load)) => Some(&load.target),
-                _ => None,
-            };
-            let (daily, top) = report_files(
-                &checked,
-                &daily_sales,
-                &top_products,
-                loaded_into,
-                config.top,
-                messages,
-            );
-            let reports = output::write_reports(&config.reports_dir, &daily, &top, config.top)?;
-            messages.step(format!(
-                "wrote {} report file{} to {}",
-                reports.len(),
-                plural(reports.len()),
-                config.reports_dir.display()
-            ));
-            let swapped = export_failed.is_none() && !matches!(outcome, Some(Err(_)));
-            if let (Some(export), Some(options), true) = (&export, &outputs.export, swapped) {
-                messages.step(format!(
-                    "exported {} valid row{} to {} ({} file{})",
-                    export.rows(),
-                    plural(export.rows() as usize),
-                    options.dir.display(),
-                    export.written().len(),
-                    plural(export.written().len())
-                ));
-            }
-            written = rejected
-                .written()
-                .iter()
-                .cloned()
-                .chain(reports)
-                .chain(export.iter().flat_map(|e| e.written().to_vec()))
-                .map(|p| p.display().to_string())
-                .collect();
-            for path in &written {
-                messages.detail(format!("wrote {}", crate::messages::shown(path)));
-            }
+    let written = write_files(&files, &sinks, config, outputs, messages)?;
+    let (load, failed) = tell_the_load(outcome, messages);
+    for (stage, ms) in &checked.timings {
+        messages.detail(format!("{stage}: {ms} ms"));
+    }
+    drop(sinks);
+    let mut summary = Summary::new(
+        checked,
+        daily_sales,
+        top_products,
+        revenue_by_hour,
+        written,
+        outputs.dry_run,
+        load,
+    );
+    summary.warehouse = outputs
+        .load
+        .as_ref()
+        .map(|l| crate::db::target::Named::new(&l.target, l.from));
+    Ok((summary, failed.or(export_failed)))
+}
+
+/// The sinks of one batch; none but the sums on a dry run.
+struct Sinks {
+    lock: Option<OutputLock>,
+    rejected: Option<RejectedWriter>,
+    export: Option<Export>,
+    warehouse: Option<WarehouseLoad>,
+}
+
+impl Sinks {
+    fn new(config: &Config, outputs: &Outputs, messages: &Messages) -> Result<Sinks> {
+        let mut locked: Vec<&std::path::Path> = vec![&config.errors_dir, &config.reports_dir];
+        if let Some(export) = &outputs.export {
+            locked.push(&export.dir);
         }
-        None => match &outputs.load {
+        let writing = !outputs.dry_run;
+        Ok(Sinks {
+            lock: writing.then(|| OutputLock::new(&locked, !outputs.no_wait, messages)),
+            rejected: match writing {
+                true => Some(RejectedWriter::new(&config.errors_dir)?),
+                false => None,
+            },
+            export: (outputs.export.clone())
+                .filter(|_| writing)
+                .map(Export::new),
+            warehouse: (outputs.load.clone())
+                .filter(|_| writing)
+                .map(|options| WarehouseLoad::new(options, messages)),
+        })
+    }
+
+    /// The order the pipeline calls them in: the lock first (no other sink
+    /// writes before it is held); the export before the warehouse, so that
+    /// its parts are complete and its folders checked before the load
+    /// commits (see `sinks::export`).
+    fn in_order(&mut self) -> Vec<&mut dyn Sink> {
+        let mut sinks: Vec<&mut dyn Sink> = Vec::new();
+        if let Some(lock) = self.lock.as_mut() {
+            sinks.push(lock);
+        }
+        if let Some(rejected) = self.rejected.as_mut() {
+            sinks.push(rejected);
+        }
+        if let Some(export) = self.export.as_mut() {
+            sinks.push(export);
+        }
+        if let Some(warehouse) = self.warehouse.as_mut() {
+            sinks.push(warehouse);
+        }
+        sinks
+    }
+}
+
+/// The lake changes with the warehouse or not at all: a failed load leaves
+/// it as it was; otherwise the new parts are swapped in. An export that
+/// could not be finished after the commit is the error returned.
+fn settle_export(
+    export: Option<&mut Export>,
+    outcome: &Option<Result<crate::db::Loaded>>,
+    outputs: &Outputs,
+    messages: &Messages,
+) -> Option<Error> {
+    let export = export?;
+    if matches!(outcome, Some(Err(_))) {
+        export.discard();
+        if let Some(options) = &outputs.export {
+            messages.warn(format!(
+                "left the export in {} as it was: the load failed",
+                crate::messages::shown(&options.dir.display().to_string())
+            ));
+        }
+        return None;
+    }
+    export.swap_in().err()
+}
+
+/// What the files of a batch are written from.
+struct Files<'a> {
+    checked: &'a Checked,
+    daily_sales: &'a [DailySales],
+    top_products: &'a [TopProduct],
+    /// The load committed: the report files come from the warehouse.
+    loaded: bool,
+    /// The export's parts were swapped in.
+    exported: bool,
+}
+
+/// Writes the report files and says what was written (the rejected-rows
+/// files and the export were put in place by their sinks); on a dry run,
+/// says that nothing was. Returns the paths written.
+fn write_files(
+    files: &Files<'_>,
+    sinks: &Sinks,
+    config: &Config,
+    outputs: &Outputs,
+    messages: &Messages,
+) -> Result<Vec<String>> {
+    let Some(rejected) = &sinks.rejected else {
+        match &outputs.load {
             Some(load) => messages.step(format!(
                 "dry run: no file written, nothing loaded into {}",
                 load.target.masked()
             )),
             None => messages.step("dry run: no file written"),
-        },
+        }
+        return Ok(Vec::new());
+    };
+    let t = &files.checked.ledger.totals;
+    messages.step(format!(
+        "wrote {} rejected row{} to {}",
+        t.rejected(),
+        plural(t.rejected() as usize),
+        config.errors_dir.display()
+    ));
+    let loaded_into = match (files.loaded, &outputs.load) {
+        (true, Some(load)) => Some(&load.target),
+        _ => None,
+    };
+    let (daily, top) = report_files(
+        files.checked,
+        files.daily_sales,
+        files.top_products,
+        loaded_into,
+        config.top,
+        messages,
+    );
+    let reports = output::write_reports(&config.reports_dir, &daily, &top, config.top)?;
+    messages.step(format!(
+        "wrote {} report file{} to {}",
+        reports.len(),
+        plural(reports.len()),
+        config.reports_dir.display()
+    ));
+    let export = sinks.export.as_ref().filter(|_| files.exported);
+    if let (Some(export), Some(options)) = (export, &outputs.export) {
+        messages.step(format!(
+            "exported {} valid row{} to {} ({} file{})",
+            export.rows(),
+            plural(export.rows() as usize),
+            options.dir.display(),
+            export.written().len(),
+            plural(export.written().len())
+        ));
     }
+    let written: Vec<String> = (rejected.written().iter().cloned())
+        .chain(reports)
+        .chain(export.iter().flat_map(|e| e.written().to_vec()))
+        .map(|p| p.display().to_string())
+        .collect();
+    for path in &written {
+        messages.detail(format!("wrote {}", crate::messages::shown(path)));
+    }
+    Ok(written)
+}
 
-    let mut load = None;
-    let mut failed = None;
+/// Says how the load went; returns what it loaded, or why it failed.
+fn tell_the_load(
+    outcome: Option<Result<crate::db::Loaded>>,
+    messages: &Messages,
+) -> (Option<crate::db::Loaded>, Option<Error>) {
     match outcome {
         Some(Ok(report)) => {
             messages.step(format!(
@@ -186,35 +262,16 @@ pub fn run(
                     ));
                 }
             }
-            load = Some(report);
+            (Some(report), None)
         }
         // Said of a load, a connection that failed also tells that the
         // files were written.
         Some(Err(Error::DatabaseUnreachable { target, reason })) => {
-            failed = Some(Error::LoadUnreachable { target, reason })
+            (None, Some(Error::LoadUnreachable { target, reason }))
         }
-        Some(Err(error)) => failed = Some(error),
-        None => {}
+        Some(Err(error)) => (None, Some(error)),
+        None => (None, None),
     }
-    let failed = failed.or(export_failed);
-    for (stage, ms) in &checked.timings {
-        messages.detail(format!("{stage}: {ms} ms"));
-    }
-    drop(lock);
-    let mut summary = Summary::new(
-        checked,
-        daily_sales,
-        top_products,
-        revenue_by_hour,
-        written,
-        outputs.dry_run,
-        load,
-    );
-    summary.warehouse = outputs
-        .load
-        .as_ref()
-        .map(|l| crate::db::target::Named::new(&l.target, l.from));
-    Ok((summary, failed))
 }
 
 /// The daily sales and top products to write as report files, so that no
