@@ -185,19 +185,7 @@ pub fn generate(options: &Options) -> Result<Truth> {
     };
     std::fs::create_dir_all(&options.out).map_err(write_error(&options.out))?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(options.seed);
-    // Per-product base price in cents and a Zipf-like popularity.
-    let prices: Vec<i64> = (0..PRODUCTS)
-        .map(|_| rng.random_range(99..50_000))
-        .collect();
-    let weights: Vec<f64> = (1..=PRODUCTS).map(|rank| 1.0 / rank as f64).collect();
-    let total_weight: f64 = weights.iter().sum();
-    let cumulative: Vec<f64> = weights
-        .iter()
-        .scan(0.0, |sum, w| {
-            *sum += w / total_weight;
-            Some(*sum)
-        })
-        .collect();
+    let (prices, cumulative) = catalogue(&mut rng);
     let days = [options.date - Duration::days(1), options.date];
 
     let mut survivors: Vec<Sale> = Vec::new();
@@ -218,14 +206,7 @@ pub fn generate(options: &Options) -> Result<Truth> {
         let mut out = BufWriter::with_capacity(1 << 20, file);
         let end = if *channel == "mobile" { "\r\n" } else { "\n" };
         let mut text = String::with_capacity(1 << 16);
-        if *channel == "web" {
-            text.push('\u{feff}');
-        }
-        text.push_str("# sales-etl generate, seed ");
-        text.push_str(&options.seed.to_string());
-        text.push_str(end);
-        text.push_str(HEADER);
-        text.push_str(end);
+        preamble(&mut text, channel, options.seed, end);
         // Rows of this file that a duplicate may copy: (survivor, line).
         let mut recent: Vec<(usize, String)> = Vec::new();
         let mut scratch = String::new();
@@ -303,6 +284,37 @@ pub fn generate(options: &Options) -> Result<Truth> {
     })?;
     std::fs::write(&path, json + "\n").map_err(write_error(&path))?;
     Ok(truth)
+}
+
+/// Per-product base price in cents, and a Zipf-like popularity as the
+/// cumulative share of sales up to each product.
+fn catalogue(rng: &mut Xoshiro256PlusPlus) -> (Vec<i64>, Vec<f64>) {
+    let prices: Vec<i64> = (0..PRODUCTS)
+        .map(|_| rng.random_range(99..50_000))
+        .collect();
+    let weights: Vec<f64> = (1..=PRODUCTS).map(|rank| 1.0 / rank as f64).collect();
+    let total_weight: f64 = weights.iter().sum();
+    let cumulative: Vec<f64> = weights
+        .iter()
+        .scan(0.0, |sum, w| {
+            *sum += w / total_weight;
+            Some(*sum)
+        })
+        .collect();
+    (prices, cumulative)
+}
+
+/// What a file starts with: a byte order mark for the web shop's, a
+/// comment naming the seed, the header.
+fn preamble(text: &mut String, channel: &str, seed: u64, end: &str) {
+    if channel == "web" {
+        text.push('\u{feff}');
+    }
+    text.push_str("# sales-etl generate, seed ");
+    text.push_str(&seed.to_string());
+    text.push_str(end);
+    text.push_str(HEADER);
+    text.push_str(end);
 }
 
 fn new_sale(

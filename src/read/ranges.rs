@@ -275,54 +275,10 @@ pub(crate) fn read_once(
     estimated_rows: usize,
     bar: &ProgressBar,
 ) -> Result<FirstRead, Stop> {
-    let mut jobs = Vec::new();
-    for (file, opened) in inputs.opened.iter().enumerate() {
-        let Some(opened) = opened else { continue };
-        let data = opened.data.offset;
-        let step = config.range_bytes.max(1);
-        let mut cut = data;
-        loop {
-            let next = cut.saturating_add(step);
-            let last = next >= opened.size;
-            jobs.push(Job::Range {
-                file,
-                start: if cut == data {
-                    opened.data
-                } else {
-                    Place {
-                        offset: cut,
-                        line_feeds: 0,
-                    }
-                },
-                exact: cut == data,
-                stop_at: if last { u64::MAX } else { next },
-            });
-            if last {
-                break;
-            }
-            cut = next;
-        }
-        jobs.push(Job::Hash { file });
-    }
+    let jobs = jobs_of(config, inputs);
 
     let mut screen = Screen::with_capacity(estimated_rows);
-    // The per-row arrays are reserved for more rows than any real export
-    // holds for its bytes: pages never written are never resident, while a
-    // vector that grows copies itself while its old copy is still there.
-    let most_rows = (inputs.usable_bytes() / MIN_BYTES_PER_ROW) as usize;
-    let mut read = FirstRead {
-        seen: Vec::with_capacity(most_rows),
-        quantities: Vec::with_capacity(most_rows),
-        places: Places::with_capacity(most_rows),
-        spans: Vec::new(),
-        facts: vec![FileFacts::default(); inputs.names.len()],
-        fences: None,
-        sums: CandidateSums::new(config.rules.per_product.is_some()),
-        products: Vec::new(),
-        product_names: HashMap::default(),
-        own_fences: Vec::new(),
-        fences_by_product: HashMap::default(),
-    };
+    let mut read = FirstRead::new(config, inputs);
     // Where the previous range of the current file stopped.
     let mut stopped: Option<Place> = None;
     in_order(
@@ -421,19 +377,84 @@ pub(crate) fn read_once(
             Ok(())
         },
     )?;
-    if config.rules.outliers {
-        read.fences = screen.fences(config.rules.iqr_k);
+    read.settle_fences(config, &screen);
+    Ok(read)
+}
+
+/// The jobs of the first read: every file cut into ranges of about
+/// `range_bytes`, then a job hashing the file.
+fn jobs_of(config: &ReadOptions, inputs: &Inputs) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for (file, opened) in inputs.opened.iter().enumerate() {
+        let Some(opened) = opened else { continue };
+        let data = opened.data.offset;
+        let step = config.range_bytes.max(1);
+        let mut cut = data;
+        loop {
+            let next = cut.saturating_add(step);
+            let last = next >= opened.size;
+            jobs.push(Job::Range {
+                file,
+                start: if cut == data {
+                    opened.data
+                } else {
+                    Place {
+                        offset: cut,
+                        line_feeds: 0,
+                    }
+                },
+                exact: cut == data,
+                stop_at: if last { u64::MAX } else { next },
+            });
+            if last {
+                break;
+            }
+            cut = next;
+        }
+        jobs.push(Job::Hash { file });
+    }
+    jobs
+}
+
+impl FirstRead {
+    /// An empty first read of `inputs`.
+    fn new(config: &ReadOptions, inputs: &Inputs) -> FirstRead {
+        // The per-row arrays are reserved for more rows than any real export
+        // holds for its bytes: pages never written are never resident, while a
+        // vector that grows copies itself while its old copy is still there.
+        let most_rows = (inputs.usable_bytes() / MIN_BYTES_PER_ROW) as usize;
+        FirstRead {
+            seen: Vec::with_capacity(most_rows),
+            quantities: Vec::with_capacity(most_rows),
+            places: Places::with_capacity(most_rows),
+            spans: Vec::new(),
+            facts: vec![FileFacts::default(); inputs.names.len()],
+            fences: None,
+            sums: CandidateSums::new(config.rules.per_product.is_some()),
+            products: Vec::new(),
+            product_names: HashMap::default(),
+            own_fences: Vec::new(),
+            fences_by_product: HashMap::default(),
+        }
+    }
+
+    /// The fences, once every row was seen: the run's and, with
+    /// `--outliers per-product`, each product's own.
+    fn settle_fences(&mut self, config: &ReadOptions, screen: &Screen) {
+        if !config.rules.outliers {
+            return;
+        }
+        self.fences = screen.fences(config.rules.iqr_k);
         if let Some(min_rows) = config.rules.per_product {
-            read.fences_by_product = read.sums.product_fences(config.rules.iqr_k, min_rows);
-            read.own_fences = vec![None; read.product_names.len()];
-            for (product, fences) in &read.fences_by_product {
-                if let Some(number) = read.product_names.get(product) {
-                    read.own_fences[*number as usize] = Some(*fences);
+            self.fences_by_product = self.sums.product_fences(config.rules.iqr_k, min_rows);
+            self.own_fences = vec![None; self.product_names.len()];
+            for (product, fences) in &self.fences_by_product {
+                if let Some(number) = self.product_names.get(product) {
+                    self.own_fences[*number as usize] = Some(*fences);
                 }
             }
         }
     }
-    Ok(read)
 }
 
 impl RangeRead {

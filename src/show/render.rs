@@ -135,7 +135,22 @@ pub fn pictures_wanted() -> bool {
 
 fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::io::Result<()> {
     let style = Style::new(colour);
+    print_files(summary, &style, out)?;
+    print_skipped(summary, &style, out)?;
+    print_reasons(summary, &style, out)?;
+    print_fences(summary, &style, out)?;
+    print_load(summary, &style, out)?;
+    write_daily_and_top(
+        &summary.daily_sales,
+        &summary.held_back,
+        &summary.top_products,
+        &style,
+        out,
+    )
+}
 
+/// "Rows per file": each file's counts by disposition, and the total.
+fn print_files(summary: &Summary, style: &Style, out: &mut impl Write) -> std::io::Result<()> {
     let mut files = style.table(&[
         "file",
         "data rows",
@@ -170,7 +185,11 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
         files,
         &["duplicate", "outlier", "invalid", "data rows"],
     )?;
+    Ok(())
+}
 
+/// The files `--skip-bad-files` left out, and why.
+fn print_skipped(summary: &Summary, style: &Style, out: &mut impl Write) -> std::io::Result<()> {
     if !summary.skipped_files.is_empty() {
         let mut skipped = style.table(&["skipped file", "why"]);
         for file in &summary.skipped_files {
@@ -181,7 +200,11 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
         }
         style.show(out, "\nSkipped files", skipped, &[])?;
     }
+    Ok(())
+}
 
+/// "Rejected rows by reason", most rows first.
+fn print_reasons(summary: &Summary, style: &Style, out: &mut impl Write) -> std::io::Result<()> {
     if !summary.reasons.is_empty() {
         let mut reasons: Vec<(&String, &u64)> = summary.reasons.iter().collect();
         reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -202,7 +225,11 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
         }
         style.show(out, "\nRejected rows by reason", table, &[])?;
     }
+    Ok(())
+}
 
+/// The outlier fences and what they held back.
+fn print_fences(summary: &Summary, style: &Style, out: &mut impl Write) -> std::io::Result<()> {
     match &summary.fences {
         Some(f) => {
             style.line(
@@ -232,7 +259,12 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
             "\nOutlier fences on quantity: none (rule off or no rows)",
         )?,
     }
+    Ok(())
+}
 
+/// What the load did: rows, method, speed, and per file what it replaced
+/// or left alone.
+fn print_load(summary: &Summary, style: &Style, out: &mut impl Write) -> std::io::Result<()> {
     if let Some(load) = &summary.load {
         style.line(
             out,
@@ -279,21 +311,14 @@ fn print_tables(summary: &Summary, colour: bool, out: &mut impl Write) -> std::i
                 out,
                 &format!(
                     "  {} replaced {} row{} loaded earlier from a file of that name{from}",
-                    file.file,
+                    crate::messages::shown(&file.file),
                     grouped(file.replaced_rows),
                     if file.replaced_rows == 1 { "" } else { "s" }
                 ),
             )?;
         }
     }
-
-    write_daily_and_top(
-        &summary.daily_sales,
-        &summary.held_back,
-        &summary.top_products,
-        &style,
-        out,
-    )
+    Ok(())
 }
 
 /// "Held back as outliers: …": rows, units and revenue, and the revenue's
