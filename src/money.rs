@@ -112,6 +112,7 @@ impl serde::Serialize for Money {
 }
 
 /// Appends millionths as exact decimal text with six decimals (`8.990000`).
+#[inline]
 pub fn push_money(out: &mut String, millionths: i128) {
     if millionths < 0 {
         out.push('-');
@@ -127,6 +128,9 @@ pub fn push_money(out: &mut String, millionths: i128) {
 }
 
 /// Appends `value` in decimal, zero-padded to `width` digits.
+// Inlined where rows are written (`db::rows`): it runs for every field of
+// every row, and it lives in another module (another codegen unit).
+#[inline]
 pub(crate) fn push_digits(out: &mut String, value: u64, width: usize) {
     let mut digits = [b'0'; 20];
     let mut at = digits.len();

@@ -117,59 +117,11 @@ fn load(
     messages: &Messages,
 ) -> Result<Loaded> {
     let target = Target::Mysql(url.to_owned());
-    let fail = |e: mysql::Error| Error::Load {
-        target: target.masked(),
-        message: said(&e),
-    };
+    let fail = failed(&target);
     let started = Instant::now();
     let mut conn = connect(url, &target, messages)?;
-    let mut take_lock = |seconds: u32| -> Result<bool> {
-        let locked: Option<Option<i64>> = conn
-            .exec_first(
-                include_str!("../../queries/mysql/take_load_lock.sql"),
-                (seconds,),
-            )
-            .map_err(fail)?;
-        Ok(locked.flatten() == Some(1))
-    };
-    let mut locked = take_lock(0)?;
-    if !locked {
-        messages.warn(format!(
-            "waiting for another load into `{}` to finish",
-            target.masked()
-        ));
-        locked = take_lock(3600)?;
-    }
-    if !locked {
-        return Err(Error::Load {
-            target: target.masked(),
-            message: "another load into this database did not finish within an hour".into(),
-        });
-    }
-
-    let found = check_tables(&mut conn, &target)?;
-    let had = |table: &str| found.iter().any(|(t, _, _)| t == table);
-    let fill_sales = had("staging_sales") && !had("daily_file_sales");
-    // DDL commits implicitly in MySQL: tables are made before the transaction.
-    for sql in CREATE {
-        conn.query_drop(sql).map_err(fail)?;
-    }
-    if fill_sales {
-        conn.query_drop(include_str!(
-            "../../queries/mysql/fill_daily_file_sales.sql"
-        ))
-        .map_err(fail)?;
-    }
-    conn.query_drop(include_str!("../../queries/mysql/incoming_sales.sql"))
-        .map_err(fail)?;
-    let local_infile: Option<i64> = conn
-        .query_first(include_str!("../../queries/mysql/local_infile.sql"))
-        .map_err(fail)?;
-    let method = match method {
-        LoadMethod::Auto if local_infile == Some(1) => Method::LoadData,
-        _ => Method::Insert,
-    };
-
+    take_load_lock(&mut conn, &target, messages)?;
+    let method = prepare_tables(&mut conn, &target, method)?;
     let feed = Arc::new(Mutex::new(Feed {
         receive,
         stream: String::new(),
@@ -179,7 +131,154 @@ fn load(
         sent: 0,
         end: None,
     }));
-    let served = Arc::clone(&feed);
+    serve_load_data(&mut conn, &feed);
+
+    let mut tx = conn.start_transaction(TxOpts::default()).map_err(&fail)?;
+    tx.exec_drop(
+        include_str!("../../queries/mysql/insert_run.sql"),
+        (
+            &plan.started_at,
+            env!("CARGO_PKG_VERSION"),
+            serde_json::to_string(&plan.files).unwrap_or_else(|_| "[]".into()),
+            method.name(),
+        ),
+    )
+    .map_err(&fail)?;
+    let run_id = tx.last_insert_id().unwrap_or(0);
+    let mut before = clear_earlier_rows(&mut tx, &plan, &tell, &target)?;
+    // With no row of another file left, no id can come again: the rows go
+    // straight in. Else they wait in `incoming_sales` until the rows they
+    // replace are gone.
+    let table = if before.only_ours {
+        "staging_sales"
+    } else {
+        "incoming_sales"
+    };
+    {
+        let mut feed = lock(&feed, &target)?;
+        feed.stream = format!("sales-etl:{table}");
+        feed.run_id = run_id;
+    }
+    let rows = Rows {
+        method,
+        table,
+        empty: before.empty,
+        run_id,
+    };
+    let (sent, end) = send_rows(&mut tx, &rows, &feed, &plan.names, loaded, &target)?;
+    let replaced_by_id = match before.only_ours {
+        true => 0,
+        false => move_incoming(&mut tx, &mut before.dates, sent, &target)?,
+    };
+    store_sales(&mut tx, &end.partials, &plan.names, &mut before.dates).map_err(|e| match e {
+        StoreError::Sql(e) => fail(e),
+        StoreError::Other(e) => e,
+    })?;
+    store_held_back(&mut tx, &end, &plan.names, &target)?;
+    rewrite_reports(&mut tx, &before.dates, end.top).map_err(|e| match e {
+        StoreError::Sql(e) => fail(e),
+        StoreError::Other(e) => e,
+    })?;
+    let t = &end.totals;
+    let replaced = replaced_in_all(replaced_by_id, &before.files);
+    tx.exec_drop(
+        include_str!("../../queries/mysql/finish_run.sql"),
+        (
+            t.data_rows,
+            t.valid,
+            t.invalid,
+            t.duplicate,
+            t.outlier,
+            replaced,
+            run_id,
+        ),
+    )
+    .map_err(&fail)?;
+    tx.commit().map_err(&fail)?;
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(Loaded {
+        target: target.masked(),
+        rows: sent,
+        replaced,
+        replaced_by_id,
+        method,
+        seconds,
+        rows_per_second: rows_per_second(sent, seconds),
+        run_id,
+        files: before.files,
+    })
+}
+
+/// A server error of the load into `target`, said plainly.
+fn failed(target: &Target) -> impl Fn(mysql::Error) -> Error + '_ {
+    move |e| Error::Load {
+        target: target.masked(),
+        message: said(&e),
+    }
+}
+
+/// One load into a database at a time: the server's named lock, waited
+/// for (and said so) up to an hour.
+fn take_load_lock(conn: &mut Conn, target: &Target, messages: &Messages) -> Result<()> {
+    let fail = failed(target);
+    let mut take_lock = |seconds: u32| -> Result<bool> {
+        let locked: Option<Option<i64>> = conn
+            .exec_first(
+                include_str!("../../queries/mysql/take_load_lock.sql"),
+                (seconds,),
+            )
+            .map_err(&fail)?;
+        Ok(locked.flatten() == Some(1))
+    };
+    if take_lock(0)? {
+        return Ok(());
+    }
+    messages.warn(format!(
+        "waiting for another load into `{}` to finish",
+        target.masked()
+    ));
+    match take_lock(3600)? {
+        true => Ok(()),
+        false => Err(Error::Load {
+            target: target.masked(),
+            message: "another load into this database did not finish within an hour".into(),
+        }),
+    }
+}
+
+/// Checks the tables, makes the missing ones (DDL commits implicitly in
+/// MySQL: before the transaction) and the staging table of incoming rows,
+/// and chooses how rows are sent: LOAD DATA where the server allows it.
+fn prepare_tables(conn: &mut Conn, target: &Target, method: LoadMethod) -> Result<Method> {
+    let fail = failed(target);
+    let found = check_tables(conn, target)?;
+    let had = |table: &str| found.iter().any(|(t, _, _)| t == table);
+    let fill_sales = had("staging_sales") && !had("daily_file_sales");
+    for sql in CREATE {
+        conn.query_drop(sql).map_err(&fail)?;
+    }
+    if fill_sales {
+        conn.query_drop(include_str!(
+            "../../queries/mysql/fill_daily_file_sales.sql"
+        ))
+        .map_err(&fail)?;
+    }
+    conn.query_drop(include_str!("../../queries/mysql/incoming_sales.sql"))
+        .map_err(&fail)?;
+    let local_infile: Option<i64> = conn
+        .query_first(include_str!("../../queries/mysql/local_infile.sql"))
+        .map_err(&fail)?;
+    Ok(match method {
+        LoadMethod::Auto if local_infile == Some(1) => Method::LoadData,
+        _ => Method::Insert,
+    })
+}
+
+/// Answers the server's LOAD DATA LOCAL request from the feed of rows,
+/// for the feed's one stream only, every row in key order (see
+/// `key_order`).
+fn serve_load_data(conn: &mut Conn, feed: &Arc<Mutex<Feed>>) {
+    let served = Arc::clone(feed);
     conn.set_local_infile_handler(Some(LocalInfileHandler::new(move |name, writer| {
         let mut feed = served
             .lock()
@@ -193,7 +292,6 @@ fn load(
                 ),
             ));
         }
-        // Every row first, then in key order: see `key_order`.
         let mut order = KeyOrder::new(key_order::DEFAULT_BUDGET);
         while let Some(rows) = feed.next_rows()? {
             rows.push_load_data(&feed.names, feed.run_id, &feed.loaded_at, &mut order)?;
@@ -201,22 +299,31 @@ fn load(
         order.write_to(writer)?;
         writer.flush()
     })));
+}
 
-    let mut tx = conn.start_transaction(TxOpts::default()).map_err(fail)?;
-    tx.exec_drop(
-        include_str!("../../queries/mysql/insert_run.sql"),
-        (
-            &plan.started_at,
-            env!("CARGO_PKG_VERSION"),
-            serde_json::to_string(&plan.files).unwrap_or_else(|_| "[]".into()),
-            method.name(),
-        ),
-    )
-    .map_err(fail)?;
-    let run_id = tx.last_insert_id().unwrap_or(0);
+/// What the warehouse held of the run's files before this load.
+struct Before {
+    files: Vec<FileReplaced>,
+    /// The dates whose reports the load changes.
+    dates: BTreeSet<String>,
+    /// No row of another file is in `staging_sales`.
+    only_ours: bool,
+    /// `staging_sales` was empty.
+    empty: bool,
+}
 
-    // The rows the run's files loaded before are replaced.
-    let earlier = earlier_loads(&mut tx, &plan.files).map_err(fail)?;
+/// Removes what earlier loads of the run's files left (their rows, unless
+/// the file is unchanged, their sales per file and their held-back rows)
+/// and says what was there; `tell`s the run which files are unchanged as
+/// soon as that is known, before the removals.
+fn clear_earlier_rows(
+    tx: &mut mysql::Transaction<'_>,
+    plan: &LoadPlan,
+    tell: &Tell,
+    target: &Target,
+) -> Result<Before> {
+    let fail = failed(target);
+    let earlier = earlier_loads(tx, &plan.files).map_err(&fail)?;
     let mut dates: BTreeSet<String> = BTreeSet::new();
     let mut files = Vec::new();
     for file in &plan.files {
@@ -225,13 +332,13 @@ fn load(
                 include_str!("../../queries/mysql/file_rows.sql"),
                 (&file.file,),
             )
-            .map_err(fail)?;
+            .map_err(&fail)?;
         let of_file: Vec<String> = tx
             .exec(
                 include_str!("../../queries/mysql/dates_of_file.sql"),
                 (&file.file,),
             )
-            .map_err(fail)?;
+            .map_err(&fail)?;
         dates.extend(of_file);
         files.push(FileReplaced::new(
             file,
@@ -241,23 +348,23 @@ fn load(
         ));
     }
     let _ = tell.send(unchanged_names(&files));
-    let only_ours = only_these_files(&mut tx, &plan.files).map_err(fail)?;
+    let only_ours = only_these_files(tx, &plan.files).map_err(&fail)?;
     // An empty table is left untouched before the load (even a DELETE of
     // nothing would stop MariaDB's bulk insert).
-    let empty = only_these_files(&mut tx, &[]).map_err(fail)?;
+    let empty = only_these_files(tx, &[]).map_err(&fail)?;
     for file in files.iter().filter(|f| f.unchanged_since.is_none()) {
         if !empty {
             tx.exec_drop(
                 include_str!("../../queries/mysql/delete_file_rows.sql"),
                 (&file.file,),
             )
-            .map_err(fail)?;
+            .map_err(&fail)?;
         }
         tx.exec_drop(
             include_str!("../../queries/mysql/delete_file_sales.sql"),
             (&file.file,),
         )
-        .map_err(fail)?;
+        .map_err(&fail)?;
     }
     // Held back rows come from the first read of every file: stored anew
     // for unchanged files too.
@@ -266,34 +373,47 @@ fn load(
             include_str!("../../queries/mysql/delete_held_back.sql"),
             (&file.file,),
         )
-        .map_err(fail)?;
+        .map_err(&fail)?;
     }
+    Ok(Before {
+        files,
+        dates,
+        only_ours,
+        empty,
+    })
+}
 
-    // With no row of another file left, no id can come again: the rows go
-    // straight in. Else they wait in `incoming_sales` until the rows they
-    // replace are gone.
-    let (table, load_data) = if only_ours {
-        (
-            "staging_sales",
-            include_str!("../../queries/mysql/load_staging_sales.sql"),
-        )
-    } else {
-        (
-            "incoming_sales",
-            include_str!("../../queries/mysql/load_incoming_sales.sql"),
-        )
-    };
-    {
-        let mut feed = lock(&feed, &target)?;
-        feed.stream = format!("sales-etl:{table}");
-        feed.run_id = run_id;
-    }
-    if empty {
+/// Where and how the rows go.
+struct Rows {
+    method: Method,
+    table: &'static str,
+    /// `staging_sales` was empty: MariaDB's bulk insert is on meanwhile.
+    empty: bool,
+    run_id: u64,
+}
+
+/// Sends every row of the run into `rows.table` and checks that the server
+/// took them all; returns how many were sent and the run's end.
+fn send_rows(
+    tx: &mut mysql::Transaction<'_>,
+    rows: &Rows,
+    feed: &Mutex<Feed>,
+    names: &[String],
+    loaded: &AtomicU64,
+    target: &Target,
+) -> Result<(u64, LoadEnd)> {
+    let fail = failed(target);
+    let table = rows.table;
+    if rows.empty {
         tx.query_drop(include_str!("../../queries/mysql/bulk_insert_on.sql"))
-            .map_err(fail)?;
+            .map_err(&fail)?;
     }
-    let (taken, warnings) = match method {
+    let (taken, warnings) = match rows.method {
         Method::LoadData => {
+            let load_data = match table {
+                "staging_sales" => include_str!("../../queries/mysql/load_staging_sales.sql"),
+                _ => include_str!("../../queries/mysql/load_incoming_sales.sql"),
+            };
             let result = tx.query_iter(load_data).map_err(|e| {
                 // The handler's own error says more than the server's echo of it.
                 Error::Load {
@@ -305,40 +425,10 @@ fn load(
             drop(result);
             counts
         }
-        Method::Insert => {
-            let columns: Vec<String> = SALE_COLUMNS
-                .iter()
-                .chain(&LOAD_COLUMNS)
-                .map(|c| format!("`{c}`"))
-                .collect();
-            let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-            let (mut taken, mut warnings) = (0u64, 0u16);
-            loop {
-                let rows = lock(&feed, &target)?.next_rows().map_err(|e| Error::Load {
-                    target: target.masked(),
-                    message: e.to_string(),
-                })?;
-                let Some(rows) = rows else { break };
-                let loaded_at = lock(&feed, &target)?.loaded_at.clone();
-                let (t, w) = insert_batches(
-                    &mut tx,
-                    table,
-                    &columns,
-                    &rows,
-                    &plan.names,
-                    run_id,
-                    &loaded_at,
-                )
-                .map_err(fail)?;
-                taken += t;
-                warnings = warnings.saturating_add(w);
-                loaded.fetch_add(t, Ordering::Relaxed);
-            }
-            (taken, warnings)
-        }
+        Method::Insert => insert_every_row(tx, rows, feed, names, loaded, target)?,
     };
     let (sent, end) = {
-        let mut feed = lock(&feed, &target)?;
+        let mut feed = lock(feed, target)?;
         (feed.sent, feed.end.take())
     };
     let Some(end) = end else {
@@ -348,11 +438,11 @@ fn load(
         });
     };
     loaded.store(taken, Ordering::Relaxed);
-    if empty {
+    if rows.empty {
         tx.query_drop(include_str!("../../queries/mysql/bulk_insert_off.sql"))
-            .map_err(fail)?;
+            .map_err(&fail)?;
     }
-    check_taken(&target, &mut tx, table, taken, warnings, sent)?;
+    check_taken(target, tx, table, taken, warnings, sent)?;
     if sent != end.sent {
         return Err(Error::OutputMismatch {
             output: format!("the load into {}", target.masked()),
@@ -361,46 +451,101 @@ fn load(
             written: sent,
         });
     }
+    Ok((sent, end))
+}
 
-    let mut replaced = 0;
-    if !only_ours {
-        let groups: Vec<(String, String, String, String, u64, i64, String)> = tx
-            .query(include_str!("../../queries/mysql/replaced_sales.sql"))
-            .map_err(fail)?;
-        tx.query_drop(include_str!("../../queries/mysql/delete_replaced_rows.sql"))
-            .map_err(fail)?;
-        replaced = tx.affected_rows();
-        for (date, file, channel, product, orders, units, revenue) in groups {
-            tx.exec_drop(
-                include_str!("../../queries/mysql/subtract_file_sales.sql"),
-                (orders, units, revenue, &date, file, channel, product),
-            )
-            .map_err(fail)?;
-            dates.insert(date);
-        }
-        tx.query_drop(include_str!(
-            "../../queries/mysql/delete_empty_file_sales.sql"
-        ))
-        .map_err(fail)?;
-        tx.query_drop(include_str!("../../queries/mysql/move_incoming_sales.sql"))
-            .map_err(fail)?;
-        let moved = tx.affected_rows();
-        if moved != sent {
-            return Err(Error::Load {
-                target: target.masked(),
-                message: format!("{moved} rows moved into `staging_sales` but {sent} sent"),
-            });
-        }
+/// The INSERT path: each chunk as it comes, in multi-row statements.
+/// Returns the rows the server took and its warnings.
+fn insert_every_row(
+    tx: &mut mysql::Transaction<'_>,
+    rows: &Rows,
+    feed: &Mutex<Feed>,
+    names: &[String],
+    loaded: &AtomicU64,
+    target: &Target,
+) -> Result<(u64, u16)> {
+    let columns: Vec<String> = SALE_COLUMNS
+        .iter()
+        .chain(&LOAD_COLUMNS)
+        .map(|c| format!("`{c}`"))
+        .collect();
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let (mut taken, mut warnings) = (0u64, 0u16);
+    loop {
+        let chunk = lock(feed, target)?.next_rows().map_err(|e| Error::Load {
+            target: target.masked(),
+            message: e.to_string(),
+        })?;
+        let Some(chunk) = chunk else { break };
+        let loaded_at = lock(feed, target)?.loaded_at.clone();
+        let (t, w) = insert_batches(
+            tx,
+            rows.table,
+            &columns,
+            &chunk,
+            names,
+            rows.run_id,
+            &loaded_at,
+        )
+        .map_err(failed(target))?;
+        taken += t;
+        warnings = warnings.saturating_add(w);
+        loaded.fetch_add(t, Ordering::Relaxed);
     }
+    Ok((taken, warnings))
+}
 
-    store_sales(&mut tx, &end.partials, &plan.names, &mut dates).map_err(|e| match e {
-        StoreError::Sql(e) => fail(e),
-        StoreError::Other(e) => e,
-    })?;
+/// Rows of other files with the run's ids are replaced: their sales come
+/// off the per-file sums, they go, and the incoming rows move into
+/// `staging_sales`. Returns how many rows were replaced.
+fn move_incoming(
+    tx: &mut mysql::Transaction<'_>,
+    dates: &mut BTreeSet<String>,
+    sent: u64,
+    target: &Target,
+) -> Result<u64> {
+    let fail = failed(target);
+    let groups: Vec<(String, String, String, String, u64, i64, String)> = tx
+        .query(include_str!("../../queries/mysql/replaced_sales.sql"))
+        .map_err(&fail)?;
+    tx.query_drop(include_str!("../../queries/mysql/delete_replaced_rows.sql"))
+        .map_err(&fail)?;
+    let replaced = tx.affected_rows();
+    for (date, file, channel, product, orders, units, revenue) in groups {
+        tx.exec_drop(
+            include_str!("../../queries/mysql/subtract_file_sales.sql"),
+            (orders, units, revenue, &date, file, channel, product),
+        )
+        .map_err(&fail)?;
+        dates.insert(date);
+    }
+    tx.query_drop(include_str!(
+        "../../queries/mysql/delete_empty_file_sales.sql"
+    ))
+    .map_err(&fail)?;
+    tx.query_drop(include_str!("../../queries/mysql/move_incoming_sales.sql"))
+        .map_err(&fail)?;
+    let moved = tx.affected_rows();
+    if moved != sent {
+        return Err(Error::Load {
+            target: target.masked(),
+            message: format!("{moved} rows moved into `staging_sales` but {sent} sent"),
+        });
+    }
+    Ok(replaced)
+}
+
+/// The rows, units and revenue the outlier rule held back, per date, file
+/// and channel.
+fn store_held_back(
+    tx: &mut mysql::Transaction<'_>,
+    end: &LoadEnd,
+    names: &[String],
+    target: &Target,
+) -> Result<()> {
     let mut held = Vec::with_capacity(end.held_back.len());
     for (file, h) in &end.held_back {
-        let name = plan
-            .names
+        let name = names
             .get(*file as usize)
             .ok_or_else(|| Error::Internal("outliers of an unknown file".into()))?;
         held.push((
@@ -416,40 +561,7 @@ fn load(
         include_str!("../../queries/mysql/insert_held_back.sql"),
         held,
     )
-    .map_err(fail)?;
-    rewrite_reports(&mut tx, &dates, end.top).map_err(|e| match e {
-        StoreError::Sql(e) => fail(e),
-        StoreError::Other(e) => e,
-    })?;
-    let t = &end.totals;
-    let replaced_by_id = replaced;
-    let replaced = replaced_in_all(replaced_by_id, &files);
-    tx.exec_drop(
-        include_str!("../../queries/mysql/finish_run.sql"),
-        (
-            t.data_rows,
-            t.valid,
-            t.invalid,
-            t.duplicate,
-            t.outlier,
-            replaced,
-            run_id,
-        ),
-    )
-    .map_err(fail)?;
-    tx.commit().map_err(fail)?;
-    let seconds = started.elapsed().as_secs_f64();
-    Ok(Loaded {
-        target: target.masked(),
-        rows: sent,
-        replaced,
-        replaced_by_id,
-        method,
-        seconds,
-        rows_per_second: rows_per_second(sent, seconds),
-        run_id,
-        files,
-    })
+    .map_err(failed(target))
 }
 
 fn lock<'a>(feed: &'a Mutex<Feed>, target: &Target) -> Result<std::sync::MutexGuard<'a, Feed>> {
