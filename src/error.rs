@@ -7,6 +7,8 @@
 //! `main.rs` reports an error once.
 
 use std::fmt;
+
+use crate::messages::plural;
 use std::path::PathBuf;
 
 /// Why a whole input file could not be used.
@@ -380,14 +382,6 @@ fn shown_files(files: &[String]) -> String {
     match files.len() {
         n if n > 5 => format!("{} and {} more", shown.join(", "), n - 5),
         _ => shown.join(", "),
-    }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
     }
 }
 

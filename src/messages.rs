@@ -27,6 +27,16 @@ pub fn shown(name: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `"s"` unless `n` is one: `format!("{n} file{}", plural(n))`. The one
+/// plural of every message.
+pub fn plural<N: PartialEq + From<u8>>(n: N) -> &'static str {
+    if n == N::from(1) {
+        ""
+    } else {
+        "s"
+    }
+}
+
 /// A message for the terminal, every line of it [`shown`]: the one way
 /// step lines, details and warnings reach stderr, so that a value from data
 /// or a file name inside one cannot drive the terminal either. Line breaks

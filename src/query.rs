@@ -474,7 +474,7 @@ fn write_table(
         }
     }
     writeln!(out, "{table}")?;
-    let plural = if height == 1 { "" } else { "s" };
+    let plural = crate::messages::plural(height);
     let mut note = if shown < height {
         format!("{height} rows ({shown} shown; --max-rows 0 or --format csv for all)")
     } else {

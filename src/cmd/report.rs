@@ -103,7 +103,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         messages.step(format!(
             "wrote {} report file{} to {}",
             written.len(),
-            if written.len() == 1 { "" } else { "s" },
+            crate::messages::plural(written.len()),
             dir.display()
         ));
     }

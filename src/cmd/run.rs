@@ -567,7 +567,7 @@ fn backfill(args: &RunArgs, first: NaiveDate, last: NaiveDate) -> Result<()> {
         messages.warn(format!(
             "{} CSV file{} with no date in the name left out: {}",
             found.undated.len(),
-            if found.undated.len() == 1 { "" } else { "s" },
+            crate::messages::plural(found.undated.len()),
             found.undated.join(", ")
         ));
     }
@@ -602,7 +602,7 @@ fn backfill(args: &RunArgs, first: NaiveDate, last: NaiveDate) -> Result<()> {
                 messages.step(format!(
                     "{date}: {} file{}, {} rows: {} valid, {} rejected",
                     files.len(),
-                    if files.len() == 1 { "" } else { "s" },
+                    crate::messages::plural(files.len()),
                     t.data_rows,
                     t.valid,
                     t.rejected()

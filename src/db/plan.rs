@@ -202,7 +202,7 @@ impl FileReplaced {
             Some(format!(
                 "{}: replaced {replaced_rows} row{} that run {} loaded {what}",
                 crate::messages::shown(&file.file),
-                if replaced_rows == 1 { "" } else { "s" },
+                crate::messages::plural(replaced_rows),
                 e.run_id
             ))
         });

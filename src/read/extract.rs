@@ -1129,7 +1129,7 @@ fn parse_header(record: &Record) -> Result<Header, String> {
             .join(", ");
         return Err(format!(
             "missing required column{} {list} (header line {})",
-            if missing.len() == 1 { "" } else { "s" },
+            crate::messages::plural(missing.len()),
             record.line,
         ));
     }

@@ -23,6 +23,7 @@ use crate::error::{BadFile, Error, Result};
 use crate::judge::aggregate::SalesSums;
 use crate::judge::split::{self, Accounting};
 use crate::judge::validate::{self, Fences};
+use crate::messages::plural;
 use crate::messages::{shown, Messages};
 use crate::read::discover::InputFile;
 use crate::read::extract::{FileReader, Limits};
@@ -630,14 +631,6 @@ impl Timings {
             now.duration_since(self.start).as_millis() as u64,
         );
         self.start = now;
-    }
-}
-
-pub fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
     }
 }
 

@@ -245,7 +245,7 @@ fn print_fences(summary: &Summary, style: &Style, out: &mut impl Write) -> std::
                     &format!(
                         "Fences per product: {} product{} with at least {} rows have their own; the others are held to these",
                         grouped(p.products as u64),
-                        if p.products == 1 { "" } else { "s" },
+                        crate::messages::plural(p.products),
                         grouped(p.min_rows)
                     ),
                 )?;
@@ -284,7 +284,7 @@ fn print_load(summary: &Summary, style: &Style, out: &mut impl Write) -> std::io
                 &format!(
                     "  replaced {} row{} of other files with the same transaction ids",
                     grouped(load.replaced_by_id),
-                    if load.replaced_by_id == 1 { "" } else { "s" }
+                    crate::messages::plural(load.replaced_by_id)
                 ),
             )?;
         }
@@ -313,7 +313,7 @@ fn print_load(summary: &Summary, style: &Style, out: &mut impl Write) -> std::io
                     "  {} replaced {} row{} loaded earlier from a file of that name{from}",
                     crate::messages::shown(&file.file),
                     grouped(file.replaced_rows),
-                    if file.replaced_rows == 1 { "" } else { "s" }
+                    crate::messages::plural(file.replaced_rows)
                 ),
             )?;
         }
@@ -343,7 +343,7 @@ fn held_back_line(held_back: &[HeldBack], daily_sales: &[DailySales]) -> Option<
     Some(format!(
         "Held back as outliers: {} row{}, {} units, revenue {}{share}",
         grouped(rows),
-        if rows == 1 { "" } else { "s" },
+        crate::messages::plural(rows),
         grouped(units),
         revenue.grouped()
     ))
