@@ -8,9 +8,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use comfy_table::modifiers::UTF8_ROUND_CORNERS;
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{Cell, CellAlignment};
 
 use crate::show::render::header_cell;
 use polars::prelude::*;
@@ -431,14 +429,7 @@ fn write_table(
         })
         .collect();
     let kept = columns_that_fit(columns, &cells, width);
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .apply_modifier(UTF8_ROUND_CORNERS)
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    if !colour {
-        table.force_no_tty();
-    }
+    let mut table = crate::show::render::empty_table(colour);
     if let Some(width) = width {
         table.set_width(width);
     }

@@ -128,6 +128,21 @@ pub fn print_days(
     Ok(())
 }
 
+/// The one look of every table the tool prints (`run`, `report`, `query`):
+/// rounded UTF-8 borders, columns that share the width, no colour unless
+/// asked.
+pub(crate) fn empty_table(colour: bool) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .apply_modifier(UTF8_ROUND_CORNERS)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if !colour {
+        table.force_no_tty();
+    }
+    table
+}
+
 /// Whether stdout is a terminal: pictures are for people looking at one.
 pub fn pictures_wanted() -> bool {
     std::io::stdout().is_terminal()
@@ -750,14 +765,7 @@ impl Style {
     }
 
     fn table(&self, header: &[&str]) -> Table {
-        let mut table = Table::new();
-        table
-            .load_preset(UTF8_FULL_CONDENSED)
-            .apply_modifier(UTF8_ROUND_CORNERS)
-            .set_content_arrangement(ContentArrangement::Dynamic);
-        if !self.colour {
-            table.force_no_tty();
-        }
+        let mut table = empty_table(self.colour);
         table.set_header(header.iter().map(|h| header_cell(h, self.colour)));
         for (index, name) in header.iter().enumerate().skip(1) {
             if let Some(column) = table.column_mut(index) {
