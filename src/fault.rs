@@ -21,15 +21,19 @@ pub enum Fault {
     /// `query --db` skips its guard, so that a test reaches the engine's
     /// own read-only wall alone.
     GuardOff,
+    /// The process dies (abort, as a `kill -9` would leave it) after the
+    /// export's first part was renamed into place.
+    ExportDiesMidSwap,
 }
 
 impl Fault {
-    const ALL: [(Fault, &'static str); 5] = [
+    const ALL: [(Fault, &'static str); 6] = [
         (Fault::ReaderDropsRow, "reader-drops-row"),
         (Fault::RejectedDropsRow, "rejected-drops-row"),
         (Fault::LoaderDropsRow, "loader-drops-row"),
         (Fault::ExportDoublesRow, "export-doubles-row"),
         (Fault::GuardOff, "guard-off"),
+        (Fault::ExportDiesMidSwap, "export-dies-mid-swap"),
     ];
 }
 

@@ -175,3 +175,56 @@ fn the_engines_read_only_walls_hold_without_the_guard() {
     }
     assert_eq!((db.rows(STAGING), warehouse(&test)), before);
 }
+
+/// Issue "checks that can fail", a promise without a test: tables use
+/// colour on a terminal, and never under `NO_COLOR`. The terminal is a
+/// pseudo-terminal from `script` (util-linux).
+#[test]
+fn no_color_turns_the_terminal_colour_off() {
+    let coloured = |no_color: Option<&str>| -> bool {
+        let dir = tempfile::tempdir().unwrap();
+        let command = format!(
+            "{} run {} --no-db",
+            env!("CARGO_BIN_EXE_sales-etl"),
+            samples()
+        );
+        let mut script = std::process::Command::new("script");
+        script
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(dir.path())
+            .env_clear()
+            .env("TERM", "xterm-256color")
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        if let Some(value) = no_color {
+            script.env("NO_COLOR", value);
+        }
+        let out = crate::util::finished_within(
+            script.spawn().expect("script (util-linux)"),
+            crate::util::WATCHDOG,
+            &[],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Rows per file"), "{text}");
+        // A colour (SGR) sequence, `ESC [ digits;… m`; the progress bar's
+        // cursor moves (`ESC [ 2K`) are not colour.
+        text.split("\u{1b}[").skip(1).any(|rest| {
+            let code: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ';')
+                .collect();
+            !code.is_empty() && rest[code.len()..].starts_with('m') && code != "0"
+        })
+    };
+    assert!(coloured(None), "no colour on a terminal");
+    assert!(!coloured(Some("1")), "colour under NO_COLOR=1");
+    // An empty NO_COLOR is unset, as no-color.org says.
+    assert!(coloured(Some("")), "no colour under an empty NO_COLOR");
+}

@@ -487,3 +487,42 @@ fn terminal_escapes_in_data_and_names_are_shown_escaped() {
         "the file keeps the raw id: {top:?}"
     );
 }
+
+/// Case 2: `kill -9` during the export's last step left 426 of 800 parts.
+/// The process now dies (a test-only fault) right after the first part is
+/// renamed in: every part is there, old or new, and the next run puts the
+/// rest in place and removes the temporary files left behind.
+#[test]
+fn a_run_killed_while_swapping_the_export_in_loses_no_part() {
+    let test = Test::new();
+    let args = [
+        "run",
+        &samples(),
+        "--export",
+        "lake",
+        "--export-rejected",
+        "--no-db",
+        "-q",
+    ];
+    test.clone().args(&args).run().code(0);
+    let dir = test.dir().join("lake");
+    let before: Vec<String> = lake(&dir).into_keys().collect();
+    assert!(before.len() >= 6, "{before:?}");
+    let killed = test
+        .clone()
+        .args(&args)
+        .env("SALES_ETL_TEST_FAULT", "export-dies-mid-swap")
+        .run();
+    assert_ne!(killed.code, 0, "the fault did not strike");
+    let after = lake(&dir);
+    for name in &before {
+        assert!(after.contains_key(name), "{name} is missing after the kill");
+    }
+    assert!(
+        after.keys().any(|n| n.starts_with(".export-")),
+        "the kill left no temporary file: it did not land mid-swap"
+    );
+    test.clone().args(&args).run().code(0);
+    let healed: Vec<String> = lake(&dir).into_keys().collect();
+    assert_eq!(healed, before);
+}

@@ -270,6 +270,9 @@ impl Export {
                 Ok(()) => self.written.push(part.path),
                 Err(e) => failure = Some((part.path, e.error)),
             }
+            if crate::fault::strikes(crate::fault::Fault::ExportDiesMidSwap) {
+                std::process::abort();
+            }
         }
         let failure = failure.or_else(|| self.remove_earlier_parts().err());
         match failure {
