@@ -228,3 +228,59 @@ fn no_color_turns_the_terminal_colour_off() {
     // An empty NO_COLOR is unset, as no-color.org says.
     assert!(coloured(Some("")), "no colour under an empty NO_COLOR");
 }
+
+/// Issue "checks that can fail", a promise without a test: a file that
+/// changes while the run reads it is exit 3 and nothing is written. The
+/// run is held between its reads by the output lock, which this test takes
+/// first; the file grows meanwhile.
+#[test]
+fn a_file_changed_while_it_is_read_is_exit_3() {
+    use std::io::{BufRead, Write};
+    let test = Test::new()
+        .csv(
+            "web_2026-11-25.csv",
+            &[&crate::db::row("T1", "2026-11-25", "P1", 1)],
+        )
+        .file("errors/.sales-etl.lock", "");
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(test.dir().join("errors/.sales-etl.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let mut child = test
+        .clone()
+        .args(&["run", "input", "--db", "sqlite://w.db"])
+        .command()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    while !said.contains("waiting for another sales-etl run") {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "ended first: {said}"
+        );
+        said.push_str(&line);
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(test.dir().join("input/web_2026-11-25.csv"))
+        .unwrap();
+    writeln!(file, "{}", crate::db::row("T2", "2026-11-25", "P2", 2)).unwrap();
+    drop(file);
+    lock.unlock().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(3), "{said}{rest}");
+    assert!(rest.contains("web_2026-11-25.csv"), "{rest}");
+    assert!(!test.dir().join("w.db").exists() || warehouse(&test).0 == 0);
+    // The folders were made for their locks; no file went into them.
+    for folder in ["errors", "reports"] {
+        let files = lake(&test.dir().join(folder));
+        assert!(files.is_empty(), "{folder}: {:?}", files.keys());
+    }
+}

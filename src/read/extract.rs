@@ -1589,6 +1589,43 @@ mod tests {
         assert_eq!(trim_spaces(b" \t "), b"");
     }
 
+    /// Issue "checks that can fail", a promise without a test: a chunk
+    /// holds at most [`CHUNK_BYTES`] of text however many rows were asked
+    /// for, and the rows it leaves come in the next.
+    #[test]
+    fn a_chunk_stops_at_its_byte_cap() {
+        // Half a MiB a row, within the default record limit (a record over
+        // it keeps no field, and so no text).
+        let wide = "p".repeat(1 << 19);
+        let mut input = HEADER.to_owned();
+        for i in 0..80 {
+            input.push_str(&format!("T{i},2024-03-01 10:00:00,web,,C,{wide},1,2\n"));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = input_file(dir.path(), &input);
+        let limits = Limits::default();
+        let opened = FileReader::open(&file, 0, &ProgressBar::hidden(), false, limits).unwrap();
+        let mut reader = FileReader::range(
+            &file,
+            opened.header(),
+            0,
+            opened.position(),
+            true,
+            u64::MAX,
+            file.size,
+            limits,
+        )
+        .unwrap();
+        let mut heights = Vec::new();
+        while let Some(rows) = reader.next_chunk(1_000).unwrap() {
+            heights.push(rows.height());
+        }
+        // The row that reaches the cap is the chunk's last.
+        let most = CHUNK_BYTES / (1 << 19);
+        assert_eq!(heights, [most, 80 - most], "rows per chunk");
+        assert_eq!(reader.counted(), 80);
+    }
+
     /// A range that begins at a guessed line start inside a quoted field
     /// finds a first record other than where the range before it stops:
     /// the run's check for reading the range again.
