@@ -226,15 +226,18 @@ proptest! {
     }
 }
 
-/// The pieces the guard's own property test uses, and a few more.
+/// Pieces of SQL-ish text, hostile ones among them: random statements made
+/// of them must never crash the guard or `query`.
 const SQLISH: &[&str] = &[
     "SELECT",
     "FROM",
     "sales",
     "rejected",
+    "staging_sales",
     "WHERE",
     "AND",
     "OR",
+    "NOT",
     "(",
     ")",
     ",",
@@ -243,9 +246,12 @@ const SQLISH: &[&str] = &[
     "+",
     "-",
     "/",
+    "%",
     "=",
+    "<",
     "1",
     "0",
+    "-1",
     "1e308",
     "9223372036854775807",
     "'x'",
@@ -254,13 +260,19 @@ const SQLISH: &[&str] = &[
     "`",
     "\\",
     "?",
+    "@x",
+    ":=",
     "--",
+    "-- ",
     "#",
     "/*",
     "*/",
     "/*!",
+    "/*M!",
+    "/*+",
     "\n",
     "\u{a0}",
+    "\u{1b}[2J",
     "AS",
     "CAST(",
     "DECIMAL(100,200)",
@@ -270,8 +282,11 @@ const SQLISH: &[&str] = &[
     "unit_price",
     "line_revenue",
     "source_file",
+    "date",
+    "reason",
     "COLUMNS('(')",
     "LPAD(",
+    "REPEAT(",
     "SUM(",
     "COUNT(*)",
     "GROUP BY",
@@ -279,12 +294,23 @@ const SQLISH: &[&str] = &[
     "LIMIT",
     "UNION",
     "WITH",
+    "RECURSIVE",
+    "INTO",
+    "OUTFILE",
+    "DROP",
+    "TABLE",
+    "SLEEP(",
     "CASE",
     "WHEN",
     "THEN",
     "END",
-    "date",
-    "reason",
+    "IN",
+    "LIKE",
+    "IS NULL",
+    "BETWEEN",
+    "EXPLAIN",
+    "SHOW",
+    "TABLES",
 ];
 
 /// A SQLite warehouse of the samples, made once for every case.
@@ -301,6 +327,28 @@ fn sample_warehouse() -> &'static str {
             (dir, url)
         })
         .1
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed()),
+        ..ProptestConfig::default()
+    })]
+
+    /// Issue "hardening, second round", case 6: random SQL-ish text never
+    /// panics the guard, on either engine or over a folder.
+    #[test]
+    fn random_text_never_panics_the_guard(
+        tokens in prop::collection::vec(prop::sample::select(SQLISH), 0..40),
+    ) {
+        use sales_etl::db::guard::{self, Engine};
+        let sql = tokens.join(" ");
+        let _ = guard::check(&sql, Engine::Mysql);
+        let _ = guard::check(&sql, Engine::Sqlite);
+        let _ = guard::check_folder_query(&sql);
+        let _ = guard::mysql_text(&sql);
+    }
 }
 
 proptest! {
