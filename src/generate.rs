@@ -18,7 +18,6 @@ use rand::{RngExt, SeedableRng};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::money::Money;
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -103,7 +102,7 @@ pub struct TruthDaily {
     pub channel: &'static str,
     pub orders: u64,
     pub units: i64,
-    pub revenue: Money,
+    pub revenue: Cents,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -112,7 +111,7 @@ pub struct TruthHeldBack {
     pub channel: &'static str,
     pub rows: u64,
     pub units: i64,
-    pub revenue: Money,
+    pub revenue: Cents,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -120,7 +119,19 @@ pub struct TruthTop {
     pub rank: u32,
     pub product_id: String,
     pub units: i64,
-    pub revenue: Money,
+    pub revenue: Cents,
+}
+
+/// An amount in cents, written with two decimals (`1062.43`): the truth's
+/// own money, made and written without the crate's `Money`, so that the
+/// truth stays an oracle independent of the code it checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cents(pub i128);
+
+impl Serialize for Cents {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("{}.{:02}", self.0 / 100, self.0 % 100))
+    }
 }
 
 const CHANNELS: [(&str, f64); 3] = [("mobile", 0.3), ("store", 0.2), ("web", 0.5)];
@@ -541,41 +552,41 @@ fn verdicts(
     let mut outliers = 0u64;
     let mut held: BTreeMap<(u8, u8), (u64, i64, i128)> = BTreeMap::new();
     for sale in survivors {
-        let micros = i128::from(sale.quantity) * i128::from(sale.price_cents) * 10_000;
+        let cents = i128::from(sale.quantity) * i128::from(sale.price_cents);
         if is_outlier(sale) {
             outliers += 1;
             let h = held.entry((sale.day, sale.channel)).or_default();
             h.0 += 1;
             h.1 += sale.quantity;
-            h.2 += micros;
+            h.2 += cents;
             continue;
         }
         let d = daily.entry((sale.day, sale.channel)).or_default();
         d.0 += 1;
         d.1 += sale.quantity;
-        d.2 += micros;
+        d.2 += cents;
         let p = products.entry((sale.day, sale.product)).or_default();
         p.0 += sale.quantity;
-        p.1 += micros;
+        p.1 += cents;
     }
     let daily_sales = daily
         .into_iter()
-        .map(|((day, channel), (orders, units, micros))| TruthDaily {
+        .map(|((day, channel), (orders, units, cents))| TruthDaily {
             date: days[day as usize].to_string(),
             channel: CHANNELS[channel as usize].0,
             orders,
             units,
-            revenue: Money(micros),
+            revenue: Cents(cents),
         })
         .collect();
     let held_back = held
         .into_iter()
-        .map(|((day, channel), (rows, units, micros))| TruthHeldBack {
+        .map(|((day, channel), (rows, units, cents))| TruthHeldBack {
             date: days[day as usize].to_string(),
             channel: CHANNELS[channel as usize].0,
             rows,
             units,
-            revenue: Money(micros),
+            revenue: Cents(cents),
         })
         .collect();
     let mut top5_products: BTreeMap<String, Vec<TruthTop>> = BTreeMap::new();
@@ -583,7 +594,7 @@ fn verdicts(
         let mut ranked: Vec<(String, i64, i128)> = products
             .iter()
             .filter(|((d, _), _)| *d == day)
-            .map(|((_, product), (units, micros))| (format!("SKU-{product:05}"), *units, *micros))
+            .map(|((_, product), (units, cents))| (format!("SKU-{product:05}"), *units, *cents))
             .collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
         if !ranked.is_empty() {
@@ -593,11 +604,11 @@ fn verdicts(
                     .into_iter()
                     .take(5)
                     .enumerate()
-                    .map(|(i, (product_id, units, micros))| TruthTop {
+                    .map(|(i, (product_id, units, cents))| TruthTop {
                         rank: i as u32 + 1,
                         product_id,
                         units,
-                        revenue: Money(micros),
+                        revenue: Cents(cents),
                     })
                     .collect(),
             );
