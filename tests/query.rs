@@ -4,8 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use sales_etl::money::Money;
-
 use crate::db::sqlite_rows;
 use crate::report::samples;
 use crate::util::Test;
@@ -106,10 +104,24 @@ impl Loaded {
             store: Some(r[3].clone()).filter(|s| s != "NULL"),
             customer: Some(r[4].clone()).filter(|s| s != "NULL"),
             units: r[5].parse().unwrap(),
-            revenue: Money(r[6].parse().unwrap()),
+            revenue: r[6].parse().unwrap(),
         })
         .collect()
     }
+}
+
+/// A decimal amount as the answer prints it (`1062.43`, `8.990000`) in
+/// millionths, read here rather than with the crate's money code that the
+/// answer comes from (issue "checks that can fail").
+fn millionths(text: &str) -> i128 {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    assert!(
+        fraction.len() <= 6 && fraction.bytes().all(|b| b.is_ascii_digit()),
+        "revenue {text:?}"
+    );
+    let whole: i128 = whole.parse().unwrap_or_else(|_| panic!("revenue {text:?}"));
+    let fraction: i128 = format!("{fraction:0<6}").parse().unwrap();
+    whole * 1_000_000 + fraction
 }
 
 struct Sale {
@@ -119,7 +131,8 @@ struct Sale {
     store: Option<String>,
     customer: Option<String>,
     units: i64,
-    revenue: Money,
+    /// Millionths.
+    revenue: i128,
 }
 
 /// Orders, units and revenue of a group.
@@ -127,7 +140,8 @@ struct Sale {
 struct Totals {
     orders: u64,
     units: i64,
-    revenue: Money,
+    /// Millionths.
+    revenue: i128,
     first_day: String,
     last_day: String,
 }
@@ -136,7 +150,7 @@ impl Totals {
     fn add(&mut self, sale: &Sale) {
         self.orders += 1;
         self.units += sale.units;
-        self.revenue = self.revenue + sale.revenue;
+        self.revenue += sale.revenue;
         if self.first_day.is_empty() || sale.date < self.first_day {
             self.first_day = sale.date.clone();
         }
@@ -150,8 +164,7 @@ impl Totals {
         Totals {
             orders: row["orders"].parse().unwrap(),
             units: row["units"].parse().unwrap(),
-            revenue: Money::parse(&row["revenue"])
-                .unwrap_or_else(|| panic!("revenue {:?}", row["revenue"])),
+            revenue: millionths(&row["revenue"]),
             first_day: row.get("first_day").cloned().unwrap_or_default(),
             last_day: row.get("last_day").cloned().unwrap_or_default(),
         }
