@@ -283,15 +283,7 @@ fn serve_load_data(conn: &mut Conn, feed: &Arc<Mutex<Feed>>) {
         let mut feed = served
             .lock()
             .map_err(|_| std::io::Error::other("feed lock poisoned"))?;
-        if feed.stream.as_bytes() != name {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::PermissionDenied,
-                format!(
-                    "sales-etl serves only its own stream, not `{}`",
-                    String::from_utf8_lossy(name)
-                ),
-            ));
-        }
+        only_our_stream(&feed.stream, name)?;
         let mut order = KeyOrder::new(key_order::DEFAULT_BUDGET);
         while let Some(rows) = feed.next_rows()? {
             rows.push_load_data(&feed.names, feed.run_id, &feed.loaded_at, &mut order)?;
@@ -299,6 +291,22 @@ fn serve_load_data(conn: &mut Conn, feed: &Arc<Mutex<Feed>>) {
         order.write_to(writer)?;
         writer.flush()
     })));
+}
+
+/// The one file the LOAD DATA handler serves is the load's own stream: a
+/// server that names any other (`/etc/passwd`, a file of the client's) is
+/// refused, whatever the statement it ran.
+fn only_our_stream(stream: &str, name: &[u8]) -> std::io::Result<()> {
+    if !stream.is_empty() && stream.as_bytes() == name {
+        return Ok(());
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::PermissionDenied,
+        format!(
+            "sales-etl serves only its own stream, not `{}`",
+            String::from_utf8_lossy(name)
+        ),
+    ))
 }
 
 /// What the warehouse held of the run's files before this load.
@@ -1114,5 +1122,28 @@ fn text_cell(kind: ColumnType, text: String) -> Cell {
         | MYSQL_TYPE_LONGLONG | MYSQL_TYPE_YEAR => text.parse().map_or(Cell::Text(text), Cell::Int),
         MYSQL_TYPE_FLOAT | MYSQL_TYPE_DOUBLE => text.parse().map_or(Cell::Text(text), Cell::Float),
         _ => Cell::Text(text),
+    }
+}
+
+#[cfg(test)]
+mod stream_tests {
+    use super::*;
+
+    /// Issue "checks that can fail", a promise without a test: the handler
+    /// serves its own stream only.
+    #[test]
+    fn the_load_data_handler_serves_only_its_own_stream() {
+        assert!(only_our_stream("sales-etl:staging_sales", b"sales-etl:staging_sales").is_ok());
+        for name in [
+            &b"/etc/passwd"[..],
+            b"sales-etl:incoming_sales",
+            b"sales-etl:staging_sales ",
+            b"",
+        ] {
+            let refused = only_our_stream("sales-etl:staging_sales", name).unwrap_err();
+            assert_eq!(refused.kind(), std::io::ErrorKind::PermissionDenied);
+        }
+        // Before the stream is named, nothing is served.
+        assert!(only_our_stream("", b"").is_err());
     }
 }
