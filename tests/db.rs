@@ -35,6 +35,18 @@ impl Database {
         Database { name, conn }
     }
 
+    /// Whether the *server* sees a file at `path` (its `/tmp` may not be
+    /// the tests' own); checked to see files at all, or it fails.
+    pub(crate) fn server_has_file(&mut self, path: &str) -> bool {
+        let sees = self.rows("SELECT LOAD_FILE('/etc/passwd') IS NOT NULL");
+        assert_eq!(
+            sees,
+            [["1"]],
+            "the server cannot read files: the check would be blind"
+        );
+        self.rows(&format!("SELECT LOAD_FILE('{path}') IS NOT NULL")) == [["1"]]
+    }
+
     pub(crate) fn url(&self) -> String {
         format!("{}/{}", server_url(), self.name)
     }

@@ -79,6 +79,7 @@ fn query_db_refuses_writes_files_and_settings_on_mariadb() {
     );
     assert_eq!(db.rows("SELECT @@max_connections"), connections);
     assert!(!std::path::Path::new(&outfile).exists());
+    assert!(!db.server_has_file(&outfile), "the server wrote {outfile}");
     let tables = db.rows(&format!(
         "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{}' AND table_name = 'x'",
         db.name
