@@ -3,7 +3,7 @@
 //! before anything is committed. Each place is tested by injecting the
 //! fault (`SALES_ETL_TEST_FAULT`, see `src/fault.rs`).
 
-use crate::db::{samples, Database, STAGING};
+use crate::db::{samples, STAGING};
 use crate::hostile::lake;
 use crate::util::Test;
 
@@ -60,13 +60,7 @@ fn a_row_lost_or_doubled_anywhere_fails_the_run_and_commits_nothing() {
 /// took is compared too, and a lost row rolls the load back.
 #[test]
 fn a_row_lost_on_the_way_to_mariadb_fails_the_run_and_commits_nothing() {
-    let mut db = Database::new();
-    let url = db.url();
-    let test = Test::new();
-    test.clone()
-        .args(&["run", &samples(), "--db", &url, "-q"])
-        .run()
-        .code(0);
+    let (mut db, url, test) = crate::db::with_samples();
     let before = db.rows(STAGING);
     let runs = db.rows("SELECT COUNT(*) FROM etl_runs");
     let out = test
@@ -148,13 +142,7 @@ fn every_documented_exit_code_is_reachable() {
 /// read-only connection.
 #[test]
 fn the_engines_read_only_walls_hold_without_the_guard() {
-    let mut db = Database::new();
-    let url = db.url();
-    let test = Test::new();
-    test.clone()
-        .args(&["run", &samples(), "--db", &url, "-q"])
-        .run()
-        .code(0);
+    let (mut db, url, test) = crate::db::with_samples();
     test.clone()
         .args(&["run", &samples(), "--db", "sqlite://w.db", "-q"])
         .run()
@@ -292,13 +280,7 @@ fn a_file_changed_while_it_is_read_is_exit_3() {
 #[test]
 fn a_server_warning_during_the_load_rolls_it_back() {
     use mysql::prelude::Queryable;
-    let mut db = Database::new();
-    let url = db.url();
-    let test = Test::new();
-    test.clone()
-        .args(&["run", &samples(), "--db", &url, "-q"])
-        .run()
-        .code(0);
+    let (mut db, url, test) = crate::db::with_samples();
     let before = (db.rows(STAGING), db.rows("SELECT COUNT(*) FROM etl_runs"));
     // The rows already there break it: not checked when it is added.
     db.conn

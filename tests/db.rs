@@ -93,6 +93,19 @@ pub(crate) const SAMPLES_DAILY: [[&str; 5]; 4] = [
     ["2026-11-25", "web", "6", "13", "613.43"],
 ];
 
+/// A database of its own with the samples loaded into it: the database,
+/// its URL and the test folder the run used.
+pub(crate) fn with_samples() -> (Database, String, Test) {
+    let db = Database::new();
+    let url = db.url();
+    let test = Test::new();
+    test.clone()
+        .args(&["run", &samples(), "--db", &url, "-q"])
+        .run()
+        .code(0);
+    (db, url, test)
+}
+
 pub(crate) fn samples() -> String {
     format!("{}/samples", env!("CARGO_MANIFEST_DIR"))
 }
@@ -1096,13 +1109,7 @@ fn mysql_report_equals_the_run() {
 
 #[test]
 fn mysql_query_runs_in_the_warehouse_read_only() {
-    let mut db = Database::new();
-    let url = db.url();
-    let test = Test::new();
-    test.clone()
-        .args(&["run", &samples(), "--db", &url, "-q"])
-        .run()
-        .code(0);
+    let (mut db, url, test) = crate::db::with_samples();
     let answer = test
         .clone()
         .args(&[

@@ -48,13 +48,7 @@ fn many_rows(letter: &str, rows: u32) -> String {
 /// server's files and its settings stay as they were.
 #[test]
 fn query_db_refuses_writes_files_and_settings_on_mariadb() {
-    let mut db = Database::new();
-    let url = db.url();
-    let test = Test::new();
-    test.clone()
-        .args(&["run", &samples(), "--db", &url, "-q"])
-        .run()
-        .code(0);
+    let (mut db, url, test) = crate::db::with_samples();
     let before = (db.rows(STAGING), db.rows(DAILY));
     let connections = db.rows("SELECT @@max_connections");
     let outfile = format!("/tmp/sales_etl_outfile_{}", std::process::id());

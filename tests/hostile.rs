@@ -29,13 +29,7 @@ fn server_state(db: &mut Database) -> Vec<Vec<String>> {
 /// nothing on the server changed.
 #[test]
 fn executable_comments_never_reach_mariadb() {
-    let mut db = Database::new();
-    let url = db.url();
-    let test = Test::new();
-    test.clone()
-        .args(&["run", &samples(), "--db", &url, "-q"])
-        .run()
-        .code(0);
+    let (mut db, url, test) = crate::db::with_samples();
     let before = server_state(&mut db);
     let outfile = format!("/tmp/sales_etl_hostile_{}", std::process::id());
     let hidden = [
@@ -116,13 +110,7 @@ fn executable_comments_never_reach_mariadb() {
 #[test]
 fn a_select_only_account_answers_without_a_warning() {
     use mysql::prelude::Queryable;
-    let mut db = Database::new();
-    let url = db.url();
-    let test = Test::new();
-    test.clone()
-        .args(&["run", &samples(), "--db", &url, "-q"])
-        .run()
-        .code(0);
+    let (mut db, url, test) = crate::db::with_samples();
     let user = format!("ro_{}", std::process::id());
     db.conn
         .query_drop(format!("CREATE USER IF NOT EXISTS '{user}'@'%'"))
