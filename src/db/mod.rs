@@ -1,14 +1,17 @@
 //! The warehouse: MySQL/MariaDB or an embedded SQLite file. Each job has a
 //! room of its own: [`target`] (the URL and its masking), [`schema`] (the
 //! tables and their check), [`plan`] (what a load is told and what it did),
-//! [`stream`] (the loading thread's channel), `rows`, `key_order` and
-//! `sales` (the values it writes, in the order MySQL wants them, and the
-//! sales per file the reports are computed from), [`read`] (stored reports
-//! and query answers); [`mysql`] and [`sqlite`] are the dialects, each
-//! writing the load's steps its own way, and [`load`], the sink of the run
-//! that drives them. Imports point down: `load` → dialects → `plan`,
-//! `stream`, `rows`, `schema`. The SQL is in `queries/`. A failed load never
-//! costs the user the CSV outputs of the run.
+//! [`stream`] (the loading thread's channel and feed), `steps` (the load's
+//! steps as one trait and the one driver that calls them in order), `rows`,
+//! `key_order` and `sales` (the values it writes, in the order MySQL wants
+//! them, and the sales per file the reports are computed from), [`read`]
+//! (stored reports and query answers). [`mysql`] and [`sqlite`] are the
+//! dialects: each connects, locks and prepares its tables its own way, then
+//! implements the steps with its own statements. [`load`] is the sink of
+//! the run that starts them. Imports point down: `load` → dialects →
+//! `steps` → `plan`, `stream`, `rows`, `sales`, `schema`. The SQL is in
+//! `queries/`. A failed load never costs the user the CSV outputs of the
+//! run.
 
 pub mod guard;
 mod key_order;
@@ -20,6 +23,7 @@ pub(crate) mod rows;
 mod sales;
 pub mod schema;
 pub mod sqlite;
+mod steps;
 pub mod stream;
 pub mod target;
 

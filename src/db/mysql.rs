@@ -5,29 +5,29 @@
 //! limit. Either way the server's row count and warnings are checked
 //! against what was sent, inside the one transaction.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mysql::consts::ColumnType;
 use mysql::prelude::Queryable;
 use mysql::{Conn, LocalInfileHandler, Opts, OptsBuilder, TxOpts, Value};
-use polars::prelude::*;
 
 use super::guard;
 use super::key_order::{self, KeyOrder};
-use super::plan::{replaced_in_all, unchanged_names};
 use super::rows::SaleText;
-use super::sales::{RunSales, StoredSales};
+use super::sales::StoredSales;
 use super::schema::{check_schema, mysql_holds, FoundColumns, MYSQL_SUMS};
-use super::stream::{Message, Streaming, Tell};
+use super::steps::{self, Before, FileSales, Replaced, RowsIn, Steps, Sums};
+use super::stream::{Feed, Streaming};
 use super::{
-    now_utc, rows_per_second, AnswerColumn, Cell, EarlierLoad, FileReplaced, InputRecord, LoadEnd,
-    LoadPlan, Loaded, Method, ReportRows, Target, LOAD_COLUMNS, SALE_COLUMNS, TABLES,
+    now_utc, AnswerColumn, Cell, LoadPlan, Method, ReportRows, Target, LOAD_COLUMNS, SALE_COLUMNS,
+    TABLES,
 };
 use crate::error::{Error, QueryEngine, Result};
+use crate::judge::aggregate::{DailySales, HeldBack, TopProduct};
+use crate::judge::split::Accounting;
 use crate::messages::Messages;
 use crate::money::push_money;
 use crate::money::Money;
@@ -65,148 +65,338 @@ pub fn start(
 ) -> Result<Streaming> {
     let url = url.to_owned();
     let messages = messages.clone();
-    Streaming::spawn("sales-etl-mysql", move |receive, tell, loaded| {
-        load(&url, plan, method, receive, tell, loaded, &messages)
+    Streaming::spawn("sales-etl-mysql", move |feed, tell, loaded| {
+        let started = Instant::now();
+        let target = Target::Mysql(url.clone());
+        let mut conn = connect(&url, &target, &messages)?;
+        take_load_lock(&mut conn, &target, &messages)?;
+        let method = prepare_tables(&mut conn, &target, method)?;
+        let served = Arc::new(Mutex::new(Served {
+            feed,
+            stream: String::new(),
+            names: plan.names.clone(),
+            run_id: 0,
+            loaded_at: now_utc(),
+        }));
+        serve_load_data(&mut conn, &served);
+        let tx = conn
+            .start_transaction(TxOpts::default())
+            .map_err(failed(&target))?;
+        let load = MysqlLoad {
+            tx,
+            target,
+            method,
+            served,
+            loaded,
+        };
+        steps::drive(load, &plan, &tell, started)
     })
 }
 
 /// The run's chunks, as the loading thread reads them: by the LOAD DATA
-/// handler while the statement runs, or by the INSERT loop.
-struct Feed {
-    receive: mpsc::Receiver<Message>,
+/// handler while the statement runs, or by the INSERT loop; with what
+/// each row is written with.
+struct Served {
+    feed: Feed,
     /// The one stream the server may ask for.
     stream: String,
     names: Vec<String>,
     run_id: u64,
     loaded_at: String,
-    /// Rows sent so far.
-    sent: u64,
-    end: Option<LoadEnd>,
 }
 
-impl Feed {
-    /// The next chunk of rows, or `None` after the last (the run's end is
-    /// kept in `end`).
-    fn next_rows(&mut self) -> std::io::Result<Option<SaleText>> {
-        match self.receive.recv() {
-            Ok(Message::Sales(rows)) => {
-                self.sent += rows.height() as u64;
-                Ok(Some(rows))
+/// A load into MySQL in progress: its open transaction.
+struct MysqlLoad<'a> {
+    tx: mysql::Transaction<'a>,
+    target: Target,
+    method: Method,
+    served: Arc<Mutex<Served>>,
+    /// Rows the server took so far, for the progress bar.
+    loaded: &'a AtomicU64,
+}
+
+impl MysqlLoad<'_> {
+    fn served(&self) -> Result<std::sync::MutexGuard<'_, Served>> {
+        self.served.lock().map_err(|_| Error::Load {
+            target: self.target.masked(),
+            message: "the feed of rows broke off".into(),
+        })
+    }
+}
+
+impl Steps for MysqlLoad<'_> {
+    fn target(&self) -> &Target {
+        &self.target
+    }
+
+    fn method(&self) -> Method {
+        self.method
+    }
+
+    fn record_run(&mut self, plan: &LoadPlan) -> Result<u64> {
+        let fail = failed(&self.target);
+        self.tx
+            .exec_drop(
+                include_str!("../../queries/mysql/insert_run.sql"),
+                (
+                    &plan.started_at,
+                    env!("CARGO_PKG_VERSION"),
+                    serde_json::to_string(&plan.files).unwrap_or_else(|_| "[]".into()),
+                    self.method.name(),
+                ),
+            )
+            .map_err(fail)?;
+        Ok(self.tx.last_insert_id().unwrap_or(0))
+    }
+
+    fn earlier_runs(&mut self) -> Result<Vec<(u64, String)>> {
+        let fail = failed(&self.target);
+        self.tx
+            .query(include_str!("../../queries/mysql/earlier_runs.sql"))
+            .map_err(fail)
+    }
+
+    fn rows_of_file(&mut self, file: &str) -> Result<(u64, Vec<String>)> {
+        let fail = failed(&self.target);
+        let rows: Option<u64> = self
+            .tx
+            .exec_first(include_str!("../../queries/mysql/file_rows.sql"), (file,))
+            .map_err(&fail)?;
+        let dates = self
+            .tx
+            .exec(
+                include_str!("../../queries/mysql/dates_of_file.sql"),
+                (file,),
+            )
+            .map_err(&fail)?;
+        Ok((rows.unwrap_or(0), dates))
+    }
+
+    fn next_source_file(&mut self, after: &str) -> Result<Option<String>> {
+        let fail = failed(&self.target);
+        let next: Option<Option<String>> = self
+            .tx
+            .exec_first(
+                include_str!("../../queries/mysql/next_source_file.sql"),
+                (after,),
+            )
+            .map_err(fail)?;
+        Ok(next.flatten())
+    }
+
+    fn clear(&mut self, before: &Before, loading: &[&str], every: &[&str]) -> Result<()> {
+        let fail = failed(&self.target);
+        for file in loading {
+            // An empty table is left untouched before the load (even a
+            // DELETE of nothing would stop MariaDB's bulk insert).
+            if !before.empty {
+                self.tx
+                    .exec_drop(
+                        include_str!("../../queries/mysql/delete_file_rows.sql"),
+                        (file,),
+                    )
+                    .map_err(&fail)?;
             }
-            Ok(Message::Finish(end)) => {
-                self.end = Some(end);
-                Ok(None)
-            }
-            Err(_) => Err(std::io::Error::other(
-                "the run stopped before its rows were all sent",
-            )),
+            self.tx
+                .exec_drop(
+                    include_str!("../../queries/mysql/delete_file_sales.sql"),
+                    (file,),
+                )
+                .map_err(&fail)?;
         }
+        for file in every {
+            self.tx
+                .exec_drop(
+                    include_str!("../../queries/mysql/delete_held_back.sql"),
+                    (file,),
+                )
+                .map_err(&fail)?;
+        }
+        Ok(())
     }
-}
 
-/// The loading thread: schema and tables, one transaction, rows as they
-/// come (one LOAD DATA fed from the run's chunks, or INSERTs per chunk),
-/// then the replaced rows, the sales per file, the reports and the commit.
-fn load(
-    url: &str,
-    plan: LoadPlan,
-    method: LoadMethod,
-    receive: mpsc::Receiver<Message>,
-    tell: Tell,
-    loaded: &AtomicU64,
-    messages: &Messages,
-) -> Result<Loaded> {
-    let target = Target::Mysql(url.to_owned());
-    let fail = failed(&target);
-    let started = Instant::now();
-    let mut conn = connect(url, &target, messages)?;
-    take_load_lock(&mut conn, &target, messages)?;
-    let method = prepare_tables(&mut conn, &target, method)?;
-    let feed = Arc::new(Mutex::new(Feed {
-        receive,
-        stream: String::new(),
-        names: plan.names.clone(),
-        run_id: 0,
-        loaded_at: now_utc(),
-        sent: 0,
-        end: None,
-    }));
-    serve_load_data(&mut conn, &feed);
-
-    let mut tx = conn.start_transaction(TxOpts::default()).map_err(&fail)?;
-    tx.exec_drop(
-        include_str!("../../queries/mysql/insert_run.sql"),
-        (
-            &plan.started_at,
-            env!("CARGO_PKG_VERSION"),
-            serde_json::to_string(&plan.files).unwrap_or_else(|_| "[]".into()),
-            method.name(),
-        ),
-    )
-    .map_err(&fail)?;
-    let run_id = tx.last_insert_id().unwrap_or(0);
-    let mut before = clear_earlier_rows(&mut tx, &plan, &tell, &target)?;
-    // With no row of another file left, no id can come again: the rows go
-    // straight in. Else they wait in `incoming_sales` until the rows they
-    // replace are gone.
-    let table = if before.only_ours {
-        "staging_sales"
-    } else {
-        "incoming_sales"
-    };
-    {
-        let mut feed = lock(&feed, &target)?;
-        feed.stream = format!("sales-etl:{table}");
-        feed.run_id = run_id;
-    }
-    let rows = Rows {
-        method,
-        table,
-        empty: before.empty,
-        run_id,
-    };
-    let (sent, end) = send_rows(&mut tx, &rows, &feed, &plan.names, loaded, &target)?;
-    let replaced_by_id = match before.only_ours {
-        true => 0,
-        false => move_incoming(&mut tx, &mut before.dates, sent, &target)?,
-    };
-    store_sales(&mut tx, &end.partials, &plan.names, &mut before.dates).map_err(|e| match e {
-        StoreError::Sql(e) => fail(e),
-        StoreError::Other(e) => e,
-    })?;
-    store_held_back(&mut tx, &end, &plan.names, &target)?;
-    rewrite_reports(&mut tx, &before.dates, end.top).map_err(|e| match e {
-        StoreError::Sql(e) => fail(e),
-        StoreError::Other(e) => e,
-    })?;
-    let t = &end.totals;
-    let replaced = replaced_in_all(replaced_by_id, &before.files);
-    tx.exec_drop(
-        include_str!("../../queries/mysql/finish_run.sql"),
-        (
-            t.data_rows,
-            t.valid,
-            t.invalid,
-            t.duplicate,
-            t.outlier,
+    fn rows_in(&mut self, run_id: u64, before: &Before) -> Result<RowsIn> {
+        // With no row of another file left, no id can come again: the rows
+        // go straight in. Else they wait in `incoming_sales` until the rows
+        // they replace are gone.
+        let table = match before.only_run_files {
+            true => "staging_sales",
+            false => "incoming_sales",
+        };
+        {
+            let mut served = self.served()?;
+            served.stream = format!("sales-etl:{table}");
+            served.run_id = run_id;
+        }
+        let taken = send_rows(self, table, before.empty, run_id)?;
+        let (sent, end) = {
+            let mut served = self.served()?;
+            (served.feed.sent, served.feed.end(&self.target)?)
+        };
+        let replaced = match before.only_run_files {
+            true => Replaced::default(),
+            false => move_incoming(self, sent)?,
+        };
+        Ok(RowsIn {
+            sent,
+            taken,
+            end,
             replaced,
-            run_id,
-        ),
-    )
-    .map_err(&fail)?;
-    tx.commit().map_err(&fail)?;
-    let seconds = started.elapsed().as_secs_f64();
-    Ok(Loaded {
-        target: target.masked(),
-        rows: sent,
-        replaced,
-        replaced_by_id,
-        method,
-        seconds,
-        rows_per_second: rows_per_second(sent, seconds),
-        run_id,
-        files: before.files,
-    })
+        })
+    }
+
+    fn subtract_sales(&mut self, replaced: &Replaced) -> Result<()> {
+        let fail = failed(&self.target);
+        for ((date, file, channel, product), sums) in &replaced.sums {
+            let mut revenue = String::new();
+            push_money(&mut revenue, sums.micros);
+            self.tx
+                .exec_drop(
+                    include_str!("../../queries/mysql/subtract_file_sales.sql"),
+                    (
+                        sums.orders,
+                        sums.units,
+                        revenue,
+                        date,
+                        file,
+                        channel,
+                        product,
+                    ),
+                )
+                .map_err(&fail)?;
+        }
+        self.tx
+            .query_drop(include_str!(
+                "../../queries/mysql/delete_empty_file_sales.sql"
+            ))
+            .map_err(&fail)
+    }
+
+    fn store_sales(&mut self, sales: &[FileSales<'_>]) -> Result<()> {
+        let fail = failed(&self.target);
+        self.tx
+            .exec_batch(
+                include_str!("../../queries/mysql/insert_file_sales.sql"),
+                sales.iter().map(|s| {
+                    let mut revenue = String::new();
+                    push_money(&mut revenue, s.micros);
+                    (
+                        &s.date, s.file, s.channel, s.product, s.orders, s.units, revenue,
+                    )
+                }),
+            )
+            .map_err(fail)
+    }
+
+    fn store_held_back(&mut self, held: &[(&str, &HeldBack)]) -> Result<()> {
+        let fail = failed(&self.target);
+        self.tx
+            .exec_batch(
+                include_str!("../../queries/mysql/insert_held_back.sql"),
+                held.iter().map(|(file, h)| {
+                    (
+                        &h.date,
+                        file,
+                        &h.channel,
+                        h.rows,
+                        h.units,
+                        h.revenue.exact(),
+                    )
+                }),
+            )
+            .map_err(fail)
+    }
+
+    fn stored_sales(&mut self, date: &str) -> Result<StoredSales> {
+        let fail = failed(&self.target);
+        let stored: Vec<(String, String, u64, i64, String)> = self
+            .tx
+            .exec(
+                include_str!("../../queries/mysql/sales_of_date.sql"),
+                (date,),
+            )
+            .map_err(fail)?;
+        let mut sales = StoredSales::default();
+        for (channel, product, orders, units, revenue) in stored {
+            let amount = Money::parse(&revenue).ok_or_else(|| {
+                Error::Internal(format!(
+                    "stored revenue `{revenue}` is not a decimal amount"
+                ))
+            })?;
+            sales.push(channel, product, orders, units, amount.0);
+        }
+        Ok(sales)
+    }
+
+    fn replace_reports(
+        &mut self,
+        date: &str,
+        daily: &[DailySales],
+        top: &[TopProduct],
+    ) -> Result<()> {
+        let fail = failed(&self.target);
+        let tx = &mut self.tx;
+        tx.exec_drop(
+            include_str!("../../queries/mysql/delete_daily_sales_of_date.sql"),
+            (date,),
+        )
+        .map_err(&fail)?;
+        tx.exec_drop(
+            include_str!("../../queries/mysql/delete_top_products_of_date.sql"),
+            (date,),
+        )
+        .map_err(&fail)?;
+        tx.exec_batch(
+            include_str!("../../queries/mysql/insert_daily_sales.sql"),
+            daily.iter().map(|d| {
+                (
+                    &d.date,
+                    &d.channel,
+                    d.orders,
+                    d.units,
+                    d.revenue.to_string(),
+                )
+            }),
+        )
+        .map_err(&fail)?;
+        tx.exec_batch(
+            include_str!("../../queries/mysql/insert_top_product.sql"),
+            top.iter().map(|t| {
+                (
+                    &t.date,
+                    t.rank,
+                    &t.product_id,
+                    t.units,
+                    t.revenue.to_string(),
+                )
+            }),
+        )
+        .map_err(&fail)
+    }
+
+    fn finish_run(&mut self, run_id: u64, totals: &Accounting, replaced: u64) -> Result<()> {
+        let fail = failed(&self.target);
+        let t = totals;
+        self.tx
+            .exec_drop(
+                include_str!("../../queries/mysql/finish_run.sql"),
+                (
+                    t.data_rows,
+                    t.valid,
+                    t.invalid,
+                    t.duplicate,
+                    t.outlier,
+                    replaced,
+                    run_id,
+                ),
+            )
+            .map_err(fail)
+    }
+
+    fn commit(self) -> Result<()> {
+        let fail = failed(&self.target);
+        self.tx.commit().map_err(fail)
+    }
 }
 
 /// A server error of the load into `target`, said plainly.
@@ -277,16 +467,23 @@ fn prepare_tables(conn: &mut Conn, target: &Target, method: LoadMethod) -> Resul
 /// Answers the server's LOAD DATA LOCAL request from the feed of rows,
 /// for the feed's one stream only, every row in key order (see
 /// `key_order`).
-fn serve_load_data(conn: &mut Conn, feed: &Arc<Mutex<Feed>>) {
-    let served = Arc::clone(feed);
+fn serve_load_data(conn: &mut Conn, served: &Arc<Mutex<Served>>) {
+    let served = Arc::clone(served);
     conn.set_local_infile_handler(Some(LocalInfileHandler::new(move |name, writer| {
-        let mut feed = served
+        let mut served = served
             .lock()
             .map_err(|_| std::io::Error::other("feed lock poisoned"))?;
-        only_our_stream(&feed.stream, name)?;
+        only_our_stream(&served.stream, name)?;
+        let Served {
+            feed,
+            names,
+            run_id,
+            loaded_at,
+            ..
+        } = &mut *served;
         let mut order = KeyOrder::new(key_order::DEFAULT_BUDGET);
         while let Some(rows) = feed.next_rows()? {
-            rows.push_load_data(&feed.names, feed.run_id, &feed.loaded_at, &mut order)?;
+            rows.push_load_data(names, *run_id, loaded_at, &mut order)?;
         }
         order.write_to(writer)?;
         writer.flush()
@@ -309,120 +506,24 @@ fn only_our_stream(stream: &str, name: &[u8]) -> std::io::Result<()> {
     ))
 }
 
-/// What the warehouse held of the run's files before this load.
-struct Before {
-    files: Vec<FileReplaced>,
-    /// The dates whose reports the load changes.
-    dates: BTreeSet<String>,
-    /// No row of another file is in `staging_sales`.
-    only_ours: bool,
-    /// `staging_sales` was empty.
-    empty: bool,
-}
-
-/// Removes what earlier loads of the run's files left (their rows, unless
-/// the file is unchanged, their sales per file and their held-back rows)
-/// and says what was there; `tell`s the run which files are unchanged as
-/// soon as that is known, before the removals.
-fn clear_earlier_rows(
-    tx: &mut mysql::Transaction<'_>,
-    plan: &LoadPlan,
-    tell: &Tell,
-    target: &Target,
-) -> Result<Before> {
-    let fail = failed(target);
-    let earlier = earlier_loads(tx, &plan.files).map_err(&fail)?;
-    let mut dates: BTreeSet<String> = BTreeSet::new();
-    let mut files = Vec::new();
-    for file in &plan.files {
-        let rows: Option<u64> = tx
-            .exec_first(
-                include_str!("../../queries/mysql/file_rows.sql"),
-                (&file.file,),
-            )
-            .map_err(&fail)?;
-        let of_file: Vec<String> = tx
-            .exec(
-                include_str!("../../queries/mysql/dates_of_file.sql"),
-                (&file.file,),
-            )
-            .map_err(&fail)?;
-        dates.extend(of_file);
-        files.push(FileReplaced::new(
-            file,
-            rows.unwrap_or(0),
-            earlier.get(&file.file).cloned(),
-            plan.reload,
-        ));
-    }
-    let _ = tell.send(unchanged_names(&files));
-    let only_ours = only_these_files(tx, &plan.files).map_err(&fail)?;
-    // An empty table is left untouched before the load (even a DELETE of
-    // nothing would stop MariaDB's bulk insert).
-    let empty = only_these_files(tx, &[]).map_err(&fail)?;
-    for file in files.iter().filter(|f| f.unchanged_since.is_none()) {
-        if !empty {
-            tx.exec_drop(
-                include_str!("../../queries/mysql/delete_file_rows.sql"),
-                (&file.file,),
-            )
-            .map_err(&fail)?;
-        }
-        tx.exec_drop(
-            include_str!("../../queries/mysql/delete_file_sales.sql"),
-            (&file.file,),
-        )
-        .map_err(&fail)?;
-    }
-    // Held back rows come from the first read of every file: stored anew
-    // for unchanged files too.
-    for file in &plan.files {
-        tx.exec_drop(
-            include_str!("../../queries/mysql/delete_held_back.sql"),
-            (&file.file,),
-        )
-        .map_err(&fail)?;
-    }
-    Ok(Before {
-        files,
-        dates,
-        only_ours,
-        empty,
-    })
-}
-
-/// Where and how the rows go.
-struct Rows {
-    method: Method,
-    table: &'static str,
-    /// `staging_sales` was empty: MariaDB's bulk insert is on meanwhile.
-    empty: bool,
-    run_id: u64,
-}
-
-/// Sends every row of the run into `rows.table` and checks that the server
-/// took them all; returns how many were sent and the run's end.
-fn send_rows(
-    tx: &mut mysql::Transaction<'_>,
-    rows: &Rows,
-    feed: &Mutex<Feed>,
-    names: &[String],
-    loaded: &AtomicU64,
-    target: &Target,
-) -> Result<(u64, LoadEnd)> {
-    let fail = failed(target);
-    let table = rows.table;
-    if rows.empty {
-        tx.query_drop(include_str!("../../queries/mysql/bulk_insert_on.sql"))
+/// Sends every row of the run into `table` (with MariaDB's bulk insert on
+/// while a table `empty` before is filled) and checks that the server took
+/// them without a warning; returns how many it took.
+fn send_rows(load: &mut MysqlLoad<'_>, table: &str, empty: bool, run_id: u64) -> Result<u64> {
+    let target = load.target.clone();
+    let fail = failed(&target);
+    if empty {
+        load.tx
+            .query_drop(include_str!("../../queries/mysql/bulk_insert_on.sql"))
             .map_err(&fail)?;
     }
-    let (taken, warnings) = match rows.method {
+    let (taken, warnings) = match load.method {
         Method::LoadData => {
             let load_data = match table {
                 "staging_sales" => include_str!("../../queries/mysql/load_staging_sales.sql"),
                 _ => include_str!("../../queries/mysql/load_incoming_sales.sql"),
             };
-            let result = tx.query_iter(load_data).map_err(|e| {
+            let result = load.tx.query_iter(load_data).map_err(|e| {
                 // The handler's own error says more than the server's echo of it.
                 Error::Load {
                     target: target.masked(),
@@ -433,45 +534,21 @@ fn send_rows(
             drop(result);
             counts
         }
-        Method::Insert => insert_every_row(tx, rows, feed, names, loaded, target)?,
+        Method::Insert => insert_every_row(load, table, run_id)?,
     };
-    let (sent, end) = {
-        let mut feed = lock(feed, target)?;
-        (feed.sent, feed.end.take())
-    };
-    let Some(end) = end else {
-        return Err(Error::Load {
-            target: target.masked(),
-            message: "the run stopped before its rows were all sent".into(),
-        });
-    };
-    loaded.store(taken, Ordering::Relaxed);
-    if rows.empty {
-        tx.query_drop(include_str!("../../queries/mysql/bulk_insert_off.sql"))
+    load.loaded.store(taken, Ordering::Relaxed);
+    if empty {
+        load.tx
+            .query_drop(include_str!("../../queries/mysql/bulk_insert_off.sql"))
             .map_err(&fail)?;
     }
-    check_taken(target, tx, table, taken, warnings, sent)?;
-    if sent != end.sent {
-        return Err(Error::OutputMismatch {
-            output: format!("the load into {}", target.masked()),
-            file: "every file loaded".into(),
-            expected: end.sent,
-            written: sent,
-        });
-    }
-    Ok((sent, end))
+    no_warnings(&target, &mut load.tx, table, warnings)?;
+    Ok(taken)
 }
 
 /// The INSERT path: each chunk as it comes, in multi-row statements.
 /// Returns the rows the server took and its warnings.
-fn insert_every_row(
-    tx: &mut mysql::Transaction<'_>,
-    rows: &Rows,
-    feed: &Mutex<Feed>,
-    names: &[String],
-    loaded: &AtomicU64,
-    target: &Target,
-) -> Result<(u64, u16)> {
+fn insert_every_row(load: &mut MysqlLoad<'_>, table: &str, run_id: u64) -> Result<(u64, u16)> {
     let columns: Vec<String> = SALE_COLUMNS
         .iter()
         .chain(&LOAD_COLUMNS)
@@ -480,220 +557,73 @@ fn insert_every_row(
     let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
     let (mut taken, mut warnings) = (0u64, 0u16);
     loop {
-        let chunk = lock(feed, target)?.next_rows().map_err(|e| Error::Load {
-            target: target.masked(),
-            message: e.to_string(),
-        })?;
+        let (chunk, names, loaded_at) = {
+            let mut served = load.served()?;
+            let chunk = served.feed.next_rows().map_err(|e| Error::Load {
+                target: load.target.masked(),
+                message: e.to_string(),
+            })?;
+            (chunk, served.names.clone(), served.loaded_at.clone())
+        };
         let Some(chunk) = chunk else { break };
-        let loaded_at = lock(feed, target)?.loaded_at.clone();
         let (t, w) = insert_batches(
-            tx,
-            rows.table,
+            &mut load.tx,
+            table,
             &columns,
             &chunk,
-            names,
-            rows.run_id,
+            &names,
+            run_id,
             &loaded_at,
         )
-        .map_err(failed(target))?;
+        .map_err(failed(&load.target))?;
         taken += t;
         warnings = warnings.saturating_add(w);
-        loaded.fetch_add(t, Ordering::Relaxed);
+        load.loaded.fetch_add(t, Ordering::Relaxed);
     }
     Ok((taken, warnings))
 }
 
-/// Rows of other files with the run's ids are replaced: their sales come
-/// off the per-file sums, they go, and the incoming rows move into
-/// `staging_sales`. Returns how many rows were replaced.
-fn move_incoming(
-    tx: &mut mysql::Transaction<'_>,
-    dates: &mut BTreeSet<String>,
-    sent: u64,
-    target: &Target,
-) -> Result<u64> {
-    let fail = failed(target);
-    let groups: Vec<(String, String, String, String, u64, i64, String)> = tx
+/// Rows of other files with the run's ids are replaced: their sales are
+/// summed, they go, and the incoming rows move into `staging_sales`.
+fn move_incoming(load: &mut MysqlLoad<'_>, sent: u64) -> Result<Replaced> {
+    let fail = failed(&load.target);
+    let groups: Vec<(String, String, String, String, i64, i64, String)> = load
+        .tx
         .query(include_str!("../../queries/mysql/replaced_sales.sql"))
         .map_err(&fail)?;
-    tx.query_drop(include_str!("../../queries/mysql/delete_replaced_rows.sql"))
+    load.tx
+        .query_drop(include_str!("../../queries/mysql/delete_replaced_rows.sql"))
         .map_err(&fail)?;
-    let replaced = tx.affected_rows();
+    let mut replaced = Replaced {
+        rows: load.tx.affected_rows(),
+        ..Replaced::default()
+    };
     for (date, file, channel, product, orders, units, revenue) in groups {
-        tx.exec_drop(
-            include_str!("../../queries/mysql/subtract_file_sales.sql"),
-            (orders, units, revenue, &date, file, channel, product),
-        )
-        .map_err(&fail)?;
-        dates.insert(date);
+        let micros = Money::parse(&revenue).ok_or_else(|| {
+            Error::Internal(format!(
+                "replaced revenue `{revenue}` is not a decimal amount"
+            ))
+        })?;
+        replaced.add(
+            (date, file, channel, product),
+            Sums {
+                orders,
+                units,
+                micros: micros.0,
+            },
+        );
     }
-    tx.query_drop(include_str!(
-        "../../queries/mysql/delete_empty_file_sales.sql"
-    ))
-    .map_err(&fail)?;
-    tx.query_drop(include_str!("../../queries/mysql/move_incoming_sales.sql"))
+    load.tx
+        .query_drop(include_str!("../../queries/mysql/move_incoming_sales.sql"))
         .map_err(&fail)?;
-    let moved = tx.affected_rows();
+    let moved = load.tx.affected_rows();
     if moved != sent {
         return Err(Error::Load {
-            target: target.masked(),
+            target: load.target.masked(),
             message: format!("{moved} rows moved into `staging_sales` but {sent} sent"),
         });
     }
     Ok(replaced)
-}
-
-/// The rows, units and revenue the outlier rule held back, per date, file
-/// and channel.
-fn store_held_back(
-    tx: &mut mysql::Transaction<'_>,
-    end: &LoadEnd,
-    names: &[String],
-    target: &Target,
-) -> Result<()> {
-    let mut held = Vec::with_capacity(end.held_back.len());
-    for (file, h) in &end.held_back {
-        let name = names
-            .get(*file as usize)
-            .ok_or_else(|| Error::Internal("outliers of an unknown file".into()))?;
-        held.push((
-            h.date.clone(),
-            name.clone(),
-            h.channel.clone(),
-            h.rows,
-            h.units,
-            h.revenue.exact(),
-        ));
-    }
-    tx.exec_batch(
-        include_str!("../../queries/mysql/insert_held_back.sql"),
-        held,
-    )
-    .map_err(failed(target))
-}
-
-fn lock<'a>(feed: &'a Mutex<Feed>, target: &Target) -> Result<std::sync::MutexGuard<'a, Feed>> {
-    feed.lock().map_err(|_| Error::Load {
-        target: target.masked(),
-        message: "the feed of rows broke off".into(),
-    })
-}
-
-/// What can fail while sales and reports are stored: the database, or the
-/// frames the sums go through.
-enum StoreError {
-    Sql(mysql::Error),
-    Other(Error),
-}
-
-impl From<mysql::Error> for StoreError {
-    fn from(e: mysql::Error) -> StoreError {
-        StoreError::Sql(e)
-    }
-}
-
-impl From<Error> for StoreError {
-    fn from(e: Error) -> StoreError {
-        StoreError::Other(e)
-    }
-}
-
-/// The run's sales per date, file, channel and product, beside those of
-/// the rows it did not touch.
-fn store_sales(
-    tx: &mut mysql::Transaction<'_>,
-    partials: &DataFrame,
-    names: &[String],
-    dates: &mut BTreeSet<String>,
-) -> std::result::Result<(), StoreError> {
-    let sales = RunSales::of(partials)?;
-    let mut rows = Vec::with_capacity(partials.height());
-    for row in 0..partials.height() {
-        let date = sales.date(row);
-        let file = sales
-            .file
-            .get(row)
-            .and_then(|i| names.get(i as usize))
-            .ok_or_else(|| StoreError::Other(Error::Internal("sales of an unknown file".into())))?;
-        let mut revenue = String::new();
-        push_money(&mut revenue, sales.revenue.get(row).unwrap_or(0));
-        dates.insert(date.clone());
-        rows.push((
-            date,
-            file.clone(),
-            sales.channel.get(row).unwrap_or_default().to_owned(),
-            sales.product.get(row).unwrap_or_default().to_owned(),
-            sales.orders.get(row).unwrap_or(0),
-            sales.units.get(row).unwrap_or(0),
-            revenue,
-        ));
-    }
-    tx.exec_batch(
-        include_str!("../../queries/mysql/insert_file_sales.sql"),
-        rows,
-    )?;
-    Ok(())
-}
-
-/// Every touched date's daily sales and top products, computed from the
-/// stored sales per file as the terminal's are.
-fn rewrite_reports(
-    tx: &mut mysql::Transaction<'_>,
-    dates: &BTreeSet<String>,
-    top: u32,
-) -> std::result::Result<(), StoreError> {
-    for date in dates {
-        tx.exec_drop(
-            include_str!("../../queries/mysql/delete_daily_sales_of_date.sql"),
-            (date,),
-        )?;
-        tx.exec_drop(
-            include_str!("../../queries/mysql/delete_top_products_of_date.sql"),
-            (date,),
-        )?;
-        let stored: Vec<(String, String, u64, i64, String)> = tx.exec(
-            include_str!("../../queries/mysql/sales_of_date.sql"),
-            (date,),
-        )?;
-        if stored.is_empty() {
-            continue;
-        }
-        let mut sales = StoredSales::default();
-        for (channel, product, orders, units, revenue) in stored {
-            let amount = Money::parse(&revenue).ok_or_else(|| {
-                StoreError::Other(Error::Internal(format!(
-                    "stored revenue `{revenue}` is not a decimal amount"
-                )))
-            })?;
-            sales.push(channel, product, orders, units, amount.0);
-        }
-        let (daily, top_products) = sales.reports(date, top)?;
-        tx.exec_batch(
-            include_str!("../../queries/mysql/insert_daily_sales.sql"),
-            daily.iter().map(|d| {
-                (
-                    &d.date,
-                    &d.channel,
-                    d.orders,
-                    d.units,
-                    d.revenue.to_string(),
-                )
-            }),
-        )?;
-        tx.exec_batch(
-            include_str!("../../queries/mysql/insert_top_product.sql"),
-            top_products.iter().map(|t| {
-                (
-                    &t.date,
-                    t.rank,
-                    &t.product_id,
-                    t.units,
-                    t.revenue.to_string(),
-                )
-            }),
-        )?;
-    }
-    Ok(())
 }
 
 /// Connects to the warehouse at `url` (creating its database when missing)
@@ -741,34 +671,6 @@ fn check_tables(conn: &mut Conn, target: &Target) -> Result<FoundColumns> {
         }
     }
     Ok(found)
-}
-
-/// True when every row of `staging_sales` comes from one of `files`: the
-/// distinct file names, found by index seeks, not by reading the rows.
-fn only_these_files(tx: &mut mysql::Transaction<'_>, files: &[InputRecord]) -> mysql::Result<bool> {
-    let ours: BTreeSet<&str> = files.iter().map(|f| f.file.as_str()).collect();
-    let mut after = String::new();
-    loop {
-        let next: Option<Option<String>> = tx.exec_first(
-            include_str!("../../queries/mysql/next_source_file.sql"),
-            (&after,),
-        )?;
-        match next.flatten() {
-            Some(file) if ours.contains(file.as_str()) => after = file,
-            Some(_) => return Ok(false),
-            None => return Ok(true),
-        }
-    }
-}
-
-/// The latest loaded run that read each file name, from `etl_runs`.
-fn earlier_loads(
-    tx: &mut mysql::Transaction<'_>,
-    files: &[InputRecord],
-) -> mysql::Result<BTreeMap<String, EarlierLoad>> {
-    let runs: Vec<(u64, String)> =
-        tx.query(include_str!("../../queries/mysql/earlier_runs.sql"))?;
-    Ok(super::plan::earlier_loads(runs, files))
 }
 
 /// Connects, creating the database first when the server says it does not
@@ -877,36 +779,31 @@ pub fn read_reports(url: &str, from: &str, to: &str, top: u32) -> Result<ReportR
     Ok(ReportRows { daily, top, held })
 }
 
-/// Fails unless the server took every row sent, without a warning.
-fn check_taken(
+/// Fails when the server warned while taking the rows (a value it
+/// changed or a row it skipped), saying what it said.
+fn no_warnings(
     target: &Target,
     tx: &mut mysql::Transaction<'_>,
     table: &str,
-    taken: u64,
     warnings: u16,
-    sent: u64,
 ) -> Result<()> {
-    let fail = |message: String| Error::Load {
+    if warnings == 0 {
+        return Ok(());
+    }
+    let shown: Vec<(String, u32, String)> = tx
+        .query(include_str!("../../queries/mysql/show_warnings.sql"))
+        .unwrap_or_default();
+    let shown: Vec<String> = shown
+        .into_iter()
+        .map(|(_, code, message)| format!("{code}: {message}"))
+        .collect();
+    Err(Error::Load {
         target: target.masked(),
-        message: format!("loading `{table}`: {message}"),
-    };
-    if warnings > 0 {
-        let shown: Vec<(String, u32, String)> = tx
-            .query(include_str!("../../queries/mysql/show_warnings.sql"))
-            .unwrap_or_default();
-        let shown: Vec<String> = shown
-            .into_iter()
-            .map(|(_, code, message)| format!("{code}: {message}"))
-            .collect();
-        return Err(fail(format!(
-            "the server reported {warnings} warning(s): {}",
+        message: format!(
+            "loading `{table}`: the server reported {warnings} warning(s): {}",
             shown.join("; ")
-        )));
-    }
-    if taken != sent {
-        return Err(fail(format!("the server took {taken} rows of {sent} sent")));
-    }
-    Ok(())
+        ),
+    })
 }
 
 /// Multi-row INSERTs of as many rows as the placeholder limit allows.

@@ -6,27 +6,25 @@
 //! date and file (`daily_file_sales`) keep reports computable without
 //! reading the rows.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc;
 use std::time::Instant;
 
-use polars::prelude::*;
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 
 use super::guard;
-use super::plan::{replaced_in_all, unchanged_names};
 use super::rows::{SaleText, STAGING_VALUES};
-use super::sales::{RunSales, StoredSales};
+use super::sales::StoredSales;
 use super::schema::{check_schema, FoundColumns};
-use super::stream::{Message, Streaming, Tell};
+use super::steps::{self, Before, FileSales, Replaced, RowsIn, Steps, Sums};
+use super::stream::{Feed, Streaming};
 use super::{
-    now_utc, rows_per_second, AnswerColumn, Cell, EarlierLoad, FileReplaced, InputRecord, Kind,
-    LoadEnd, LoadPlan, Loaded, Method, ReportRows, Target, SQLITE_STAGING, TABLES,
+    now_utc, AnswerColumn, Cell, Kind, LoadPlan, Method, ReportRows, Target, SQLITE_STAGING, TABLES,
 };
 use crate::error::{Error, QueryEngine, Result};
+use crate::judge::aggregate::{DailySales, HeldBack, TopProduct};
+use crate::judge::split::Accounting;
 use crate::messages::Messages;
 
 /// The layout this version writes, kept in `PRAGMA user_version`. 0 is a
@@ -59,34 +57,51 @@ const CACHE_KIB: i64 = 64 * 1024;
 pub fn start(path: &Path, plan: LoadPlan, messages: &Messages) -> Result<Streaming> {
     let path = path.to_path_buf();
     let messages = messages.clone();
-    Streaming::spawn("sales-etl-sqlite", move |receive, tell, loaded| {
-        load(&path, plan, receive, tell, loaded, &messages)
+    Streaming::spawn("sales-etl-sqlite", move |feed, tell, loaded| {
+        let started = Instant::now();
+        let target = Target::Sqlite(path.clone());
+        let mut conn = open_for_load(&path, &target, &messages)?;
+        prepare_layout(&mut conn, &target)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(failed(&target))?;
+        let head = include_str!("../../queries/sqlite/insert_staging_sales_head.sql").trim_end();
+        let tuple = format!("({})", vec!["?"; STAGING_VALUES].join(", "));
+        let load = SqliteLoad {
+            tx,
+            target,
+            feed,
+            loaded,
+            writer: Writer {
+                run_id: 0,
+                bulk: false,
+                replaced: Replaced::default(),
+                inserted: 0,
+                loaded_at: now_utc(),
+                names: plan.names.clone(),
+                insert_many: format!(
+                    "{head} {}",
+                    vec![tuple.as_str(); ROWS_PER_INSERT].join(", ")
+                ),
+                insert_one: format!("{head} {tuple}"),
+            },
+        };
+        steps::drive(load, &plan, &tell, started)
     })
 }
 
-/// The loading thread: schema, one transaction, rows as they come, then
-/// the reports and the commit.
-fn load(
-    path: &Path,
-    plan: LoadPlan,
-    receive: mpsc::Receiver<Message>,
-    tell: Tell,
-    loaded: &AtomicU64,
-    messages: &Messages,
-) -> Result<Loaded> {
-    let target = Target::Sqlite(path.to_path_buf());
-    let fail = |e: rusqlite::Error| Error::Load {
-        target: target.masked(),
-        message: e.to_string(),
-    };
+/// Opens (or creates) the file for a load: one load at a time, the second
+/// waiting for the first's commit and saying so; the index builds' sorts
+/// may use the other cores (the reading is over by then).
+fn open_for_load(path: &Path, target: &Target, messages: &Messages) -> Result<Connection> {
+    let fail = failed(target);
     let new = !path.exists();
-    let mut conn = Connection::open(path).map_err(fail)?;
+    let conn = Connection::open(path).map_err(&fail)?;
     if new {
         messages.step(format!("created new warehouse {}", target.masked()));
     }
-    // Two loads into one file take turns: the second waits for the first's
-    // commit, and says so.
-    conn.busy_timeout(std::time::Duration::ZERO).map_err(fail)?;
+    conn.busy_timeout(std::time::Duration::ZERO)
+        .map_err(&fail)?;
     if conn
         .execute_batch("BEGIN IMMEDIATE; ROLLBACK;")
         .is_err_and(|e| e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy))
@@ -96,56 +111,21 @@ fn load(
             target.masked()
         ));
     }
-    conn.busy_timeout(BUSY_WAIT).map_err(fail)?;
-    // The index builds' sorts may use the other cores: the reading is
-    // over by then.
+    conn.busy_timeout(BUSY_WAIT).map_err(&fail)?;
     let helpers = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1));
     conn.execute_batch(&format!(
         "PRAGMA cache_size = -{CACHE_KIB}; PRAGMA threads = {helpers};"
     ))
-    .map_err(fail)?;
+    .map_err(&fail)?;
+    Ok(conn)
+}
 
-    prepare_layout(&mut conn, &target)?;
-
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(fail)?;
-    let started = Instant::now();
-    let mut load = Load::begin(&tx, &plan, &tell).map_err(fail)?;
-    let mut end = None;
-    for message in receive {
-        match message {
-            Message::Sales(sales) => {
-                let rows = load.rows(&tx, &sales).map_err(fail)?;
-                loaded.fetch_add(rows, Ordering::Relaxed);
-            }
-            Message::Finish(finish) => {
-                end = Some(finish);
-                break;
-            }
-        }
-    }
-    // The run stopped before its rows were all judged: roll back.
-    let Some(end) = end else {
-        return Err(Error::Load {
-            target: target.masked(),
-            message: "the run stopped before its rows were all sent".into(),
-        });
-    };
-    let (rows, replaced_by_id, files) = load.finish(&tx, &plan, &end)?;
-    tx.commit().map_err(fail)?;
-    let seconds = started.elapsed().as_secs_f64();
-    Ok(Loaded {
+/// An error of SQLite's in the load into `target`, said plainly.
+fn failed(target: &Target) -> impl Fn(rusqlite::Error) -> Error + '_ {
+    move |e| Error::Load {
         target: target.masked(),
-        rows,
-        replaced: replaced_in_all(replaced_by_id, &files),
-        replaced_by_id,
-        method: Method::Insert,
-        seconds,
-        rows_per_second: rows_per_second(rows, seconds),
-        run_id: load.run_id,
-        files,
-    })
+        message: e.to_string(),
+    }
 }
 
 /// Checks the file at `path`, when it exists, before the run reads any
@@ -252,22 +232,23 @@ fn prepare_layout(conn: &mut Connection, target: &Target) -> Result<()> {
     tx.commit().map_err(fail)
 }
 
-/// Sums of replaced rows per (date, file, channel, product): orders, units,
-/// millionths.
-type Subtracted = BTreeMap<(String, String, String, String), (i64, i64, i64)>;
+/// A load into SQLite in progress: its open transaction and the run's rows.
+struct SqliteLoad<'a> {
+    tx: Transaction<'a>,
+    target: Target,
+    feed: Feed,
+    /// Rows inserted so far, for the progress bar.
+    loaded: &'a AtomicU64,
+    writer: Writer,
+}
 
-/// One load in progress, inside the open transaction.
-struct Load {
+/// What inserting the rows needs beside the transaction.
+struct Writer {
     run_id: u64,
     /// Indexes were dropped for a bulk insert and are built at the end.
     bulk: bool,
-    /// Earlier rows of the run's files, per file, and who loaded them.
-    files: Vec<FileReplaced>,
-    /// Dates whose reports the run changes.
-    dates: BTreeSet<String>,
     /// Rows of other files replaced by this run's ids.
-    replaced: Subtracted,
-    replaced_rows: u64,
+    replaced: Replaced,
     inserted: u64,
     loaded_at: String,
     names: Vec<String>,
@@ -275,111 +256,290 @@ struct Load {
     insert_one: String,
 }
 
-impl Load {
-    /// Records the run, removes the rows its files loaded before (they are
-    /// replaced), and decides how rows go in: with the indexes in place for
-    /// a run small beside the table, else into the bare table with the
-    /// indexes built afterwards (a sort instead of millions of random
-    /// B-tree inserts).
-    fn begin(tx: &Transaction<'_>, plan: &LoadPlan, tell: &Tell) -> rusqlite::Result<Load> {
-        tx.execute(
-            include_str!("../../queries/sqlite/insert_run.sql"),
-            params![
-                plan.started_at,
-                env!("CARGO_PKG_VERSION"),
-                serde_json::to_string(&plan.files).unwrap_or_else(|_| "[]".into()),
-                Method::Insert.name()
-            ],
-        )?;
-        let run_id = tx.last_insert_rowid() as u64;
+impl Steps for SqliteLoad<'_> {
+    fn target(&self) -> &Target {
+        &self.target
+    }
 
-        let earlier = earlier_loads(tx, &plan.files)?;
-        let mut files = Vec::new();
-        let mut dates = BTreeSet::new();
-        let mut of_files: u64 = 0;
-        for file in &plan.files {
-            let rows: i64 = tx.query_row(
+    fn method(&self) -> Method {
+        Method::Insert
+    }
+
+    fn record_run(&mut self, plan: &LoadPlan) -> Result<u64> {
+        self.tx
+            .execute(
+                include_str!("../../queries/sqlite/insert_run.sql"),
+                params![
+                    plan.started_at,
+                    env!("CARGO_PKG_VERSION"),
+                    serde_json::to_string(&plan.files).unwrap_or_else(|_| "[]".into()),
+                    Method::Insert.name()
+                ],
+            )
+            .map_err(failed(&self.target))?;
+        Ok(self.tx.last_insert_rowid() as u64)
+    }
+
+    fn earlier_runs(&mut self) -> Result<Vec<(u64, String)>> {
+        let runs = || -> rusqlite::Result<Vec<(u64, String)>> {
+            let mut statement = self
+                .tx
+                .prepare(include_str!("../../queries/sqlite/earlier_runs.sql"))?;
+            let runs = statement
+                .query_map([], |row| Ok((row.get::<_, i64>(0)? as u64, row.get(1)?)))?
+                .collect();
+            runs
+        };
+        runs().map_err(failed(&self.target))
+    }
+
+    fn rows_of_file(&mut self, file: &str) -> Result<(u64, Vec<String>)> {
+        let held = || -> rusqlite::Result<(u64, Vec<String>)> {
+            let rows: i64 = self.tx.query_row(
                 include_str!("../../queries/sqlite/file_rows.sql"),
-                [&file.file],
+                [file],
                 |r| r.get(0),
             )?;
-            let mut statement =
-                tx.prepare(include_str!("../../queries/sqlite/dates_of_file.sql"))?;
-            for date in statement.query_map([&file.file], |r| r.get::<_, String>(0))? {
-                dates.insert(date?);
-            }
-            let file = FileReplaced::new(
-                file,
-                rows as u64,
-                earlier.get(&file.file).cloned(),
-                plan.reload,
-            );
-            if file.unchanged_since.is_none() {
-                of_files += rows as u64;
-            }
-            files.push(file);
-        }
-        let _ = tell.send(unchanged_names(&files));
-        // The files whose rows go in; the others' stay as they are.
-        let loading: Vec<&InputRecord> = plan
-            .files
-            .iter()
-            .zip(&files)
-            .filter(|(_, f)| f.unchanged_since.is_none())
-            .map(|(file, _)| file)
-            .collect();
-        let all: i64 =
-            tx.query_row(include_str!("../../queries/sqlite/all_rows.sql"), [], |r| {
-                r.get(0)
-            })?;
-        let remaining = (all as u64).saturating_sub(of_files);
+            let mut statement = self
+                .tx
+                .prepare_cached(include_str!("../../queries/sqlite/dates_of_file.sql"))?;
+            let dates = statement
+                .query_map([file], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok((rows as u64, dates))
+        };
+        held().map_err(failed(&self.target))
+    }
 
-        // Every row in the table belongs to the run's files (checked on the
-        // table itself, not only on its sums): clear it in one step.
-        if only_these_files(tx, &loading)? {
-            tx.execute(include_str!("../../queries/sqlite/delete_all_rows.sql"), [])?;
-        } else {
-            let mut delete =
-                tx.prepare(include_str!("../../queries/sqlite/delete_file_rows.sql"))?;
-            for file in &loading {
-                delete.execute([&file.file])?;
+    fn next_source_file(&mut self, after: &str) -> Result<Option<String>> {
+        self.tx
+            .prepare_cached(include_str!("../../queries/sqlite/next_source_file.sql"))
+            .and_then(|mut next| next.query_row([after], |r| r.get::<_, Option<String>>(0)))
+            .map_err(failed(&self.target))
+    }
+
+    /// Also decides how rows go in: with the indexes in place for a run
+    /// small beside the rows that stay, else into the bare table with the
+    /// indexes built afterwards (a sort instead of millions of random
+    /// B-tree inserts).
+    fn clear(&mut self, before: &Before, loading: &[&str], every: &[&str]) -> Result<()> {
+        let clear = || -> rusqlite::Result<bool> {
+            let tx = &self.tx;
+            // Every row in the table belongs to the files loaded (checked on
+            // the table itself, not only on its sums): cleared in one step.
+            if before.only_loading {
+                tx.execute(include_str!("../../queries/sqlite/delete_all_rows.sql"), [])?;
+            } else {
+                let mut delete =
+                    tx.prepare(include_str!("../../queries/sqlite/delete_file_rows.sql"))?;
+                for file in loading {
+                    delete.execute([file])?;
+                }
             }
+            let mut delete =
+                tx.prepare(include_str!("../../queries/sqlite/delete_file_sales.sql"))?;
+            for file in loading {
+                delete.execute([file])?;
+            }
+            let mut delete =
+                tx.prepare(include_str!("../../queries/sqlite/delete_held_back.sql"))?;
+            for file in every {
+                delete.execute([file])?;
+            }
+            let remaining: i64 =
+                tx.query_row(include_str!("../../queries/sqlite/all_rows.sql"), [], |r| {
+                    r.get(0)
+                })?;
+            let bulk = (remaining as u64) < before.to_load;
+            if bulk {
+                tx.execute_batch(include_str!(
+                    "../../queries/sqlite/drop_staging_sales_indexes.sql"
+                ))?;
+            }
+            Ok(bulk)
+        };
+        self.writer.bulk = clear().map_err(failed(&self.target))?;
+        Ok(())
+    }
+
+    fn rows_in(&mut self, run_id: u64, _before: &Before) -> Result<RowsIn> {
+        let fail = failed(&self.target);
+        self.writer.run_id = run_id;
+        while let Some(sales) = self.feed.next_rows().map_err(|e| Error::Load {
+            target: self.target.masked(),
+            message: e.to_string(),
+        })? {
+            let rows = self.writer.rows(&self.tx, &sales).map_err(&fail)?;
+            self.loaded.fetch_add(rows, Ordering::Relaxed);
         }
-        let mut delete = tx.prepare(include_str!("../../queries/sqlite/delete_file_sales.sql"))?;
-        for file in &loading {
-            delete.execute([&file.file])?;
+        let end = self.feed.end(&self.target)?;
+        if self.writer.bulk {
+            self.writer.build_indexes(&self.tx).map_err(&fail)?;
         }
-        let mut delete = tx.prepare(include_str!("../../queries/sqlite/delete_held_back.sql"))?;
-        for file in &plan.files {
-            delete.execute([&file.file])?;
-        }
-        let to_load: u64 = loading.iter().map(|f| f.valid_rows).sum();
-        let bulk = remaining < to_load;
-        if bulk {
-            tx.execute_batch(include_str!(
-                "../../queries/sqlite/drop_staging_sales_indexes.sql"
-            ))?;
-        }
-        let head = include_str!("../../queries/sqlite/insert_staging_sales_head.sql").trim_end();
-        let tuple = format!("({})", vec!["?"; STAGING_VALUES].join(", "));
-        Ok(Load {
-            run_id,
-            bulk,
-            files,
-            dates,
-            replaced: Subtracted::new(),
-            replaced_rows: 0,
-            inserted: 0,
-            loaded_at: now_utc(),
-            names: plan.names.clone(),
-            insert_many: format!(
-                "{head} {}",
-                vec![tuple.as_str(); ROWS_PER_INSERT].join(", ")
-            ),
-            insert_one: format!("{head} {tuple}"),
+        Ok(RowsIn {
+            sent: self.feed.sent,
+            taken: self.writer.inserted,
+            end,
+            replaced: std::mem::take(&mut self.writer.replaced),
         })
     }
 
+    fn subtract_sales(&mut self, replaced: &Replaced) -> Result<()> {
+        let subtract = || -> rusqlite::Result<()> {
+            let mut subtract = self
+                .tx
+                .prepare(include_str!("../../queries/sqlite/subtract_file_sales.sql"))?;
+            for ((date, file, channel, product), sums) in &replaced.sums {
+                subtract.execute(params![
+                    date,
+                    file,
+                    channel,
+                    product,
+                    sums.orders,
+                    sums.units,
+                    micros(sums.micros)?
+                ])?;
+            }
+            self.tx.execute(
+                include_str!("../../queries/sqlite/delete_empty_file_sales.sql"),
+                [],
+            )?;
+            Ok(())
+        };
+        subtract().map_err(failed(&self.target))
+    }
+
+    fn store_sales(&mut self, sales: &[FileSales<'_>]) -> Result<()> {
+        let store = || -> rusqlite::Result<()> {
+            let mut insert = self
+                .tx
+                .prepare(include_str!("../../queries/sqlite/insert_file_sales.sql"))?;
+            for s in sales {
+                insert.execute(params![
+                    s.date,
+                    s.file,
+                    s.channel,
+                    s.product,
+                    s.orders as i64,
+                    s.units,
+                    micros(s.micros)?,
+                ])?;
+            }
+            Ok(())
+        };
+        store().map_err(failed(&self.target))
+    }
+
+    fn store_held_back(&mut self, held: &[(&str, &HeldBack)]) -> Result<()> {
+        let store = || -> rusqlite::Result<()> {
+            let mut insert = self
+                .tx
+                .prepare(include_str!("../../queries/sqlite/insert_held_back.sql"))?;
+            for (file, h) in held {
+                insert.execute(params![
+                    h.date,
+                    file,
+                    h.channel,
+                    h.rows as i64,
+                    h.units,
+                    micros(h.revenue.0)?,
+                ])?;
+            }
+            Ok(())
+        };
+        store().map_err(failed(&self.target))
+    }
+
+    fn stored_sales(&mut self, date: &str) -> Result<StoredSales> {
+        let read = || -> rusqlite::Result<StoredSales> {
+            let mut read = self
+                .tx
+                .prepare_cached(include_str!("../../queries/sqlite/sales_of_date.sql"))?;
+            let mut sales = StoredSales::default();
+            let mut rows = read.query([date])?;
+            while let Some(row) = rows.next()? {
+                sales.push(
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get::<_, i64>(2)? as u64,
+                    row.get(3)?,
+                    i128::from(row.get::<_, i64>(4)?),
+                );
+            }
+            Ok(sales)
+        };
+        read().map_err(failed(&self.target))
+    }
+
+    fn replace_reports(
+        &mut self,
+        date: &str,
+        daily: &[DailySales],
+        top: &[TopProduct],
+    ) -> Result<()> {
+        let replace = || -> rusqlite::Result<()> {
+            let tx = &self.tx;
+            tx.prepare_cached(include_str!(
+                "../../queries/sqlite/delete_daily_sales_of_date.sql"
+            ))?
+            .execute([date])?;
+            tx.prepare_cached(include_str!(
+                "../../queries/sqlite/delete_top_products_of_date.sql"
+            ))?
+            .execute([date])?;
+            let mut insert_daily =
+                tx.prepare_cached(include_str!("../../queries/sqlite/insert_daily_sales.sql"))?;
+            for day in daily {
+                insert_daily.execute(params![
+                    day.date,
+                    day.channel,
+                    day.orders as i64,
+                    day.units,
+                    day.revenue.to_string()
+                ])?;
+            }
+            let mut insert_top =
+                tx.prepare_cached(include_str!("../../queries/sqlite/insert_top_product.sql"))?;
+            for product in top {
+                insert_top.execute(params![
+                    product.date,
+                    product.rank,
+                    product.product_id,
+                    product.units,
+                    product.revenue.to_string()
+                ])?;
+            }
+            Ok(())
+        };
+        replace().map_err(failed(&self.target))
+    }
+
+    fn finish_run(&mut self, run_id: u64, totals: &Accounting, replaced: u64) -> Result<()> {
+        let t = totals;
+        self.tx
+            .execute(
+                include_str!("../../queries/sqlite/finish_run.sql"),
+                params![
+                    t.data_rows,
+                    t.valid,
+                    t.invalid,
+                    t.duplicate,
+                    t.outlier,
+                    replaced,
+                    run_id
+                ],
+            )
+            .map(drop)
+            .map_err(failed(&self.target))
+    }
+
+    fn commit(self) -> Result<()> {
+        let fail = failed(&self.target);
+        self.tx.commit().map_err(fail)
+    }
+}
+
+impl Writer {
     /// Inserts one chunk of valid rows; returns how many went in.
     fn rows(&mut self, tx: &Transaction<'_>, columns: &SaleText) -> rusqlite::Result<u64> {
         let height = columns.height();
@@ -437,107 +597,15 @@ impl Load {
         quantity: i64,
         micros: i64,
     ) {
-        self.dates.insert(date.clone());
-        let sums = self
-            .replaced
-            .entry((date, file, channel, product))
-            .or_default();
-        sums.0 += 1;
-        sums.1 += quantity;
-        sums.2 += micros;
-        self.replaced_rows += 1;
-    }
-
-    /// Builds the indexes of a bulk insert (replacing rows of other files
-    /// whose ids came again), stores the run's sales per file, rewrites the
-    /// reports of every date the run touched from the stored sales, and
-    /// closes the run record.
-    fn finish(
-        &mut self,
-        tx: &Transaction<'_>,
-        plan: &LoadPlan,
-        end: &LoadEnd,
-    ) -> Result<(u64, u64, Vec<FileReplaced>)> {
-        let target = &plan.target;
-        let fail = |e: rusqlite::Error| Error::Load {
-            target: target.clone(),
-            message: e.to_string(),
-        };
-        if self.bulk {
-            self.build_indexes(tx).map_err(fail)?;
-        }
-        {
-            let mut subtract = tx
-                .prepare(include_str!("../../queries/sqlite/subtract_file_sales.sql"))
-                .map_err(fail)?;
-            for ((date, file, channel, product), (orders, units, micros)) in &self.replaced {
-                subtract
-                    .execute(params![date, file, channel, product, orders, units, micros])
-                    .map_err(fail)?;
-            }
-            tx.execute(
-                include_str!("../../queries/sqlite/delete_empty_file_sales.sql"),
-                [],
-            )
-            .map_err(fail)?;
-        }
-        self.store_sales(tx, &end.partials).map_err(|e| match e {
-            StoreError::Sql(e) => fail(e),
-            StoreError::Other(e) => e,
-        })?;
-        {
-            let mut insert = tx
-                .prepare(include_str!("../../queries/sqlite/insert_held_back.sql"))
-                .map_err(fail)?;
-            for (file, held) in &end.held_back {
-                let name = self
-                    .names
-                    .get(*file as usize)
-                    .ok_or_else(|| Error::Internal("outliers of an unknown file".into()))?;
-                insert
-                    .execute(params![
-                        held.date,
-                        name,
-                        held.channel,
-                        held.rows as i64,
-                        held.units,
-                        i64::try_from(held.revenue.0).unwrap_or(i64::MAX),
-                    ])
-                    .map_err(fail)?;
-            }
-        }
-        self.rewrite_reports(tx, end.top).map_err(|e| match e {
-            StoreError::Sql(e) => fail(e),
-            StoreError::Other(e) => e,
-        })?;
-        let t = &end.totals;
-        // `inserted` is SQLite's own count of the rows each INSERT changed.
-        if self.inserted != end.sent {
-            return Err(Error::OutputMismatch {
-                output: format!("the load into {target}"),
-                file: "every file loaded".into(),
-                expected: end.sent,
-                written: self.inserted,
-            });
-        }
-        tx.execute(
-            include_str!("../../queries/sqlite/finish_run.sql"),
-            params![
-                t.data_rows,
-                t.valid,
-                t.invalid,
-                t.duplicate,
-                t.outlier,
-                replaced_in_all(self.replaced_rows, &self.files),
-                self.run_id
-            ],
-        )
-        .map_err(fail)?;
-        Ok((
-            self.inserted,
-            self.replaced_rows,
-            std::mem::take(&mut self.files),
-        ))
+        self.replaced.add(
+            (date, file, channel, product),
+            Sums {
+                orders: 1,
+                units: quantity,
+                micros: i128::from(micros),
+            },
+        );
+        self.replaced.rows += 1;
     }
 
     /// The unique id index fails when an earlier run's row has an id this
@@ -572,116 +640,6 @@ impl Load {
         }
         tx.execute_batch(indexes)
     }
-
-    /// The run's sales per date, file, channel and product, beside those of
-    /// the rows it did not touch.
-    fn store_sales(
-        &mut self,
-        tx: &Transaction<'_>,
-        partials: &DataFrame,
-    ) -> std::result::Result<(), StoreError> {
-        let sales = RunSales::of(partials)?;
-        let mut insert = tx.prepare(include_str!("../../queries/sqlite/insert_file_sales.sql"))?;
-        for row in 0..partials.height() {
-            let date = sales.date(row);
-            let file = sales
-                .file
-                .get(row)
-                .and_then(|i| self.names.get(i as usize))
-                .ok_or_else(|| {
-                    StoreError::Other(Error::Internal("sales of an unknown file".into()))
-                })?;
-            insert.execute(params![
-                date,
-                file,
-                sales.channel.get(row).unwrap_or_default(),
-                sales.product.get(row).unwrap_or_default(),
-                sales.orders.get(row).unwrap_or(0) as i64,
-                sales.units.get(row).unwrap_or(0),
-                sales.revenue.get(row).unwrap_or(0) as i64,
-            ])?;
-            self.dates.insert(date);
-        }
-        Ok(())
-    }
-
-    /// Every touched date's daily sales and top products, computed by
-    /// [`crate::judge::aggregate`] from the stored sales per file, as the
-    /// terminal's are.
-    fn rewrite_reports(
-        &self,
-        tx: &Transaction<'_>,
-        top: u32,
-    ) -> std::result::Result<(), StoreError> {
-        let mut read = tx.prepare(include_str!("../../queries/sqlite/sales_of_date.sql"))?;
-        let mut delete_daily = tx.prepare(include_str!(
-            "../../queries/sqlite/delete_daily_sales_of_date.sql"
-        ))?;
-        let mut delete_top = tx.prepare(include_str!(
-            "../../queries/sqlite/delete_top_products_of_date.sql"
-        ))?;
-        let mut insert_daily =
-            tx.prepare(include_str!("../../queries/sqlite/insert_daily_sales.sql"))?;
-        let mut insert_top =
-            tx.prepare(include_str!("../../queries/sqlite/insert_top_product.sql"))?;
-        for date in &self.dates {
-            delete_daily.execute([date])?;
-            delete_top.execute([date])?;
-            let mut sales = StoredSales::default();
-            let mut rows = read.query([date])?;
-            while let Some(row) = rows.next()? {
-                sales.push(
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get::<_, i64>(2)? as u64,
-                    row.get(3)?,
-                    i128::from(row.get::<_, i64>(4)?),
-                );
-            }
-            if sales.is_empty() {
-                continue;
-            }
-            let (daily, top_products) = sales.reports(date, top)?;
-            for day in daily {
-                insert_daily.execute(params![
-                    day.date,
-                    day.channel,
-                    day.orders as i64,
-                    day.units,
-                    day.revenue.to_string()
-                ])?;
-            }
-            for product in top_products {
-                insert_top.execute(params![
-                    product.date,
-                    product.rank,
-                    product.product_id,
-                    product.units,
-                    product.revenue.to_string()
-                ])?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// What can fail while the reports are rewritten: the database, or the
-/// frames the sums go through.
-enum StoreError {
-    Sql(rusqlite::Error),
-    Other(Error),
-}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> StoreError {
-        StoreError::Sql(e)
-    }
-}
-
-impl From<Error> for StoreError {
-    fn from(e: Error) -> StoreError {
-        StoreError::Other(e)
-    }
 }
 
 /// Binds row `row` of `sales` to the parameters after `offset`, in the
@@ -691,7 +649,7 @@ fn bind(
     offset: usize,
     sales: &SaleText,
     row: usize,
-    load: &Load,
+    load: &Writer,
 ) -> rusqlite::Result<()> {
     let file = load
         .names
@@ -731,33 +689,6 @@ fn micros(value: i128) -> rusqlite::Result<i64> {
 fn is_unique_violation(e: &rusqlite::Error) -> bool {
     e.sqlite_error()
         .is_some_and(|e| e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
-}
-
-/// True when every row of `staging_sales` comes from one of `files`: the
-/// distinct file names, found by index seeks, not by reading the rows.
-fn only_these_files(tx: &Transaction<'_>, files: &[&InputRecord]) -> rusqlite::Result<bool> {
-    let ours: BTreeSet<&str> = files.iter().map(|f| f.file.as_str()).collect();
-    let mut next = tx.prepare(include_str!("../../queries/sqlite/next_source_file.sql"))?;
-    let mut after = String::new();
-    while let Some(file) = next.query_row([&after], |r| r.get::<_, Option<String>>(0))? {
-        if !ours.contains(file.as_str()) {
-            return Ok(false);
-        }
-        after = file;
-    }
-    Ok(true)
-}
-
-/// The latest loaded run that read each file name, from `etl_runs`.
-fn earlier_loads(
-    tx: &Transaction<'_>,
-    files: &[InputRecord],
-) -> rusqlite::Result<BTreeMap<String, EarlierLoad>> {
-    let mut statement = tx.prepare(include_str!("../../queries/sqlite/earlier_runs.sql"))?;
-    let runs = statement
-        .query_map([], |row| Ok((row.get::<_, i64>(0)? as u64, row.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<(u64, String)>>>()?;
-    Ok(super::plan::earlier_loads(runs, files))
 }
 
 /// Opens an existing file read-only, as it was last committed. A load killed

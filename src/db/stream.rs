@@ -26,6 +26,43 @@ pub struct Streaming {
 /// Where the loading thread says which files the warehouse holds already.
 pub(crate) type Tell = mpsc::Sender<Vec<String>>;
 
+/// The run's chunks as the loading thread reads them, counted.
+pub(crate) struct Feed {
+    receive: mpsc::Receiver<Message>,
+    /// Rows read so far.
+    pub(crate) sent: u64,
+    end: Option<LoadEnd>,
+}
+
+impl Feed {
+    /// The next chunk of rows, or `None` after the last (the run's end is
+    /// kept for [`Feed::end`]); an error when the run stopped first.
+    pub(crate) fn next_rows(&mut self) -> std::io::Result<Option<SaleText>> {
+        match self.receive.recv() {
+            Ok(Message::Sales(rows)) => {
+                self.sent += rows.height() as u64;
+                Ok(Some(rows))
+            }
+            Ok(Message::Finish(end)) => {
+                self.end = Some(end);
+                Ok(None)
+            }
+            Err(_) => Err(std::io::Error::other(STOPPED)),
+        }
+    }
+
+    /// The run's end, once the last rows were read: an error naming
+    /// `target` when the run stopped before (the load then rolls back).
+    pub(crate) fn end(&mut self, target: &super::Target) -> Result<LoadEnd> {
+        self.end.take().ok_or_else(|| Error::Load {
+            target: target.masked(),
+            message: STOPPED.into(),
+        })
+    }
+}
+
+const STOPPED: &str = "the run stopped before its rows were all sent";
+
 /// What the run hands the loading thread.
 pub(crate) enum Message {
     /// Valid rows, made into `staging_sales` values.
@@ -34,11 +71,11 @@ pub(crate) enum Message {
 }
 
 impl Streaming {
-    /// Runs `work` on a thread named `name` with the receiving end of the
-    /// run's chunks and a counter of rows loaded.
+    /// Runs `work` on a thread named `name` with the feed of the run's
+    /// chunks and a counter of rows loaded.
     pub(crate) fn spawn(
         name: &str,
-        work: impl FnOnce(mpsc::Receiver<Message>, Tell, &AtomicU64) -> Result<Loaded> + Send + 'static,
+        work: impl FnOnce(Feed, Tell, &AtomicU64) -> Result<Loaded> + Send + 'static,
     ) -> Result<Streaming> {
         // Two chunks in flight at most: memory stays bounded when the
         // database is slower than the reading.
@@ -48,7 +85,14 @@ impl Streaming {
         let counter = Arc::clone(&loaded);
         let worker = std::thread::Builder::new()
             .name(name.into())
-            .spawn(move || work(receive, tell, &counter))
+            .spawn(move || {
+                let feed = Feed {
+                    receive,
+                    sent: 0,
+                    end: None,
+                };
+                work(feed, tell, &counter)
+            })
             .map_err(|e| Error::Internal(format!("cannot start the loading thread: {e}")))?;
         Ok(Streaming {
             send: Some(send),
