@@ -1,7 +1,7 @@
 -- Revenue by hour of day (UTC) and channel: when do people buy, and where?
 -- Over a folder: sales-etl query queries/revenue_by_hour_and_channel.sql data/raw
 SELECT
-    EXTRACT(HOUR FROM "timestamp") AS hour_utc,
+    EXTRACT(HOUR FROM timestamp) AS hour_utc,
     channel,
     COUNT(*) AS orders,
     SUM(quantity) AS units,

@@ -16,6 +16,8 @@ pub enum Fault {
     RejectedDropsRow,
     /// The load leaves one valid row out of what it sends.
     LoaderDropsRow,
+    /// The load leaves one rejected row out of what it sends.
+    LoaderDropsRejectedRow,
     /// The export writes one valid row twice.
     ExportDoublesRow,
     /// `query --db` skips its guard, so that a test reaches the engine's
@@ -27,10 +29,11 @@ pub enum Fault {
 }
 
 impl Fault {
-    const ALL: [(Fault, &'static str); 6] = [
+    const ALL: [(Fault, &'static str); 7] = [
         (Fault::ReaderDropsRow, "reader-drops-row"),
         (Fault::RejectedDropsRow, "rejected-drops-row"),
         (Fault::LoaderDropsRow, "loader-drops-row"),
+        (Fault::LoaderDropsRejectedRow, "loader-drops-rejected-row"),
         (Fault::ExportDoublesRow, "export-doubles-row"),
         (Fault::GuardOff, "guard-off"),
         (Fault::ExportDiesMidSwap, "export-dies-mid-swap"),

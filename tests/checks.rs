@@ -7,13 +7,15 @@ use crate::db::{samples, STAGING};
 use crate::hostile::lake;
 use crate::util::Test;
 
-/// Runs in the SQLite warehouse `w.db`, and its staging rows.
-fn warehouse(test: &Test) -> (i64, i64) {
+/// Runs in the SQLite warehouse `w.db`, its staging rows and its rejected
+/// rows.
+fn warehouse(test: &Test) -> (i64, i64, i64) {
     let conn = rusqlite::Connection::open(test.dir().join("w.db")).unwrap();
     let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
     (
         count("SELECT COUNT(*) FROM etl_runs"),
         count("SELECT COUNT(*) FROM staging_sales"),
+        count("SELECT COUNT(*) FROM rejected_rows"),
     )
 }
 
@@ -38,6 +40,10 @@ fn a_row_lost_or_doubled_anywhere_fails_the_run_and_commits_nothing() {
         ("reader-drops-row", "row accounting does not add up"),
         ("rejected-drops-row", "errors/ for `"),
         ("loader-drops-row", "the load into sqlite://w.db"),
+        (
+            "loader-drops-rejected-row",
+            "the load into sqlite://w.db's rejected rows",
+        ),
         ("export-doubles-row", "the export's sales for `"),
     ] {
         let out = test
@@ -71,6 +77,16 @@ fn a_row_lost_on_the_way_to_mariadb_fails_the_run_and_commits_nothing() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     out.stderr_has("holds 18 rows where the ledger counts 19");
     assert_eq!(db.rows(STAGING), before);
+    assert_eq!(db.rows("SELECT COUNT(*) FROM etl_runs"), runs);
+    let rejected = db.rows("SELECT COUNT(*) FROM rejected_rows");
+    let out = test
+        .clone()
+        .args(&["run", &samples(), "--db", &url, "--reload", "-q"])
+        .env("SALES_ETL_TEST_FAULT", "loader-drops-rejected-row")
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.stderr_has("rejected rows");
+    assert_eq!(db.rows("SELECT COUNT(*) FROM rejected_rows"), rejected);
     assert_eq!(db.rows("SELECT COUNT(*) FROM etl_runs"), runs);
 }
 

@@ -796,6 +796,8 @@ fn sqlite_is_the_default_and_matches_mysql_reports() {
     assert_eq!(json["load"]["target"], "sqlite://sales.db");
     assert_eq!(json["load"]["rows"], 19);
     let path = out.dir.join("sales.db");
+    // A new file gets 16 KiB pages (the bulk load's writes, BENCHMARKS.md).
+    assert_eq!(sqlite_rows(&path, "PRAGMA page_size"), [["16384"]]);
     Test::new()
         .args(&["run", &samples(), "--db", &db.url()])
         .run()
@@ -1599,4 +1601,77 @@ fn sqlite_creates_its_file_and_says_so_never_a_folder() {
         "the folder `nonexistent_dir` does not exist (a run creates the file, not its folder)",
     );
     assert!(!typo.exists("nonexistent_dir"));
+}
+
+/// Issue "a warehouse you can trust": both warehouses keep the rejected
+/// rows as `errors/` has them, under the folder query's name `rejected`,
+/// and a warehouse made before they were kept gets them on the next run
+/// (its files are not passed over as unchanged).
+#[test]
+fn rejected_rows_reach_both_warehouses_and_answer_as_over_the_folder() {
+    let db = Database::new();
+    let test = Test::new();
+    let answer = |place: &str| {
+        let sql = "SELECT * FROM rejected ORDER BY source_file, source_line";
+        let mut args = vec!["query", sql];
+        match place.contains("://") {
+            true => args.extend(["--db", place]),
+            false => args.push(place),
+        }
+        args.extend(["--format", "csv", "-q"]);
+        test.clone().args(&args).run().code(0).stdout
+    };
+    let samples = samples();
+    let folder = answer(&samples);
+    assert!(folder.lines().count() > 10, "{folder}");
+    assert!(folder.contains("bad_unit_price"), "{folder}");
+    for url in ["sqlite://w.db".to_owned(), db.url()] {
+        test.clone()
+            .args(&["run", &samples, "--db", &url, "-q"])
+            .run()
+            .code(0);
+        assert_eq!(answer(&url), folder, "{url}");
+    }
+    let unchanged = |json: serde_json::Value| {
+        (json["load"]["files"].as_array().unwrap().iter())
+            .filter(|file| !file["unchanged_since"].is_null())
+            .count()
+    };
+    let conn = rusqlite::Connection::open(test.dir().join("w.db")).unwrap();
+    conn.execute_batch("DROP VIEW rejected; DROP TABLE rejected_rows;")
+        .unwrap();
+    drop(conn);
+    let rerun = || {
+        test.clone()
+            .args(&["run", &samples, "--db", "sqlite://w.db", "--format", "json"])
+            .run()
+            .code(0)
+            .json()
+    };
+    assert_eq!(unchanged(rerun()), 0, "loaded again for its rejected rows");
+    assert_eq!(answer("sqlite://w.db"), folder);
+    assert_eq!(unchanged(rerun()), 3, "now passed over");
+    assert_eq!(answer("sqlite://w.db"), folder);
+}
+
+/// A table or view of the user's named `sales` or `rejected` is never
+/// replaced by the tool's views; a table is said.
+#[test]
+fn mysql_a_table_or_view_named_sales_or_rejected_is_left_alone() {
+    let mut db = Database::new();
+    db.conn
+        .query_drop("CREATE TABLE sales (note TEXT); INSERT INTO sales VALUES ('mine')")
+        .unwrap();
+    db.conn
+        .query_drop("CREATE VIEW rejected AS SELECT 1 AS mine")
+        .unwrap();
+    let out = Test::new()
+        .args(&["run", &samples(), "--db", &db.url()])
+        .run()
+        .code(0);
+    out.stderr_has("`sales` in");
+    out.stderr_has("is a table of its own");
+    assert_eq!(db.rows("SELECT note FROM sales"), [["mine"]]);
+    assert_eq!(db.rows("SELECT mine FROM rejected"), [["1"]]);
+    assert_eq!(db.rows("SELECT COUNT(*) FROM staging_sales"), [["19"]]);
 }

@@ -662,7 +662,7 @@ fn query_prints_step_lines_only_with_verbose() {
 /// and from MariaDB, to the cent (`query top_customers --db` used to fail
 /// with "no such table: sales").
 #[test]
-fn shipped_sales_queries_answer_alike_over_a_folder_and_both_warehouses() {
+fn every_shipped_query_answers_alike_over_a_folder_and_both_warehouses() {
     let db = crate::db::Database::new();
     let test = generated_day("5");
     for url in ["sqlite://w.db".to_owned(), db.url()] {
@@ -671,7 +671,20 @@ fn shipped_sales_queries_answer_alike_over_a_folder_and_both_warehouses() {
             .run()
             .code(0);
     }
-    for name in ["top_customers", "revenue_by_store"] {
+    // Issue "a warehouse you can trust": every shipped query, `rejected`
+    // and `EXTRACT` included, answers alike.
+    let mut names: Vec<String> =
+        std::fs::read_dir(format!("{}/queries", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .filter_map(|entry| {
+                let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+                name.strip_suffix(".sql").map(str::to_owned)
+            })
+            .collect();
+    names.sort();
+    assert_eq!(names.len(), 4, "{names:?}");
+    for name in &names {
+        let name = name.as_str();
         let answer = |place: &[&str]| {
             let mut args = vec!["query", name];
             args.extend(place);

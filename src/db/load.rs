@@ -10,10 +10,11 @@ use indicatif::ProgressBar;
 
 use super::mysql::LoadMethod;
 use super::plan::{InputRecord, LoadEnd, LoadPlan, Loaded, ROWS_FORMAT};
-use super::rows::SaleText;
+use super::rows::{RejectedText, SaleText};
 use super::stream::{Message, Streaming};
 use super::{mysql, sqlite, Target};
 use crate::error::{Error, Result};
+use crate::fault::Fault;
 use crate::judge::aggregate::SalesSums;
 use crate::messages::Messages;
 use crate::sinks::{Ledger, Sink, Start};
@@ -88,13 +89,13 @@ impl WarehouseLoad {
         self.outcome.take()
     }
 
-    /// The rows of `valid` whose file the warehouse does not hold already.
-    fn to_send(&self, valid: &polars::prelude::DataFrame) -> Result<polars::prelude::DataFrame> {
+    /// The rows of `rows` whose file the warehouse does not hold already.
+    fn to_send(&self, rows: &polars::prelude::DataFrame) -> Result<polars::prelude::DataFrame> {
         use polars::prelude::*;
         if !self.unchanged.iter().any(|unchanged| *unchanged) {
-            return Ok(valid.clone());
+            return Ok(rows.clone());
         }
-        let files = valid
+        let files = rows
             .column(crate::columns::FILE_INDEX)
             .and_then(|c| c.u32().cloned())
             .map_err(Error::engine("load"))?;
@@ -102,7 +103,22 @@ impl WarehouseLoad {
             .iter()
             .map(|file| file.is_none_or(|f| self.unchanged.get(f as usize) != Some(&true)))
             .collect();
-        valid.filter(&keep).map_err(Error::engine("load"))
+        rows.filter(&keep).map_err(Error::engine("load"))
+    }
+
+    /// Hands a chunk to the loading thread, or fails the load when the
+    /// chunk could not be made.
+    fn pass_on(&mut self, made: Result<Message>) {
+        match made {
+            Err(error) => self.fail(error),
+            Ok(rows) => {
+                if let State::Streaming(streaming) = &mut self.state {
+                    // A stopped thread says why at `finish`.
+                    let _ = streaming.send(rows);
+                    self.progress.set_position(streaming.loaded());
+                }
+            }
+        }
     }
 
     fn fail(&mut self, error: Error) {
@@ -128,6 +144,7 @@ impl Sink for WarehouseLoad {
                     valid_digest: input.valid_digest.clone(),
                     rows_format: ROWS_FORMAT,
                     valid_rows: input.valid_rows,
+                    rejected_rows: input.rejected_rows,
                 })
                 .collect(),
             names: self.names.clone(),
@@ -181,33 +198,34 @@ impl Sink for WarehouseLoad {
             return Ok(());
         }
         self.sums.add(&valid)?;
-        let valid = if crate::fault::strikes(crate::fault::Fault::LoaderDropsRow) {
-            valid.slice(1, valid.height().saturating_sub(1))
-        } else {
-            valid
-        };
-        let rows = match SaleText::of(&valid) {
-            Ok(sales) => Message::Sales(sales),
-            Err(error) => {
-                self.fail(error);
-                return Ok(());
-            }
-        };
-        if let State::Streaming(streaming) = &mut self.state {
-            // A stopped thread says why at `finish`.
-            let _ = streaming.send(rows);
-            self.progress.set_position(streaming.loaded());
+        let valid = less_one(Fault::LoaderDropsRow, valid);
+        self.pass_on(SaleText::of(&valid).map(Message::Sales));
+        Ok(())
+    }
+
+    fn rejected(&mut self, rejected: &polars::prelude::DataFrame) -> Result<()> {
+        if rejected.height() == 0 || matches!(self.state, State::Failed(_)) {
+            return Ok(());
         }
+        let rejected = self.to_send(rejected)?;
+        if rejected.height() == 0 {
+            return Ok(());
+        }
+        let rejected = less_one(Fault::LoaderDropsRejectedRow, rejected);
+        self.pass_on(RejectedText::of(&rejected).map(Message::Rejected));
         Ok(())
     }
 
     fn finish(&mut self, ledger: &Ledger) -> Result<()> {
+        let loaded = || {
+            (ledger.files.iter().enumerate())
+                .filter(|(index, _)| !self.unchanged.get(*index).copied().unwrap_or(false))
+                .map(|(_, file)| file)
+        };
         let end = LoadEnd {
             totals: ledger.totals.clone(),
-            sent: (ledger.files.iter().enumerate())
-                .filter(|(index, _)| !self.unchanged.get(*index).copied().unwrap_or(false))
-                .map(|(_, file)| file.valid)
-                .sum(),
+            sent: loaded().map(|file| file.valid).sum(),
+            rejected: loaded().map(|file| file.rejected()).sum(),
             partials: self.sums.partials()?,
             top: self.options.top,
             // Held back rows come from the first read of every file, so an
@@ -229,5 +247,13 @@ impl Sink for WarehouseLoad {
         self.progress.finish_and_clear();
         self.outcome = Some(outcome);
         Ok(())
+    }
+}
+
+/// `rows` without its first row when the test fault `fault` strikes.
+fn less_one(fault: Fault, rows: polars::prelude::DataFrame) -> polars::prelude::DataFrame {
+    match crate::fault::strikes(fault) {
+        true => rows.slice(1, rows.height().saturating_sub(1)),
+        false => rows,
     }
 }

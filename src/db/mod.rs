@@ -5,7 +5,8 @@
 //! steps as one trait and the one driver that calls them in order), `rows`,
 //! `key_order` and `sales` (the values it writes, in the order MySQL wants
 //! them, and the sales per file the reports are computed from), [`read`]
-//! (stored reports and query answers). [`mysql`] and [`sqlite`] are the
+//! (stored reports and query answers), `portable` (the standard SQL SQLite
+//! lacks, rewritten into its own). [`mysql`] and [`sqlite`] are the
 //! dialects: each connects, locks and prepares its tables its own way, then
 //! implements the steps with its own statements. [`load`] is the sink of
 //! the run that starts them. Imports point down: `load` → dialects →
@@ -18,6 +19,7 @@ mod key_order;
 pub mod load;
 pub mod mysql;
 pub mod plan;
+mod portable;
 pub mod read;
 pub(crate) mod rows;
 mod sales;

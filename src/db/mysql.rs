@@ -16,7 +16,8 @@ use mysql::{Conn, LocalInfileHandler, Opts, OptsBuilder, TxOpts, Value};
 
 use super::guard;
 use super::key_order::{self, KeyOrder};
-use super::rows::SaleText;
+use super::plan::Held;
+use super::rows::{SaleText, REJECTED_VALUES};
 use super::sales::StoredSales;
 use super::schema::{check_schema, mysql_holds, FoundColumns, MYSQL_SUMS};
 use super::steps::{self, Before, FileSales, Replaced, RowsIn, Steps, Sums};
@@ -32,9 +33,19 @@ use crate::messages::Messages;
 use crate::money::push_money;
 use crate::money::Money;
 
+/// The views that give folder queries' table names, made only where the
+/// name is free: a view or table of that name is never replaced.
+const VIEWS: [(&str, &str); 2] = [
+    ("sales", include_str!("../../queries/mysql/sales_view.sql")),
+    (
+        "rejected",
+        include_str!("../../queries/mysql/rejected_view.sql"),
+    ),
+];
+
 const CREATE: [&str; 7] = [
     include_str!("../../queries/mysql/staging_sales.sql"),
-    include_str!("../../queries/mysql/sales_view.sql"),
+    include_str!("../../queries/mysql/rejected_rows.sql"),
     include_str!("../../queries/mysql/daily_file_sales.sql"),
     include_str!("../../queries/mysql/held_back_sales.sql"),
     include_str!("../../queries/mysql/reporting_daily_sales.sql"),
@@ -70,7 +81,7 @@ pub fn start(
         let target = Target::Mysql(url.clone());
         let mut conn = connect(&url, &target, &messages)?;
         take_load_lock(&mut conn, &target, &messages)?;
-        let method = prepare_tables(&mut conn, &target, method)?;
+        let method = prepare_tables(&mut conn, &target, method, &messages)?;
         let served = Arc::new(Mutex::new(Served {
             feed,
             stream: String::new(),
@@ -156,11 +167,18 @@ impl Steps for MysqlLoad<'_> {
             .map_err(fail)
     }
 
-    fn rows_of_file(&mut self, file: &str) -> Result<(u64, Vec<String>)> {
+    fn rows_of_file(&mut self, file: &str) -> Result<(Held, Vec<String>)> {
         let fail = failed(&self.target);
         let rows: Option<u64> = self
             .tx
             .exec_first(include_str!("../../queries/mysql/file_rows.sql"), (file,))
+            .map_err(&fail)?;
+        let rejected: Option<u64> = self
+            .tx
+            .exec_first(
+                include_str!("../../queries/mysql/file_rejected_rows.sql"),
+                (file,),
+            )
             .map_err(&fail)?;
         let dates = self
             .tx
@@ -169,7 +187,11 @@ impl Steps for MysqlLoad<'_> {
                 (file,),
             )
             .map_err(&fail)?;
-        Ok((rows.unwrap_or(0), dates))
+        let held = Held {
+            rows: rows.unwrap_or(0),
+            rejected: rejected.unwrap_or(0),
+        };
+        Ok((held, dates))
     }
 
     fn next_source_file(&mut self, after: &str) -> Result<Option<String>> {
@@ -197,12 +219,12 @@ impl Steps for MysqlLoad<'_> {
                     )
                     .map_err(&fail)?;
             }
-            self.tx
-                .exec_drop(
-                    include_str!("../../queries/mysql/delete_file_sales.sql"),
-                    (file,),
-                )
-                .map_err(&fail)?;
+            for delete in [
+                include_str!("../../queries/mysql/delete_file_sales.sql"),
+                include_str!("../../queries/mysql/delete_file_rejected.sql"),
+            ] {
+                self.tx.exec_drop(delete, (file,)).map_err(&fail)?;
+            }
         }
         for file in every {
             self.tx
@@ -229,17 +251,21 @@ impl Steps for MysqlLoad<'_> {
             served.run_id = run_id;
         }
         let taken = send_rows(self, table, before.empty, run_id)?;
-        let (sent, end) = {
-            let mut served = self.served()?;
-            (served.feed.sent, served.feed.end(&self.target)?)
-        };
+        let sent = self.served()?.feed.sent;
         let replaced = match before.only_run_files {
             true => Replaced::default(),
             false => move_incoming(self, sent)?,
         };
+        let rejected_taken = insert_rejected(self, run_id)?;
+        let (rejected_sent, end) = {
+            let mut served = self.served()?;
+            (served.feed.rejected, served.feed.end(&self.target)?)
+        };
         Ok(RowsIn {
             sent,
             taken,
+            rejected_sent,
+            rejected_taken,
             end,
             replaced,
         })
@@ -439,13 +465,31 @@ fn take_load_lock(conn: &mut Conn, target: &Target, messages: &Messages) -> Resu
 /// Checks the tables, makes the missing ones (DDL commits implicitly in
 /// MySQL: before the transaction) and the staging table of incoming rows,
 /// and chooses how rows are sent: LOAD DATA where the server allows it.
-fn prepare_tables(conn: &mut Conn, target: &Target, method: LoadMethod) -> Result<Method> {
+fn prepare_tables(
+    conn: &mut Conn,
+    target: &Target,
+    method: LoadMethod,
+    messages: &Messages,
+) -> Result<Method> {
     let fail = failed(target);
     let found = check_tables(conn, target)?;
     let had = |table: &str| found.iter().any(|(t, _, _)| t == table);
     let fill_sales = had("staging_sales") && !had("daily_file_sales");
     for sql in CREATE {
         conn.query_drop(sql).map_err(&fail)?;
+    }
+    for (name, sql) in VIEWS {
+        let kind: Option<String> = conn
+            .exec_first(include_str!("../../queries/mysql/object_type.sql"), (name,))
+            .map_err(&fail)?;
+        match kind.as_deref() {
+            None => conn.query_drop(sql).map_err(&fail)?,
+            Some("VIEW") => {}
+            Some(_) => messages.warn(format!(
+                "`{name}` in {} is a table of its own, not sales-etl's view: left alone (`query --db` reads it)",
+                target.masked()
+            )),
+        }
     }
     if fill_sales {
         conn.query_drop(include_str!(
@@ -581,6 +625,50 @@ fn insert_every_row(load: &mut MysqlLoad<'_>, table: &str, run_id: u64) -> Resul
         load.loaded.fetch_add(t, Ordering::Relaxed);
     }
     Ok((taken, warnings))
+}
+
+/// The rejected rows, as they come after the valid ones, in multi-row
+/// INSERTs; returns how many the server took.
+fn insert_rejected(load: &mut MysqlLoad<'_>, run_id: u64) -> Result<u64> {
+    let head = include_str!("../../queries/mysql/insert_rejected_rows_head.sql").trim_end();
+    let per_row = REJECTED_VALUES + 3;
+    let tuple = format!("({})", vec!["?"; per_row].join(","));
+    let batch = (MAX_PLACEHOLDERS / per_row).min(5_000);
+    let mut taken = 0u64;
+    loop {
+        let (chunk, names) = {
+            let mut served = load.served()?;
+            let chunk = served.feed.next_rejected().map_err(|e| Error::Load {
+                target: load.target.masked(),
+                message: e.to_string(),
+            })?;
+            (chunk, served.names.clone())
+        };
+        let Some(chunk) = chunk else { break };
+        let mut start = 0;
+        while start < chunk.height() {
+            let rows = (chunk.height() - start).min(batch);
+            let mut params: Vec<Value> = Vec::with_capacity(rows * per_row);
+            for row in start..start + rows {
+                let text = |value: Option<&str>| {
+                    value.map_or(Value::NULL, |v| Value::Bytes(v.as_bytes().to_vec()))
+                };
+                params.extend((0..8).map(|i| text(chunk.value(row, i))));
+                let file = names.get(chunk.file(row) as usize).map(String::as_str);
+                params.push(text(file));
+                params.push(Value::Int(chunk.line(row)));
+                params.extend((8..REJECTED_VALUES).map(|i| text(chunk.value(row, i))));
+                params.push(Value::UInt(run_id));
+            }
+            let statement = format!("{head} {}", vec![tuple.as_str(); rows].join(","));
+            (load.tx.exec_drop(statement, params)).map_err(failed(&load.target))?;
+            taken += load.tx.affected_rows();
+            let warnings = load.tx.warnings();
+            no_warnings(&load.target, &mut load.tx, "rejected_rows", warnings)?;
+            start += rows;
+        }
+    }
+    Ok(taken)
 }
 
 /// Rows of other files with the run's ids are replaced: their sales are

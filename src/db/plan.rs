@@ -98,6 +98,10 @@ pub struct InputRecord {
     /// Its valid rows in this run.
     #[serde(default)]
     pub valid_rows: u64,
+    /// Its rejected rows in this run (`rejected_rows`); 0 in records of
+    /// versions before the warehouse kept them.
+    #[serde(default)]
+    pub rejected_rows: u64,
 }
 
 /// The version of how valid rows become warehouse rows. A file whose
@@ -133,17 +137,27 @@ impl EarlierLoad {
 
     /// Whether the warehouse already holds exactly what `file` would load:
     /// the same content, the same rows valid, written the same way, and
-    /// (`rows_now`, the file's rows in the warehouse now) none of them
-    /// replaced since by another file's id.
-    pub fn holds(&self, file: &InputRecord, valid_rows: u64, rows_now: u64) -> bool {
+    /// (`now`, the file's rows and rejected rows in the warehouse now) none
+    /// of them replaced since by another file's id, and its rejected rows
+    /// there too (a warehouse made before it kept them has none).
+    pub fn holds(&self, file: &InputRecord, now: Held) -> bool {
         self.sha256 == file.sha256
             && self.bytes == file.bytes
             && !file.valid_digest.is_empty()
             && self.valid_digest == file.valid_digest
             && self.rows_format == ROWS_FORMAT
             && file.rows_format == ROWS_FORMAT
-            && rows_now == valid_rows
+            && now.rows == file.valid_rows
+            && now.rejected == file.rejected_rows
     }
+}
+
+/// What the warehouse holds of a file name: its valid rows and its
+/// rejected rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Held {
+    pub rows: u64,
+    pub rejected: u64,
 }
 
 /// What a run's file replaced in the warehouse: rows keyed to it by name.
@@ -163,20 +177,17 @@ pub struct FileReplaced {
 }
 
 impl FileReplaced {
-    /// What loading `file` does to the warehouse, which holds `rows_now`
-    /// rows of a file of its name, loaded by `earlier`: nothing when it
-    /// holds the file's rows already (unless `reload`), else those rows are
-    /// replaced.
+    /// What loading `file` does to the warehouse, which holds `now` of a
+    /// file of its name, loaded by `earlier`: nothing when it holds the
+    /// file's rows already (unless `reload`), else those rows are replaced.
     pub fn new(
         file: &InputRecord,
-        rows_now: u64,
+        now: Held,
         earlier: Option<EarlierLoad>,
         reload: bool,
     ) -> FileReplaced {
-        if let Some(e) = earlier
-            .as_ref()
-            .filter(|e| !reload && e.holds(file, file.valid_rows, rows_now))
-        {
+        let rows_now = now.rows;
+        if let Some(e) = earlier.as_ref().filter(|e| !reload && e.holds(file, now)) {
             return FileReplaced {
                 file: file.file.clone(),
                 replaced_rows: 0,
@@ -265,6 +276,8 @@ pub struct LoadEnd {
     /// The valid rows sent: those of the files loaded, not of the files
     /// the warehouse held already.
     pub sent: u64,
+    /// The rejected rows sent, of the same files.
+    pub rejected: u64,
     /// The run's sales per date, file, channel and product
     /// ([`crate::judge::aggregate::SalesSums::partials`]).
     pub partials: polars::prelude::DataFrame,

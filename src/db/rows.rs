@@ -19,6 +19,78 @@ pub(crate) const STAGING_VALUES: usize = 14;
 /// channel, store, customer, product, unit price, line revenue.
 const TEXT_VALUES: usize = 9;
 
+/// Text values per row of a [`RejectedText`]: the eight input fields,
+/// then disposition, reason and reasons.
+pub(crate) const REJECTED_VALUES: usize = 11;
+
+/// A chunk of rejected rows as the values of `rejected_rows` rows, made on
+/// the run's side of the channel: each field as the export wrote it
+/// (`None` where a short row had none).
+pub struct RejectedText {
+    values: Vec<Option<String>>,
+    file: Vec<u32>,
+    line: Vec<i64>,
+}
+
+impl RejectedText {
+    /// The rows of a frame of rejected rows (columns as in
+    /// [`crate::judge::split::Split::rejected`]).
+    pub fn of(rejected: &DataFrame) -> Result<RejectedText> {
+        let engine = || Error::engine("load");
+        let height = rejected.height();
+        let names = INPUT.iter().chain(&[DISPOSITION, REASON, REASONS]);
+        let mut columns = Vec::with_capacity(REJECTED_VALUES);
+        for name in names {
+            let column = rejected
+                .column(name)
+                .and_then(|c| c.cast(&DataType::String))
+                .map_err(engine())?;
+            columns.push(column);
+        }
+        let texts = columns
+            .iter()
+            .map(|c| c.str().map_err(engine()))
+            .collect::<Result<Vec<_>>>()?;
+        let mut values = Vec::with_capacity(height * REJECTED_VALUES);
+        let mut iters: Vec<_> = texts.iter().map(|t| t.iter()).collect();
+        for _ in 0..height {
+            for iter in iters.iter_mut() {
+                values.push(iter.next().flatten().map(str::to_owned));
+            }
+        }
+        let file = rejected.column(FILE_INDEX).and_then(|c| c.u32().cloned());
+        let line = rejected.column(SOURCE_LINE).and_then(|c| c.u64().cloned());
+        Ok(RejectedText {
+            values,
+            file: file
+                .map_err(engine())?
+                .iter()
+                .map(|f| f.unwrap_or(0))
+                .collect(),
+            line: (line.map_err(engine())?.iter())
+                .map(|l| l.unwrap_or(0) as i64)
+                .collect(),
+        })
+    }
+
+    pub(crate) fn height(&self) -> usize {
+        self.file.len()
+    }
+
+    /// Value `index` of row `row` (see [`REJECTED_VALUES`]).
+    pub(crate) fn value(&self, row: usize, index: usize) -> Option<&str> {
+        self.values[row * REJECTED_VALUES + index].as_deref()
+    }
+
+    pub(crate) fn file(&self, row: usize) -> u32 {
+        self.file[row]
+    }
+
+    pub(crate) fn line(&self, row: usize) -> i64 {
+        self.line[row]
+    }
+}
+
 /// A chunk of valid rows as the values of `staging_sales` rows, made on the
 /// run's side of the channel (where a core has room while the reading
 /// waits for the loader), so that the loading thread only binds and steps.

@@ -53,7 +53,10 @@ pub(crate) fn mysql_holds(kind: Kind, declared: &str) -> bool {
         Kind::Text(chars) => match name {
             "char" | "varchar" => numbers.first().is_some_and(|n| *n >= chars),
             "tinytext" => chars <= 63,
-            "text" | "mediumtext" | "longtext" => true,
+            // Four bytes a character at most in utf8mb4.
+            "text" => chars <= 65_535 / 4,
+            "mediumtext" => chars <= 16_777_215 / 4,
+            "longtext" => true,
             _ => false,
         },
         Kind::Integer => name.ends_with("int"),
@@ -109,7 +112,7 @@ const SQLITE_STAGING_COLUMNS: [(&str, Kind); 14] = staging_columns(
 
 /// Every table and column the tool writes; existing tables are checked
 /// against this list before any row is written.
-pub const TABLES: [Table; 4] = [
+pub const TABLES: [Table; 5] = [
     Table {
         name: "staging_sales",
         columns: &MYSQL_STAGING_COLUMNS,
@@ -133,6 +136,25 @@ pub const TABLES: [Table; 4] = [
             ("product_id", Kind::Text(MAX_TEXT_CHARS)),
             ("units", Kind::Integer),
             ("revenue", Kind::Decimal(38, 2)),
+        ],
+    },
+    Table {
+        name: "rejected_rows",
+        columns: &[
+            ("transaction_id", Kind::Text(u32::MAX)),
+            ("timestamp", Kind::Text(u32::MAX)),
+            ("channel", Kind::Text(u32::MAX)),
+            ("store_id", Kind::Text(u32::MAX)),
+            ("customer_id", Kind::Text(u32::MAX)),
+            ("product_id", Kind::Text(u32::MAX)),
+            ("quantity", Kind::Text(u32::MAX)),
+            ("unit_price", Kind::Text(u32::MAX)),
+            ("source_file", Kind::Text(MAX_TEXT_CHARS)),
+            ("source_line", Kind::Integer),
+            ("disposition", Kind::Text(16)),
+            ("reason", Kind::Text(64)),
+            ("reasons", Kind::Text(1024)),
+            ("run_id", Kind::Integer),
         ],
     },
     Table {

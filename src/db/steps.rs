@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use super::plan::{
-    earlier_loads, replaced_in_all, rows_per_second, unchanged_names, FileReplaced, InputRecord,
-    LoadEnd, LoadPlan, Loaded, Method,
+    earlier_loads, replaced_in_all, rows_per_second, unchanged_names, FileReplaced, Held,
+    InputRecord, LoadEnd, LoadPlan, Loaded, Method,
 };
 use super::sales::{RunSales, StoredSales};
 use super::stream::Tell;
@@ -65,10 +65,13 @@ impl Replaced {
 
 /// What the rows step did.
 pub(crate) struct RowsIn {
-    /// Rows the run sent.
+    /// Valid rows the run sent.
     pub sent: u64,
-    /// Rows the warehouse says it took.
+    /// Valid rows the warehouse says it took.
     pub taken: u64,
+    /// Rejected rows the run sent, and those the warehouse took.
+    pub rejected_sent: u64,
+    pub rejected_taken: u64,
     pub end: LoadEnd,
     pub replaced: Replaced,
 }
@@ -95,15 +98,17 @@ pub(crate) trait Steps {
     fn record_run(&mut self, plan: &LoadPlan) -> Result<u64>;
     /// `etl_runs` of earlier loads, newest first: run id, `input_files`.
     fn earlier_runs(&mut self) -> Result<Vec<(u64, String)>>;
-    /// The rows the warehouse holds of a file name, and their dates.
-    fn rows_of_file(&mut self, file: &str) -> Result<(u64, Vec<String>)>;
+    /// What the warehouse holds of a file name, and the dates of its rows.
+    fn rows_of_file(&mut self, file: &str) -> Result<(Held, Vec<String>)>;
     /// The first `source_file` of `staging_sales` after `after`, by index.
     fn next_source_file(&mut self, after: &str) -> Result<Option<String>>;
-    /// Removes what earlier loads of `loading` left (rows and sales per
-    /// file) and the held-back rows of `every` file of the run.
+    /// Removes what earlier loads of `loading` left (rows, rejected rows
+    /// and sales per file) and the held-back rows of `every` file of the
+    /// run.
     fn clear(&mut self, before: &Before, loading: &[&str], every: &[&str]) -> Result<()>;
-    /// Takes every row the run sends, replacing rows of other files with
-    /// the same ids, and says what it took and replaced.
+    /// Takes every row the run sends, valid rows (replacing rows of other
+    /// files with the same ids) then rejected rows, and says what it took
+    /// and replaced.
     fn rows_in(&mut self, run_id: u64, before: &Before) -> Result<RowsIn>;
     /// Takes replaced rows' sales off `daily_file_sales` (and drops the
     /// groups left empty).
@@ -151,23 +156,34 @@ pub(crate) fn drive(
     load.clear(&before, &loading_names, &every)?;
 
     let rows = load.rows_in(run_id, &before)?;
-    if rows.taken != rows.sent {
-        return Err(Error::Load {
-            target: load.target().masked(),
-            message: format!(
-                "the warehouse took {} rows of {} sent",
-                rows.taken, rows.sent
-            ),
-        });
-    }
     let end = rows.end;
-    if rows.sent != end.sent {
-        return Err(Error::OutputMismatch {
-            output: format!("the load into {}", load.target().masked()),
-            file: "every file loaded".into(),
-            expected: end.sent,
-            written: rows.sent,
-        });
+    // What the warehouse took against what was sent, and what was sent
+    // against the ledger's count.
+    for (kind, what, expected, sent, taken) in [
+        ("rows", "", end.sent, rows.sent, rows.taken),
+        (
+            "rejected rows",
+            "'s rejected rows",
+            end.rejected,
+            rows.rejected_sent,
+            rows.rejected_taken,
+        ),
+    ] {
+        let target = load.target().masked();
+        if taken != sent {
+            return Err(Error::Load {
+                message: format!("the warehouse took {taken} {kind} of {sent} sent"),
+                target,
+            });
+        }
+        if sent != expected {
+            return Err(Error::OutputMismatch {
+                output: format!("the load into {target}{what}"),
+                file: "every file loaded".into(),
+                expected,
+                written: sent,
+            });
+        }
     }
     dates.extend(rows.replaced.sums.keys().map(|key| key.0.clone()));
     load.subtract_sales(&rows.replaced)?;
@@ -202,11 +218,11 @@ fn files_replaced(
     let mut dates = BTreeSet::new();
     let mut files = Vec::with_capacity(plan.files.len());
     for file in &plan.files {
-        let (rows, of_file) = load.rows_of_file(&file.file)?;
+        let (held, of_file) = load.rows_of_file(&file.file)?;
         dates.extend(of_file);
         files.push(FileReplaced::new(
             file,
-            rows,
+            held,
             earlier.get(&file.file).cloned(),
             plan.reload,
         ));

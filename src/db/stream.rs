@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 
 use super::plan::{LoadEnd, Loaded};
-use super::rows::SaleText;
+use super::rows::{RejectedText, SaleText};
 use crate::error::{Error, Result};
 
 /// A load running on a thread of its own while the valid rows are read:
@@ -29,24 +29,62 @@ pub(crate) type Tell = mpsc::Sender<Vec<String>>;
 /// The run's chunks as the loading thread reads them, counted.
 pub(crate) struct Feed {
     receive: mpsc::Receiver<Message>,
-    /// Rows read so far.
+    /// Valid rows read so far.
     pub(crate) sent: u64,
+    /// Rejected rows read so far.
+    pub(crate) rejected: u64,
+    /// The first chunk of rejected rows, read while looking for valid ones.
+    pending: Option<RejectedText>,
     end: Option<LoadEnd>,
 }
 
 impl Feed {
-    /// The next chunk of rows, or `None` after the last (the run's end is
-    /// kept for [`Feed::end`]); an error when the run stopped first.
+    /// The next chunk of valid rows, or `None` after the last: the run
+    /// sends every valid row before the rejected ones. An error when the
+    /// run stopped first.
     pub(crate) fn next_rows(&mut self) -> std::io::Result<Option<SaleText>> {
+        if self.pending.is_some() || self.end.is_some() {
+            return Ok(None);
+        }
         match self.receive.recv() {
             Ok(Message::Sales(rows)) => {
                 self.sent += rows.height() as u64;
+                Ok(Some(rows))
+            }
+            Ok(Message::Rejected(rows)) => {
+                self.rejected += rows.height() as u64;
+                self.pending = Some(rows);
+                Ok(None)
+            }
+            Ok(Message::Finish(end)) => {
+                self.end = Some(end);
+                Ok(None)
+            }
+            Err(_) => Err(std::io::Error::other(STOPPED)),
+        }
+    }
+
+    /// The next chunk of rejected rows, once the valid ones are read, or
+    /// `None` after the last (the run's end is kept for [`Feed::end`]).
+    pub(crate) fn next_rejected(&mut self) -> std::io::Result<Option<RejectedText>> {
+        if let Some(rows) = self.pending.take() {
+            return Ok(Some(rows));
+        }
+        if self.end.is_some() {
+            return Ok(None);
+        }
+        match self.receive.recv() {
+            Ok(Message::Rejected(rows)) => {
+                self.rejected += rows.height() as u64;
                 Ok(Some(rows))
             }
             Ok(Message::Finish(end)) => {
                 self.end = Some(end);
                 Ok(None)
             }
+            Ok(Message::Sales(_)) => Err(std::io::Error::other(
+                "valid rows came after rejected ones (a bug: the run sends the valid rows first)",
+            )),
             Err(_) => Err(std::io::Error::other(STOPPED)),
         }
     }
@@ -67,6 +105,9 @@ const STOPPED: &str = "the run stopped before its rows were all sent";
 pub(crate) enum Message {
     /// Valid rows, made into `staging_sales` values.
     Sales(SaleText),
+    /// Rejected rows, made into `rejected_rows` values; after every valid
+    /// row.
+    Rejected(RejectedText),
     Finish(LoadEnd),
 }
 
@@ -89,6 +130,8 @@ impl Streaming {
                 let feed = Feed {
                     receive,
                     sent: 0,
+                    rejected: 0,
+                    pending: None,
                     end: None,
                 };
                 work(feed, tell, &counter)

@@ -178,6 +178,7 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
             sha256: read.facts[i].sha256.clone(),
             valid_digest: std::mem::take(&mut digests[i]),
             valid_rows: ledger.files[i].valid,
+            rejected_rows: ledger.files[i].rejected(),
         })
         .collect();
     let start = Start {

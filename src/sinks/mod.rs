@@ -52,6 +52,8 @@ pub struct InputRead {
     pub valid_digest: String,
     /// Its valid rows.
     pub valid_rows: u64,
+    /// Its rejected rows: invalid, duplicate and outlier.
+    pub rejected_rows: u64,
 }
 
 /// A fingerprint of the set of valid rows of a file, fed the ordinals

@@ -1,0 +1,1 @@
+SELECT COUNT(*) FROM rejected_rows WHERE source_file = ?

@@ -1,0 +1,1 @@
+DELETE FROM rejected_rows WHERE source_file = ?1

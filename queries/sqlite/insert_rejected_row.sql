@@ -1,0 +1,4 @@
+INSERT INTO rejected_rows (transaction_id, "timestamp", channel, store_id, customer_id, product_id,
+                           quantity, unit_price, source_file, source_line, disposition, reason,
+                           reasons, run_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
