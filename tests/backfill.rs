@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::db::{sqlite_rows, DAILY, TOP};
+use crate::db::{sqlite_rows, SQLITE_DAILY, SQLITE_TOP};
 use crate::util::Test;
 
 const DAYS: [&str; 3] = ["2026-11-23", "2026-11-24", "2026-11-25"];
@@ -61,8 +61,8 @@ fn backfill(test: &Test, range: &[&str]) -> Value {
 fn tables(path: &Path) -> Vec<Vec<Vec<String>>> {
     vec![
         sqlite_rows(path, "SELECT transaction_id, source_file, source_line FROM staging_sales ORDER BY transaction_id, source_file"),
-        sqlite_rows(path, DAILY),
-        sqlite_rows(path, TOP),
+        sqlite_rows(path, SQLITE_DAILY),
+        sqlite_rows(path, SQLITE_TOP),
     ]
 }
 

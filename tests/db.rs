@@ -82,6 +82,10 @@ pub(crate) const STAGING: &str = "SELECT transaction_id, `timestamp`, `date`, ch
 pub(crate) const SQLITE_STAGING: &str = "SELECT transaction_id, `timestamp`, `date`, channel, store_id, customer_id, product_id, quantity, printf('%d.%06d', unit_price_micros / 1000000, unit_price_micros % 1000000), printf('%d.%06d', line_revenue_micros / 1000000, line_revenue_micros % 1000000), source_file, source_line FROM staging_sales ORDER BY transaction_id";
 pub(crate) const DAILY: &str = "SELECT `date`, channel, orders, units, revenue FROM reporting_daily_sales ORDER BY `date`, channel";
 pub(crate) const TOP: &str = "SELECT `date`, `rank`, product_id, units, revenue FROM reporting_top_products ORDER BY `date`, `rank`";
+/// [`DAILY`] and [`TOP`] from a SQLite warehouse, whose revenue is a
+/// number (REAL): shown with two decimals as MySQL's DECIMAL(38, 2) is.
+pub(crate) const SQLITE_DAILY: &str = "SELECT `date`, channel, orders, units, printf('%.2f', revenue) FROM reporting_daily_sales ORDER BY `date`, channel";
+pub(crate) const SQLITE_TOP: &str = "SELECT `date`, `rank`, product_id, units, printf('%.2f', revenue) FROM reporting_top_products ORDER BY `date`, `rank`";
 
 /// The samples' daily sales, worked out by hand from the files in
 /// `samples/` (README, "A tour of samples/"): date, channel, orders, units,
@@ -802,8 +806,8 @@ fn sqlite_is_the_default_and_matches_mysql_reports() {
         .args(&["run", &samples(), "--db", &db.url()])
         .run()
         .code(0);
-    assert_eq!(sqlite_rows(&path, DAILY), db.rows(DAILY));
-    assert_eq!(sqlite_rows(&path, TOP), db.rows(TOP));
+    assert_eq!(sqlite_rows(&path, SQLITE_DAILY), db.rows(DAILY));
+    assert_eq!(sqlite_rows(&path, SQLITE_TOP), db.rows(TOP));
     assert_eq!(
         sqlite_rows(&path, "SELECT \"timestamp\", unit_price_micros, line_revenue_micros FROM staging_sales WHERE transaction_id = 'W-1003'"),
         [["2026-11-25 08:45:10.000000", "8990000", "35960000"]]
@@ -860,15 +864,15 @@ fn sqlite_same_run_twice_and_replaced_ids() {
     let path = first.dir.join("out/w.db");
     let before = (
         sqlite_rows(&path, SQLITE_STAGING),
-        sqlite_rows(&path, DAILY),
-        sqlite_rows(&path, TOP),
+        sqlite_rows(&path, SQLITE_DAILY),
+        sqlite_rows(&path, SQLITE_TOP),
     );
     test.run().code(0);
     assert_eq!(
         (
             sqlite_rows(&path, SQLITE_STAGING),
-            sqlite_rows(&path, DAILY),
-            sqlite_rows(&path, TOP)
+            sqlite_rows(&path, SQLITE_DAILY),
+            sqlite_rows(&path, SQLITE_TOP)
         ),
         before
     );
@@ -880,7 +884,7 @@ fn sqlite_same_run_twice_and_replaced_ids() {
     let json = test.run().code(0).json();
     assert_eq!(json["load"]["replaced"], 1);
     assert_eq!(
-        sqlite_rows(&path, DAILY),
+        sqlite_rows(&path, SQLITE_DAILY),
         [["2024-03-01", "web", "2", "4", "10.00"]]
     );
 }
@@ -930,7 +934,7 @@ fn sqlite_nasty_values_verbatim_and_failure_rolls_back() {
 
     let before = (
         sqlite_rows(&path, SQLITE_STAGING),
-        sqlite_rows(&path, DAILY),
+        sqlite_rows(&path, SQLITE_DAILY),
     );
     rusqlite::Connection::open(&path)
         .unwrap()
@@ -947,7 +951,7 @@ fn sqlite_nasty_values_verbatim_and_failure_rolls_back() {
     assert_eq!(
         (
             sqlite_rows(&path, SQLITE_STAGING),
-            sqlite_rows(&path, DAILY)
+            sqlite_rows(&path, SQLITE_DAILY)
         ),
         before
     );
@@ -1205,8 +1209,8 @@ fn sqlite_streamed_load_equals_the_mysql_load_row_for_row() {
     let sqlite = sqlite_rows(&path, SQLITE_STAGING);
     assert!(sqlite.len() > 18_000, "{}", sqlite.len());
     assert_eq!(sqlite, db.rows(STAGING));
-    assert_eq!(sqlite_rows(&path, DAILY), db.rows(DAILY));
-    assert_eq!(sqlite_rows(&path, TOP), db.rows(TOP));
+    assert_eq!(sqlite_rows(&path, SQLITE_DAILY), db.rows(DAILY));
+    assert_eq!(sqlite_rows(&path, SQLITE_TOP), db.rows(TOP));
 }
 
 #[test]
@@ -1225,8 +1229,8 @@ fn sqlite_load_failing_after_several_chunks_leaves_the_warehouse_as_it_was() {
     let path = out.dir.join("w.db");
     let before = (
         sqlite_rows(&path, SQLITE_STAGING),
-        sqlite_rows(&path, DAILY),
-        sqlite_rows(&path, TOP),
+        sqlite_rows(&path, SQLITE_DAILY),
+        sqlite_rows(&path, SQLITE_TOP),
         sqlite_rows(&path, "SELECT * FROM daily_file_sales ORDER BY 1, 2, 3, 4"),
         sqlite_rows(&path, "SELECT id, status FROM etl_runs"),
     );
@@ -1250,8 +1254,8 @@ fn sqlite_load_failing_after_several_chunks_leaves_the_warehouse_as_it_was() {
     assert!(failed.exists("reports/daily_sales_2026-11-25.csv"));
     let after = (
         sqlite_rows(&path, SQLITE_STAGING),
-        sqlite_rows(&path, DAILY),
-        sqlite_rows(&path, TOP),
+        sqlite_rows(&path, SQLITE_DAILY),
+        sqlite_rows(&path, SQLITE_TOP),
         sqlite_rows(&path, "SELECT * FROM daily_file_sales ORDER BY 1, 2, 3, 4"),
         sqlite_rows(&path, "SELECT id, status FROM etl_runs"),
     );
@@ -1269,7 +1273,7 @@ fn sqlite_killed_process_mid_load_leaves_the_last_commit() {
     let path = out.dir.join("w.db");
     let before = (
         sqlite_rows(&path, SQLITE_STAGING),
-        sqlite_rows(&path, DAILY),
+        sqlite_rows(&path, SQLITE_DAILY),
     );
     let runner = test.args(&[
         "run",
@@ -1307,7 +1311,7 @@ fn sqlite_killed_process_mid_load_leaves_the_last_commit() {
     assert!(
         (
             sqlite_rows(&path, SQLITE_STAGING),
-            sqlite_rows(&path, DAILY)
+            sqlite_rows(&path, SQLITE_DAILY)
         ) == before,
         "the killed load changed the warehouse"
     );
@@ -1414,7 +1418,7 @@ fn sqlite_rerun_counts_what_each_file_replaced_and_warns_about_another_folder() 
         [["T7"]]
     );
     assert_eq!(
-        sqlite_rows(&other.dir.join("w.db"), DAILY),
+        sqlite_rows(&other.dir.join("w.db"), SQLITE_DAILY),
         [["2024-03-01", "web", "1", "1", "2.50"]]
     );
 }
@@ -1449,7 +1453,7 @@ fn run_on_layout(layout: &str) -> (Test, std::path::PathBuf) {
 fn sqlite_warehouse_of_layout_2_is_migrated_with_its_rows() {
     // `_test` keeps the folder until the end.
     let (_test, path) = run_on_layout(LAYOUT_2);
-    assert_eq!(sqlite_rows(&path, "PRAGMA user_version"), [["3"]]);
+    assert_eq!(sqlite_rows(&path, "PRAGMA user_version"), [["4"]]);
     assert_eq!(
         sqlite_rows(
             &path,
@@ -1462,11 +1466,31 @@ fn sqlite_warehouse_of_layout_2_is_migrated_with_its_rows() {
         ]
     );
     assert_eq!(
-        sqlite_rows(&path, DAILY),
+        sqlite_rows(&path, SQLITE_DAILY),
         [
+            ["2024-02-01", "web", "3", "3", "999.50"],
+            ["2024-02-02", "web", "1", "1", "1000.00"],
             ["2024-03-01", "store", "2", "2", "1999.99"],
             ["2024-03-01", "web", "1", "1", "2.50"]
         ]
+    );
+    // Layout 4: the reports' revenue is a number that sorts as money; the
+    // days the run did not touch kept their rows.
+    assert_eq!(
+        sqlite_rows(
+            &path,
+            "SELECT \"date\", typeof(revenue) FROM reporting_daily_sales ORDER BY revenue DESC"
+        ),
+        [
+            ["2024-03-01", "real"],
+            ["2024-02-02", "real"],
+            ["2024-02-01", "real"],
+            ["2024-03-01", "real"]
+        ]
+    );
+    assert_eq!(
+        sqlite_rows(&path, "SELECT typeof(revenue), revenue FROM reporting_top_products WHERE \"date\" = '2024-02-01'"),
+        [["real", "999.5"]]
     );
 }
 
@@ -1510,6 +1534,10 @@ CREATE TABLE etl_runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT
     data_rows INTEGER NOT NULL, valid INTEGER NOT NULL, invalid INTEGER NOT NULL,
     duplicate INTEGER NOT NULL, outlier INTEGER NOT NULL, replaced INTEGER NOT NULL,
     load_method TEXT NOT NULL, status TEXT NOT NULL);
+INSERT INTO reporting_daily_sales VALUES
+    ('2024-02-01', 'web', 3, 3, '999.50', '2024-02-02 00:00:00.000000'),
+    ('2024-02-02', 'web', 1, 1, '1000.00', '2024-02-03 00:00:00.000000');
+INSERT INTO reporting_top_products VALUES ('2024-02-01', 1, 'P9', 3, '999.50');
 INSERT INTO etl_runs (started_at, tool_version, input_files, data_rows, valid, invalid,
     duplicate, outlier, replaced, load_method, status)
 VALUES ('2024-03-01 00:00:00.000000', '0.1.0', '[]', 2, 2, 0, 0, 0, 0, 'INSERT', 'loaded');
@@ -1548,15 +1576,18 @@ fn sqlite_warehouse_of_the_first_layout_is_migrated_with_its_rows() {
             ["T1", "web_2024-03-01.csv"]
         ]
     );
-    // 2024-03-01's report merges the old store row with the new web row.
+    // 2024-03-01's report merges the old store row with the new web row;
+    // the other days' reports are kept.
     assert_eq!(
-        sqlite_rows(&path, DAILY),
+        sqlite_rows(&path, SQLITE_DAILY),
         [
+            ["2024-02-01", "web", "3", "3", "999.50"],
+            ["2024-02-02", "web", "1", "1", "1000.00"],
             ["2024-03-01", "store", "1", "1", "0.01"],
             ["2024-03-01", "web", "1", "1", "2.50"]
         ]
     );
-    assert_eq!(sqlite_rows(&path, "PRAGMA user_version"), [["3"]]);
+    assert_eq!(sqlite_rows(&path, "PRAGMA user_version"), [["4"]]);
     assert_eq!(
         sqlite_rows(
             &path,

@@ -1,10 +1,12 @@
+-- Revenue is a number with two decimals (REAL), so that it sorts, compares
+-- and sums as money: exact to the cent up to 90 trillion (2^53 cents), far
+-- beyond a day's sales; `report` reads it back with two decimals.
 CREATE TABLE IF NOT EXISTS reporting_daily_sales (
     "date" TEXT NOT NULL,
     channel TEXT NOT NULL,
     orders INTEGER NOT NULL,
     units INTEGER NOT NULL,
-    -- Exact decimal text with two decimals.
-    revenue TEXT NOT NULL,
+    revenue REAL NOT NULL,
     updated_at TEXT NOT NULL,
     PRIMARY KEY ("date", channel)
 );

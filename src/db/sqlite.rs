@@ -31,7 +31,13 @@ use crate::messages::Messages;
 /// The layout this version writes, kept in `PRAGMA user_version`. 0 is a
 /// warehouse of the first layout (or tables made by hand), migrated on the
 /// first load; a higher number is a newer tool's, refused.
-const LAYOUT: i64 = 3;
+const LAYOUT: i64 = 4;
+
+/// The first layout with money in integer millionths in `staging_sales`.
+const MONEY_AS_MICROS: i64 = 3;
+
+/// The first layout with the reports' revenue a number (REAL), not text.
+const REPORTS_AS_NUMBERS: i64 = 4;
 
 const CREATE: [&str; 9] = [
     include_str!("../../queries/sqlite/staging_sales.sql"),
@@ -167,9 +173,9 @@ fn check_layout(conn: &Connection, target: &Target) -> Result<(FoundColumns, i64
     let layout: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(fail)?;
-    // Layouts before 3 kept money as text in `staging_sales`: checked as
-    // they were, then migrated.
-    let staging = if layout >= LAYOUT {
+    // Layouts before 3 kept money as text in `staging_sales`, before 4
+    // the reports' revenue: checked as they were, then migrated.
+    let staging = if layout >= MONEY_AS_MICROS {
         &SQLITE_STAGING
     } else {
         &TABLES[0]
@@ -182,7 +188,9 @@ fn check_layout(conn: &Connection, target: &Target) -> Result<(FoundColumns, i64
             let declared = declared.to_ascii_uppercase();
             match kind {
                 Kind::Integer => declared.contains("INT"),
-                // Dates, times and the reports' money are exact text.
+                // The reports' revenue, two decimals.
+                Kind::Decimal(..) if layout >= REPORTS_AS_NUMBERS => declared.contains("REAL"),
+                // Dates and times are text that sorts as what it is.
                 Kind::Text(_) | Kind::Decimal(..) | Kind::DateTime | Kind::Date => {
                     declared.contains("TEXT")
                 }
@@ -214,7 +222,35 @@ fn prepare_layout(conn: &mut Connection, target: &Target) -> Result<()> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(fail)?;
-    if layout < LAYOUT && has_rows_table {
+    // Before layout 4 the reports' revenue was text: each table is rebuilt
+    // with its rows (REAL affinity makes the text numbers).
+    for (table, create, columns) in [
+        (
+            "reporting_daily_sales",
+            include_str!("../../queries/sqlite/reporting_daily_sales.sql"),
+            r#""date", channel, orders, units, revenue, updated_at"#,
+        ),
+        (
+            "reporting_top_products",
+            include_str!("../../queries/sqlite/reporting_top_products.sql"),
+            r#""date", "rank", product_id, units, revenue"#,
+        ),
+    ] {
+        let text = found.iter().any(|(t, column, declared)| {
+            t == table && column == "revenue" && declared.to_ascii_uppercase().contains("TEXT")
+        });
+        if layout < REPORTS_AS_NUMBERS && text {
+            let old = format!("{table}_before_layout_{REPORTS_AS_NUMBERS}");
+            tx.execute_batch(&format!("ALTER TABLE {table} RENAME TO {old};"))
+                .map_err(fail)?;
+            tx.execute_batch(create).map_err(fail)?;
+            tx.execute_batch(&format!(
+                "INSERT INTO {table} ({columns}) SELECT {columns} FROM {old}; DROP TABLE {old};"
+            ))
+            .map_err(fail)?;
+        }
+    }
+    if layout < MONEY_AS_MICROS && has_rows_table {
         tx.execute_batch(include_str!("../../queries/sqlite/migrate_begin.sql"))
             .map_err(fail)?;
         tx.execute_batch(include_str!("../../queries/sqlite/staging_sales.sql"))
