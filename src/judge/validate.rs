@@ -47,6 +47,19 @@ impl Disposition {
         }
     }
 
+    /// A row's disposition from what the first read saw of it and whether
+    /// its quantity lies outside the fences it is held to: the one rule
+    /// every judgement of a row uses (the first read's ledger and the
+    /// re-reads for `errors/`, the load and the export).
+    pub fn of(seen: Seen, outside_fences: bool) -> Disposition {
+        match seen {
+            Seen::Invalid => Disposition::Invalid,
+            Seen::Again | Seen::Conflicting => Disposition::Duplicate,
+            Seen::First if outside_fences => Disposition::Outlier,
+            Seen::First => Disposition::Valid,
+        }
+    }
+
     /// `disposition` equals this one.
     pub fn is(self) -> Expr {
         col(DISPOSITION).eq(lit(self.code()))
@@ -83,7 +96,8 @@ impl Default for Options {
     }
 }
 
-/// Every row of the run with its disposition.
+/// Every row of a few judged in one go ([`judge`], for the tests).
+#[cfg(test)]
 #[derive(Debug)]
 pub struct Judged {
     /// File index, line, the raw text, typed values, `date`, `line_revenue`,
@@ -105,11 +119,6 @@ const COMPARED: [&str; 6] = [
     QUANTITY_UNITS,
     UNIT_PRICE_AMOUNT,
 ];
-
-/// Passed the row rules and is the first row with its id.
-const SURVIVOR: &str = "survivor";
-/// Passed the row rules but an earlier row has its id.
-const LATER: &str = "later";
 
 /// The row rules, as a plan over raw rows: trimmed text, typed values, one
 /// flag per rule and `rule_index` (null for a row that breaks none). Both
@@ -329,12 +338,6 @@ impl Screen {
         }
     }
 
-    /// Applies the row rules to `raw` and records its rows, in order;
-    /// returns one [`Seen`] per row.
-    pub fn screen(&mut self, raw: DataFrame) -> Result<Vec<Seen>> {
-        Ok(self.observe(&screen_rows(raw, false)?))
-    }
-
     /// Tukey fences over the quantities of the first rows seen so far;
     /// `None` when there are none.
     pub fn fences(&self, k: f64) -> Option<Fences> {
@@ -342,114 +345,88 @@ impl Screen {
     }
 }
 
-/// Judges the raw rows of a run (in file-name, then line order) in one go:
-/// [`Screen::screen`], then [`judge_rows`] with the fences of the whole run.
+/// Judges the raw rows of a run (in file-name, then line order) in one go,
+/// as a run does in its two reads: the row rules and the ids
+/// ([`Screen::observe`]), the run's fences, then [`judge_rows`]. The
+/// tests' way to judge a few rows.
+#[cfg(test)]
 pub fn judge(raw: DataFrame, options: Options) -> Result<Judged> {
     let mut screen = Screen::default();
-    let seen = screen.screen(raw.clone())?;
-    let fences = if options.outliers {
-        screen.fences(options.iqr_k)
-    } else {
-        None
+    let screened = screen_rows(raw.clone(), false)?;
+    let seen = screen.observe(&screened);
+    let fences = match options.outliers {
+        true => screen.fences(options.iqr_k),
+        false => None,
     };
-    let rows = judge_rows(raw, &seen, fences)?;
+    let outside: Vec<bool> = (screened.quantities.iter())
+        .map(|q| fences.is_some_and(|f| f.outside(*q)))
+        .collect();
+    let rows = judge_rows(raw, &seen, &outside)?;
     Ok(Judged { rows, fences })
 }
 
-/// Gives every row of `raw` its disposition, from what the first pass saw
-/// of it (`seen`, one per row) and the run's fences.
-pub fn judge_rows(raw: DataFrame, seen: &[Seen], fences: Option<Fences>) -> Result<DataFrame> {
-    let outlier = match fences {
-        Some(f) => {
-            let units = col(QUANTITY_UNITS).cast(DataType::Float64);
-            col(SURVIVOR).and(units.clone().lt(lit(f.lower)).or(units.gt(lit(f.upper))))
-        }
-        None => lit(false),
-    };
-    judge_with(raw, seen, outlier, None)
-}
-
-/// As [`judge_rows`], with the outliers among the rows already known (one
-/// flag per row): what the first read decided, with the run's fences or a
-/// product's own.
-pub fn judge_rows_flagged(raw: DataFrame, seen: &[Seen], outliers: &[bool]) -> Result<DataFrame> {
-    if outliers.len() != raw.height() {
+/// Gives every row of `raw` its disposition by [`Disposition::of`], from
+/// what the first read saw of it (`seen`) and whether its quantity lies
+/// outside the fences it is held to (`outside`), one of each per row; and
+/// checks that the row rules, applied again to the rows read again, break
+/// a rule on exactly the rows the first read found invalid.
+pub fn judge_rows(raw: DataFrame, seen: &[Seen], outside: &[bool]) -> Result<DataFrame> {
+    if seen.len() != raw.height() || outside.len() != raw.height() {
         return Err(Error::Internal(format!(
-            "{} rows to judge but {} outlier flags",
+            "{} rows to judge but {} screened and {} outlier flags",
             raw.height(),
-            outliers.len()
+            seen.len(),
+            outside.len()
         )));
     }
-    judge_with(raw, seen, col(OUTLIER_MARK), Some(outliers))
-}
-
-/// A temporary column: the row is an outlier.
-const OUTLIER_MARK: &str = "__outlier";
-
-fn judge_with(
-    raw: DataFrame,
-    seen: &[Seen],
-    outlier: Expr,
-    outliers: Option<&[bool]>,
-) -> Result<DataFrame> {
-    if seen.len() != raw.height() {
-        return Err(Error::Internal(format!(
-            "{} rows to judge but {} screened",
-            raw.height(),
-            seen.len()
-        )));
-    }
-    let flag = |name: &str, wanted: &[Seen]| {
-        Column::new(
-            name.into(),
-            seen.iter()
-                .map(|s| wanted.contains(s))
-                .collect::<Vec<bool>>(),
-        )
-    };
-    let marks = [
-        flag(SURVIVOR, &[Seen::First]),
-        flag(LATER, &[Seen::Again, Seen::Conflicting]),
-        flag(CONFLICTING, &[Seen::Conflicting]),
-    ];
+    let codes: Vec<u32> = (seen.iter().zip(outside))
+        .map(|(seen, outside)| Disposition::of(*seen, *outside).code())
+        .collect();
+    let conflicting: Vec<bool> = seen.iter().map(|s| *s == Seen::Conflicting).collect();
     let mut raw = raw;
-    for mark in marks {
-        raw.with_column(mark).map_err(Error::engine("validate"))?;
+    for column in [
+        Column::new(DISPOSITION.into(), codes),
+        Column::new(CONFLICTING.into(), conflicting),
+    ] {
+        raw.with_column(column).map_err(Error::engine("validate"))?;
     }
-    if let Some(outliers) = outliers {
-        raw.with_column(Column::new(OUTLIER_MARK.into(), outliers.to_vec()))
-            .map_err(Error::engine("validate"))?;
-    }
-    let code = |d: Disposition| lit(d.code());
-    let disposition = when(col(RULE_INDEX).is_not_null())
-        .then(code(Disposition::Invalid))
-        .when(col(LATER))
-        .then(code(Disposition::Duplicate))
-        .when(outlier.clone())
-        .then(code(Disposition::Outlier))
-        .otherwise(code(Disposition::Valid));
-    let valid = col(SURVIVOR).and(outlier.not());
     let revenue = col(QUANTITY_UNITS).cast(DataType::Decimal(10, 0)) * col(UNIT_PRICE_AMOUNT);
-
     // The rule flags stay: `split` reads them for the rejected rows' `reasons`.
     let mut temporaries = rules::trimmed_columns();
-    temporaries
-        .extend([SURVIVOR, LATER, OVERSIZED, RAGGED, BAD_ENCODING, LONG_ID].map(String::from));
-    if outliers.is_some() {
-        temporaries.push(OUTLIER_MARK.to_owned());
-    }
-    checked(raw)
+    temporaries.extend([OVERSIZED, RAGGED, BAD_ENCODING, LONG_ID].map(String::from));
+    let judged = checked(raw)
         .with_columns([
-            disposition.alias(DISPOSITION),
             col(TIMESTAMP_UTC).dt().date().alias(DATE),
-            when(valid)
+            when(Disposition::Valid.is())
                 .then(revenue)
                 .otherwise(lit(NULL).cast(DataType::Decimal(rules::REVENUE_PRECISION, MONEY_SCALE)))
                 .alias(LINE_REVENUE),
         ])
         .drop(cols(temporaries))
         .collect()
-        .map_err(Error::engine("dispositions"))
+        .map_err(Error::engine("dispositions"))?;
+    agrees_with_first_read(&judged)?;
+    Ok(judged)
+}
+
+/// The rows the rules find broken now are those judged invalid: the same
+/// rule on the same bytes cannot disagree, so a difference is a bug (or a
+/// file changed under the run, which the read's checks catch first).
+fn agrees_with_first_read(judged: &DataFrame) -> Result<()> {
+    let engine = || Error::engine("dispositions");
+    let broken = judged.column(RULE_INDEX).map_err(engine())?.is_not_null();
+    let invalid = judged
+        .column(DISPOSITION)
+        .and_then(|c| c.u32().cloned())
+        .map_err(engine())?;
+    let differ = (broken.iter().zip(invalid.iter()))
+        .position(|(broken, code)| broken != Some(code == Some(Disposition::Invalid.code())));
+    match differ {
+        None => Ok(()),
+        Some(row) => Err(Error::Internal(format!(
+            "row {row} of a chunk read again is judged otherwise than at the first read"
+        ))),
+    }
 }
 
 /// `disposition` as its name, for rejected rows.

@@ -208,19 +208,8 @@ pub(crate) struct FirstRead {
 impl FirstRead {
     /// The disposition of row `row`.
     pub(crate) fn disposition(&self, row: usize) -> validate::Disposition {
-        use validate::Disposition;
-        match self.seen[row] {
-            Seen::Invalid => Disposition::Invalid,
-            Seen::Again | Seen::Conflicting => Disposition::Duplicate,
-            Seen::First
-                if self
-                    .fences_of(row)
-                    .is_some_and(|f| f.outside(self.quantities[row])) =>
-            {
-                Disposition::Outlier
-            }
-            Seen::First => Disposition::Valid,
-        }
+        let outside = (self.fences_of(row)).is_some_and(|f| f.outside(self.quantities[row]));
+        validate::Disposition::of(self.seen[row], outside)
     }
 
     /// The fences row `row` is held to: its product's own, else the run's.
@@ -624,7 +613,7 @@ pub(crate) fn judge_span(
             .ok_or_else(changed)?;
         let outliers = read.outliers(row..next);
         row = next;
-        let judged = validate::judge_rows_flagged(rows, seen, &outliers)?;
+        let judged = validate::judge_rows(rows, seen, &outliers)?;
         let (rows, _) = split::split_rows(&judged)?;
         if rows.height() > 0 {
             valid.push(rows);
@@ -666,7 +655,7 @@ pub(crate) fn fetch_rejected(
     let frame = reader.fetch(&places).map_err(bad)?;
     let seen: Vec<Seen> = rows.iter().map(|r| read.seen[*r]).collect();
     let outliers = read.outliers(rows.iter().copied());
-    let judged = validate::judge_rows_flagged(frame, &seen, &outliers)?;
+    let judged = validate::judge_rows(frame, &seen, &outliers)?;
     let (valid, rejected) = split::split_rows(&judged)?;
     if valid.height() != 0 || rejected.height() != rows.len() {
         return Err(changed());

@@ -584,8 +584,8 @@ fn tell_the_verdict(
 /// Frames with the columns of `split::Split::valid` and `rejected`, and no
 /// rows.
 pub fn empty_split() -> Result<(DataFrame, DataFrame)> {
-    let judged = validate::judge(extract::empty(), validate::Options::default())?;
-    split::split_rows(&judged.rows)
+    let judged = validate::judge_rows(extract::empty(), &[], &[])?;
+    split::split_rows(&judged)
 }
 
 fn count_reasons(rejected: &DataFrame) -> Result<BTreeMap<String, u64>> {
