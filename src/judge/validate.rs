@@ -550,6 +550,40 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn one_rule_gives_every_disposition() {
+        use Disposition::*;
+        for (seen, outside, want) in [
+            (Seen::Invalid, false, Invalid),
+            (Seen::Invalid, true, Invalid),
+            (Seen::Again, true, Duplicate),
+            (Seen::Conflicting, false, Duplicate),
+            (Seen::First, true, Outlier),
+            (Seen::First, false, Valid),
+        ] {
+            assert_eq!(Disposition::of(seen, outside), want, "{seen:?} {outside}");
+        }
+    }
+
+    /// A re-read whose rules disagree with the first read's verdict (a
+    /// row the first read found invalid passes now, or the other way) is
+    /// an internal error, not a row quietly judged twice two ways.
+    #[test]
+    fn a_re_read_that_disagrees_with_the_first_read_fails() {
+        // "T1" passes every rule; "T2" has quantity 0, which breaks one.
+        let rows = [("T1", "1", "1.00", false), ("T2", "0", "1.00", false)];
+        judge_rows(raw(&rows), &[Seen::First, Seen::Invalid], &[false; 2]).unwrap();
+        for seen in [[Seen::Invalid, Seen::Invalid], [Seen::First, Seen::First]] {
+            let error = judge_rows(raw(&rows), &seen, &[false; 2]).unwrap_err();
+            assert!(
+                error
+                    .to_string()
+                    .contains("otherwise than at the first read"),
+                "{error}"
+            );
+        }
+    }
+
     /// The judged rows with disposition and reason as names.
     fn named(judged: &Judged) -> DataFrame {
         judged
