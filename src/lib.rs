@@ -6,8 +6,10 @@
 //! 1. [`read`]: find the files, parse their records, read each file once in
 //!    ranges on every thread;
 //! 2. [`judge`]: the rules, duplicates and outlier fences give every row
-//!    one disposition; the ledger counts them; the sales sums add up;
-//! 3. [`run`]: the pipeline drives the passes and hands judged rows to the
+//!    one disposition (one rule, `Disposition::of`, for every read); the
+//!    ledger counts them; the sales sums add up;
+//! 3. [`run`]: the pipeline reads the files once whole, then again for
+//!    the rows its sinks want, and hands judged rows to the
 //!    [`sinks`] (`errors/` and report files, the export) and to the
 //!    warehouse load in [`db`];
 //! 4. [`show`]: the terminal tables and JSON of what the run found;
@@ -23,7 +25,7 @@
 //! - **row**: one data record of a file (not the header, a comment or a
 //!   blank line), known by its file and physical line;
 //! - **chunk**: the rows read or judged at a time (`--batch-rows`);
-//! - **batch**: one pass of the pipeline with its sinks — a folder, or one
+//! - **batch**: one go of the pipeline with its sinks — a folder, or one
 //!   day of a backfill;
 //! - **run**: one invocation of `sales-etl run`, one or more batches;
 //!   one row in `etl_runs` per load;
@@ -31,7 +33,8 @@
 //!   the reader's own count and what each output wrote;
 //! - **sums**: daily sales per channel and per product, made while reading;
 //! - **report**: the daily sales and top products files and tables;
-//! - **warehouse**: the database the valid rows are loaded into;
+//! - **warehouse**: the database the valid rows (and the rejected rows) are
+//!   loaded into, by one load written once (`db::steps`);
 //! - **export**: the Parquet or Arrow copy of the clean rows (`--export`).
 
 pub mod cmd;

@@ -74,14 +74,6 @@ impl WarehouseLoad {
         }
     }
 
-    /// Rows inserted so far (SQLite; 0 until the end for MySQL).
-    pub fn loaded(&self) -> u64 {
-        match &self.state {
-            State::Streaming(streaming) => streaming.loaded(),
-            _ => 0,
-        }
-    }
-
     /// What the load did, once finished: its report, or why it failed and
     /// was rolled back. `None` when the run stopped before the load could
     /// finish.

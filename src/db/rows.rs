@@ -1,6 +1,6 @@
 //! The valid rows as `staging_sales` values, made once per chunk on the
-//! run's side of the load's channel (where a core has room while the judge
-//! pass waits for the loader): SQLite binds them, MySQL writes them as
+//! run's side of the load's channel (where a core has room while the
+//! re-read waits for the loader): SQLite binds them, MySQL writes them as
 //! `LOAD DATA` text or sends them as INSERT parameters. Text values are
 //! written by hand here (dates, times, exact money): they are the hot path
 //! of a load.

@@ -122,7 +122,7 @@ const COMPARED: [&str; 6] = [
 
 /// The row rules, as a plan over raw rows: trimmed text, typed values, one
 /// flag per rule and `rule_index` (null for a row that breaks none). Both
-/// passes of a run use this same plan, so both judge a row alike.
+/// reads of a run use this same plan, so both judge a row alike.
 fn checked(raw: DataFrame) -> LazyFrame {
     checked_with(raw, rules::trimmed_text())
 }
@@ -135,7 +135,7 @@ fn checked_with(raw: DataFrame, trimmed_text: Vec<Expr>) -> LazyFrame {
         .with_column(rules::first_broken().alias(RULE_INDEX))
 }
 
-/// What the first pass learns of a row, one byte per row of the run.
+/// What the first read learns of a row, one byte per row of the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Seen {

@@ -26,7 +26,6 @@ use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 
 use indicatif::ProgressBar;
 use polars::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::columns;
 use crate::error::BadFile;
@@ -40,8 +39,6 @@ pub struct FileRows {
     pub data_rows: u64,
     /// Header columns that are not sales columns, left out of the clean data.
     pub unknown_columns: Vec<String>,
-    /// SHA-256 of the file's bytes, hex, computed while reading.
-    pub sha256: String,
 }
 
 /// A frame with the columns of [`parse`] and no rows: the run's rows when
@@ -135,13 +132,12 @@ pub fn parse<R: Read>(
     limits: Limits,
     progress: &ProgressBar,
 ) -> Result<FileRows, String> {
-    let mut reader = FileReader::new(reader, file_index, progress.clone(), true, limits)?;
+    let mut reader = FileReader::new(reader, file_index, progress.clone(), limits)?;
     let frame = reader.chunk(usize::MAX, capacity)?;
     Ok(FileRows {
         frame,
         data_rows: reader.data_rows(),
         unknown_columns: reader.unknown_columns().to_vec(),
-        sha256: reader.sha256().unwrap_or_default(),
     })
 }
 
@@ -273,24 +269,21 @@ impl FileReader<Window> {
 }
 
 impl FileReader<File> {
-    /// Opens a file and reads its header; `sha256`: hash the file for the
-    /// run record (else only the cheap CRC-32 is kept).
+    /// Opens a file and reads its header. (The file's SHA-256 for the run
+    /// record is made by the first read, `read::ranges`.)
     pub fn open(
         file: &InputFile,
         index: u32,
         progress: &ProgressBar,
-        sha256: bool,
         limits: Limits,
     ) -> Result<FileReader<File>, BadFile> {
         let handle = File::open(&file.path).map_err(|e| BadFile {
             file: file.name.clone(),
             problem: format!("cannot open: {e}"),
         })?;
-        FileReader::new(handle, index, progress.clone(), sha256, limits).map_err(|problem| {
-            BadFile {
-                file: file.name.clone(),
-                problem,
-            }
+        FileReader::new(handle, index, progress.clone(), limits).map_err(|problem| BadFile {
+            file: file.name.clone(),
+            problem,
         })
     }
 }
@@ -302,10 +295,9 @@ impl<R: Read> FileReader<R> {
         reader: R,
         file_index: u32,
         progress: ProgressBar,
-        sha256: bool,
         limits: Limits,
     ) -> Result<Self, String> {
-        let mut records = Records::new(reader, progress, sha256, limits.max_record_bytes)?;
+        let mut records = Records::new(reader, progress, limits.max_record_bytes)?;
         let header = loop {
             let Some(record) = records.next()? else {
                 return Err(
@@ -406,14 +398,6 @@ impl<R: Read> FileReader<R> {
     /// Header columns that are not sales columns, left out of the clean data.
     pub fn unknown_columns(&self) -> &[String] {
         &self.header.unknown
-    }
-
-    /// SHA-256 of the bytes read so far, hex, if asked for at
-    /// [`FileReader::new`]: of the whole file once
-    /// [`FileReader::next_chunk`] has returned `None`.
-    pub fn sha256(&self) -> Option<String> {
-        let sha = self.records.digest().sha.as_ref()?;
-        Some(format!("{:x}", sha.clone().finalize()))
     }
 
     /// Up to `max_rows` rows (possibly none) as a frame: the eight input
@@ -754,22 +738,16 @@ impl<R: Read> Source<R> {
     }
 }
 
-/// The bytes a file reader has read: shown on the progress bar and hashed
-/// as they pass, a buffer at a time.
+/// The bytes a file reader has read, shown on the progress bar as they
+/// pass, a buffer at a time.
 struct Tally<R> {
     inner: R,
-    /// SHA-256 for the run record, when asked for.
-    sha: Option<Sha256>,
     progress: ProgressBar,
 }
 
 impl<R: Read> Read for Tally<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let bytes = &buf[..n];
-        if let Some(sha) = &mut self.sha {
-            sha.update(bytes);
-        }
         self.progress.inc(n as u64);
         Ok(n)
     }
@@ -794,15 +772,9 @@ struct Record<'a> {
 }
 
 impl<R: Read> Records<R> {
-    fn new(
-        reader: R,
-        progress: ProgressBar,
-        sha256: bool,
-        max_record_bytes: usize,
-    ) -> Result<Self, String> {
-        let mut digest = Tally {
+    fn new(reader: R, progress: ProgressBar, max_record_bytes: usize) -> Result<Self, String> {
+        let mut tally = Tally {
             inner: reader,
-            sha: sha256.then(Sha256::new),
             progress,
         };
         // A read may return fewer bytes than asked for (a pipe): read the
@@ -810,7 +782,7 @@ impl<R: Read> Records<R> {
         let mut start = [0u8; 3];
         let mut have = 0;
         while have < start.len() {
-            match digest.read(&mut start[have..]) {
+            match tally.read(&mut start[have..]) {
                 Ok(0) => break,
                 Ok(n) => have += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -823,7 +795,7 @@ impl<R: Read> Records<R> {
             Source {
                 again: if bom { Vec::new() } else { start.to_vec() },
                 again_at: 0,
-                file: BufReader::with_capacity(1 << 16, digest),
+                file: BufReader::with_capacity(1 << 16, tally),
                 position: 0,
             },
             0,
@@ -841,7 +813,6 @@ impl<R: Read> Records<R> {
     fn resume(reader: R, origin: u64, max_record_bytes: usize, stop_at: u64) -> Self {
         let tally = Tally {
             inner: reader,
-            sha: None,
             progress: ProgressBar::hidden(),
         };
         let source = Source {
@@ -1045,14 +1016,6 @@ impl<R: Read + Seek> Records<R> {
         self.done = false;
         self.stop_at = u64::MAX;
         Ok(())
-    }
-}
-
-impl<R> Records<R> {
-    /// What is known of the bytes read so far: of the whole file once
-    /// `next` has returned `None`.
-    fn digest(&self) -> &Tally<R> {
-        self.input.file.get_ref()
     }
 }
 
@@ -1380,7 +1343,6 @@ mod tests {
             input.as_bytes(),
             0,
             ProgressBar::hidden(),
-            false,
             Limits {
                 max_record_bytes: 4_096,
                 ..Limits::default()
@@ -1415,7 +1377,7 @@ mod tests {
         let mut input = HEADER.as_bytes().to_vec();
         input.extend(std::iter::repeat_n(b'y', 2_000_000));
         input.extend_from_slice(b"\nT1,a,web,,C,P,1,2\n");
-        let mut records = Records::new(&input[..], ProgressBar::hidden(), false, limit).unwrap();
+        let mut records = Records::new(&input[..], ProgressBar::hidden(), limit).unwrap();
         let mut seen = Vec::new();
         while let Some(record) = records.next().unwrap() {
             seen.push((record.line, record.oversized.is_some(), record.len()));
@@ -1511,7 +1473,7 @@ mod tests {
         };
         for input in &inputs {
             let file = input_file(dir.path(), input);
-            let opened = FileReader::open(&file, 0, &ProgressBar::hidden(), false, limits).unwrap();
+            let opened = FileReader::open(&file, 0, &ProgressBar::hidden(), limits).unwrap();
             let start = opened.position();
             let mut reader = FileReader::range(
                 &file,
@@ -1556,7 +1518,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = input_file(dir.path(), &input);
         let limits = Limits::default();
-        let opened = FileReader::open(&file, 0, &ProgressBar::hidden(), false, limits).unwrap();
+        let opened = FileReader::open(&file, 0, &ProgressBar::hidden(), limits).unwrap();
         let mut reader = FileReader::range(
             &file,
             opened.header(),
@@ -1604,7 +1566,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = input_file(dir.path(), &input);
         let limits = Limits::default();
-        let opened = FileReader::open(&file, 0, &ProgressBar::hidden(), false, limits).unwrap();
+        let opened = FileReader::open(&file, 0, &ProgressBar::hidden(), limits).unwrap();
         let mut reader = FileReader::range(
             &file,
             opened.header(),
@@ -1636,7 +1598,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = input_file(dir.path(), &text);
         let limits = Limits::default();
-        let opened = FileReader::open(&file, 0, &ProgressBar::hidden(), false, limits).unwrap();
+        let opened = FileReader::open(&file, 0, &ProgressBar::hidden(), limits).unwrap();
         let cut = (HEADER.len() + 5) as u64;
         let mut first = FileReader::range(
             &file,
@@ -1706,7 +1668,6 @@ mod tests {
                     trickled.frame, whole.frame,
                     "{input:?} in pieces of {piece}"
                 );
-                assert_eq!(trickled.sha256, whole.sha256);
             }
         }
     }

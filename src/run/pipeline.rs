@@ -46,7 +46,7 @@ pub const DEFAULT_RANGE_BYTES: u64 = 4 << 20;
 /// while too few only costs one rehash as it grows.
 const BYTES_PER_ROW_GUESS: u64 = 96;
 
-/// A checked configuration: the user's options for the passes and the
+/// A checked configuration: the user's options for the reads and the
 /// outputs, validated before any I/O. Which outputs a run has is the choice
 /// of the sinks its caller plugs in, not an option here.
 #[derive(Debug, Clone)]
@@ -116,7 +116,7 @@ pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// What the passes found, besides what the sinks made of the rows.
+/// What the reads found, besides what the sinks made of the rows.
 pub struct Checked {
     /// UTC, `YYYY-MM-DD HH:MM:SS.ffffff`.
     pub started_at: String,
@@ -149,7 +149,8 @@ pub struct PerProduct {
     pub products: usize,
 }
 
-/// Runs the passes over the inputs of `config` and hands the judged rows
+/// Reads the inputs of `config` (once whole, then again for the rows the
+/// sinks want) and hands the judged rows
 /// to `sinks`: open inputs → read every file once → fences → the ledger →
 /// the valid rows (when a sink wants them) → the rejected rows → check the
 /// ledger → finish the sinks.
@@ -302,7 +303,7 @@ fn open_file(file: &InputFile, index: usize, limits: Limits) -> Result<Opened, B
     };
     let metadata = std::fs::metadata(&file.path).map_err(|e| bad(format!("cannot open: {e}")))?;
     let hidden = ProgressBar::hidden();
-    let reader = FileReader::open(file, index as u32, &hidden, false, limits)?;
+    let reader = FileReader::open(file, index as u32, &hidden, limits)?;
     Ok(Opened {
         header: reader.header().clone(),
         data: reader.position(),

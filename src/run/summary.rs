@@ -51,7 +51,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The summary of a batch: what the passes found, the sales totals'
+    /// The summary of a batch: what the reads found, the sales totals'
     /// reports, the files written and the load.
     pub fn new(
         checked: Checked,
