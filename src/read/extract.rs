@@ -1473,19 +1473,7 @@ mod tests {
         };
         for input in &inputs {
             let file = input_file(dir.path(), input);
-            let opened = FileReader::open(&file, 0, &ProgressBar::hidden(), limits).unwrap();
-            let start = opened.position();
-            let mut reader = FileReader::range(
-                &file,
-                opened.header(),
-                0,
-                start,
-                true,
-                u64::MAX,
-                file.size,
-                limits,
-            )
-            .unwrap();
+            let mut reader = whole_range(&file, limits);
             let read = reader.next_chunk(usize::MAX).unwrap().unwrap();
             let places: Vec<Place> = numbers(&read, columns::SOURCE_OFFSET)
                 .into_iter()
@@ -1510,17 +1498,11 @@ mod tests {
     /// Rows for screening: parsed fields trimmed as the rules read them,
     /// ids verbatim, store and customer ids only in their hash (a missing
     /// field distinct from an empty one).
-    #[test]
-    fn rows_for_screening() {
-        let input = format!(
-            "{HEADER} T1 ,\t2024-03-01 10:00:00 , web ,S1,C1, P1 , 2 ,\t9.99\nT2,a,web,,C1,P,1,2\nT3,a,web\n"
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let file = input_file(dir.path(), &input);
-        let limits = Limits::default();
-        let opened = FileReader::open(&file, 0, &ProgressBar::hidden(), limits).unwrap();
-        let mut reader = FileReader::range(
-            &file,
+    /// A reader of the whole of `file`, as one range after its header.
+    fn whole_range(file: &InputFile, limits: Limits) -> FileReader<File> {
+        let opened = FileReader::open(file, 0, &ProgressBar::hidden(), limits).unwrap();
+        FileReader::range(
+            file,
             opened.header(),
             0,
             opened.position(),
@@ -1530,7 +1512,17 @@ mod tests {
             limits,
         )
         .unwrap()
-        .for_screening();
+    }
+
+    #[test]
+    fn rows_for_screening() {
+        let input = format!(
+            "{HEADER} T1 ,\t2024-03-01 10:00:00 , web ,S1,C1, P1 , 2 ,\t9.99\nT2,a,web,,C1,P,1,2\nT3,a,web\n"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = input_file(dir.path(), &input);
+        let limits = Limits::default();
+        let mut reader = whole_range(&file, limits).for_screening();
         let rows = reader.next_chunk(10).unwrap().unwrap();
         let first = |column: &str| text(&rows, column)[0].clone();
         assert_eq!(first(columns::TRANSACTION_ID).as_deref(), Some(" T1 "));
@@ -1566,18 +1558,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = input_file(dir.path(), &input);
         let limits = Limits::default();
-        let opened = FileReader::open(&file, 0, &ProgressBar::hidden(), limits).unwrap();
-        let mut reader = FileReader::range(
-            &file,
-            opened.header(),
-            0,
-            opened.position(),
-            true,
-            u64::MAX,
-            file.size,
-            limits,
-        )
-        .unwrap();
+        let mut reader = whole_range(&file, limits);
         let mut heights = Vec::new();
         while let Some(rows) = reader.next_chunk(1_000).unwrap() {
             heights.push(rows.height());
