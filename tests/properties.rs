@@ -197,7 +197,7 @@ proptest! {
         let mut total = 0;
         for file in &summary.files {
             let a = &file.accounting;
-            prop_assert_eq!(a.data_rows, written[&file.file], "rows read from {}", file.file);
+            prop_assert_eq!(a.data_rows, written[&file.file.name], "rows read from {}", file.file.name);
             prop_assert_eq!(a.data_rows, a.valid + a.invalid + a.duplicate + a.outlier);
             total += a.data_rows;
         }

@@ -129,9 +129,7 @@ impl Sink for WarehouseLoad {
                 .read
                 .iter()
                 .map(|input| InputRecord {
-                    file: input.name.clone(),
-                    bytes: input.bytes,
-                    sha256: input.sha256.clone(),
+                    file: input.file.clone(),
                     folder: self.options.folder.clone(),
                     valid_digest: input.valid_digest.clone(),
                     rows_format: ROWS_FORMAT,

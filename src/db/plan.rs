@@ -6,6 +6,8 @@
 
 use serde::Serialize;
 
+use crate::read::discover::FileIdentity;
+
 use crate::judge::split::Accounting;
 
 /// How rows reached the server.
@@ -80,9 +82,8 @@ pub fn rows_per_second(rows: u64, seconds: f64) -> u64 {
 /// One input file of the run, as `etl_runs.input_files` records it.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct InputRecord {
-    pub file: String,
-    pub bytes: u64,
-    pub sha256: String,
+    #[serde(flatten)]
+    pub file: FileIdentity,
     /// The folder the file was read from (absolute when it could be
     /// resolved); empty in records of versions before it was kept.
     #[serde(default)]
@@ -115,8 +116,9 @@ pub const ROWS_FORMAT: u32 = 1;
 pub struct EarlierLoad {
     pub run_id: u64,
     pub folder: String,
-    pub bytes: u64,
-    pub sha256: String,
+    /// The file that load read: the same name, perhaps other bytes.
+    #[serde(flatten)]
+    pub file: FileIdentity,
     #[serde(skip)]
     valid_digest: String,
     #[serde(skip)]
@@ -128,8 +130,7 @@ impl EarlierLoad {
         EarlierLoad {
             run_id,
             folder: input.folder,
-            bytes: input.bytes,
-            sha256: input.sha256,
+            file: input.file,
             valid_digest: input.valid_digest,
             rows_format: input.rows_format,
         }
@@ -141,8 +142,8 @@ impl EarlierLoad {
     /// of them replaced since by another file's id, and its rejected rows
     /// there too (a warehouse made before it kept them has none).
     pub fn holds(&self, file: &InputRecord, now: Held) -> bool {
-        self.sha256 == file.sha256
-            && self.bytes == file.bytes
+        self.file.sha256 == file.file.sha256
+            && self.file.bytes == file.file.bytes
             && !file.valid_digest.is_empty()
             && self.valid_digest == file.valid_digest
             && self.rows_format == ROWS_FORMAT
@@ -189,7 +190,7 @@ impl FileReplaced {
         let rows_now = now.rows;
         if let Some(e) = earlier.as_ref().filter(|e| !reload && e.holds(file, now)) {
             return FileReplaced {
-                file: file.file.clone(),
+                file: file.file.name.clone(),
                 replaced_rows: 0,
                 unchanged_since: Some(e.run_id),
                 earlier,
@@ -200,25 +201,25 @@ impl FileReplaced {
         let warning = earlier.as_ref().and_then(|e| {
             let other_folder =
                 !e.folder.is_empty() && !file.folder.is_empty() && e.folder != file.folder;
-            let other_content = e.sha256 != file.sha256;
+            let other_content = e.file.sha256 != file.file.sha256;
             let what = match (other_folder, other_content) {
                 (false, false) => return None,
                 (true, _) => format!("from another folder, `{}`", e.folder),
                 (false, true) => format!(
                     "from a file of other content ({} bytes, SHA-256 {}…)",
-                    e.bytes,
-                    &e.sha256.get(..12).unwrap_or(&e.sha256)
+                    e.file.bytes,
+                    &e.file.sha256.get(..12).unwrap_or(&e.file.sha256)
                 ),
             };
             Some(format!(
                 "{}: replaced {replaced_rows} row{} that run {} loaded {what}",
-                crate::messages::shown(&file.file),
+                crate::messages::shown(&file.file.name),
                 crate::messages::plural(replaced_rows),
                 e.run_id
             ))
         });
         FileReplaced {
-            file: file.file.clone(),
+            file: file.file.name.clone(),
             replaced_rows,
             unchanged_since: None,
             earlier,
@@ -243,8 +244,9 @@ pub(crate) fn earlier_loads(
             continue;
         };
         for input in inputs {
-            if files.iter().any(|f| f.file == input.file) && !found.contains_key(&input.file) {
-                found.insert(input.file.clone(), EarlierLoad::new(run_id, input));
+            let name = input.file.name.clone();
+            if files.iter().any(|f| f.file.name == name) && !found.contains_key(&name) {
+                found.insert(name, EarlierLoad::new(run_id, input));
             }
         }
     }

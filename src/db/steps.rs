@@ -145,8 +145,8 @@ pub(crate) fn drive(
         .filter(|(_, f)| f.unchanged_since.is_none())
         .map(|(file, _)| file)
         .collect();
-    let loading_names: Vec<&str> = loading.iter().map(|f| f.file.as_str()).collect();
-    let every: Vec<&str> = plan.files.iter().map(|f| f.file.as_str()).collect();
+    let loading_names: Vec<&str> = loading.iter().map(|f| f.file.name.as_str()).collect();
+    let every: Vec<&str> = plan.files.iter().map(|f| f.file.name.as_str()).collect();
     let before = Before {
         empty: only_these_files(&mut load, &[])?,
         only_loading: only_these_files(&mut load, &loading_names)?,
@@ -218,12 +218,12 @@ fn files_replaced(
     let mut dates = BTreeSet::new();
     let mut files = Vec::with_capacity(plan.files.len());
     for file in &plan.files {
-        let (held, of_file) = load.rows_of_file(&file.file)?;
+        let (held, of_file) = load.rows_of_file(&file.file.name)?;
         dates.extend(of_file);
         files.push(FileReplaced::new(
             file,
             held,
-            earlier.get(&file.file).cloned(),
+            earlier.get(&file.file.name).cloned(),
             plan.reload,
         ));
     }

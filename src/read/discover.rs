@@ -18,6 +18,18 @@ pub struct InputFile {
     pub size: u64,
 }
 
+/// Who an input file is, from its first read to the run log: its name
+/// in the input folder, and the bytes and SHA-256 the first read hashed.
+/// JSON (the summary's `files`, `etl_runs.input_files`) names it `file`,
+/// `bytes`, `sha256`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileIdentity {
+    #[serde(rename = "file")]
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
 /// The files of a run and the files that were passed over.
 #[derive(Debug, Default)]
 pub struct Discovered {

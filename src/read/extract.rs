@@ -1495,11 +1495,8 @@ mod tests {
         }
     }
 
-    /// Rows for screening: parsed fields trimmed as the rules read them,
-    /// ids verbatim, store and customer ids only in their hash (a missing
-    /// field distinct from an empty one).
     /// A reader of the whole of `file`, as one range after its header.
-    fn whole_range(file: &InputFile, limits: Limits) -> FileReader<File> {
+    fn whole_range(file: &InputFile, limits: Limits) -> FileReader<Window> {
         let opened = FileReader::open(file, 0, &ProgressBar::hidden(), limits).unwrap();
         FileReader::range(
             file,
@@ -1514,6 +1511,9 @@ mod tests {
         .unwrap()
     }
 
+    /// Rows for screening: parsed fields trimmed as the rules read them,
+    /// ids verbatim, store and customer ids only in their hash (a missing
+    /// field distinct from an empty one).
     #[test]
     fn rows_for_screening() {
         let input = format!(

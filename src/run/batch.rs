@@ -311,7 +311,7 @@ fn report_files(
     let file_dates: Option<BTreeSet<String>> = checked
         .files
         .iter()
-        .map(|f| discover::day_of_file(&f.file).map(|d| d.to_string()))
+        .map(|f| discover::day_of_file(&f.file.name).map(|d| d.to_string()))
         .collect();
     let Some(file_dates) = file_dates.filter(|dates| !dates.is_empty()) else {
         return (daily_sales.to_vec(), top_products.to_vec());

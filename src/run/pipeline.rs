@@ -25,7 +25,7 @@ use crate::judge::split::{self, Accounting};
 use crate::judge::validate::{self, Fences};
 use crate::messages::plural;
 use crate::messages::{shown, Messages};
-use crate::read::discover::InputFile;
+use crate::read::discover::{FileIdentity, InputFile};
 use crate::read::extract::{FileReader, Limits};
 use crate::read::ranges::{self, FileFacts, FirstRead, Inputs, Opened, Stop};
 use crate::read::{discover, extract};
@@ -88,9 +88,8 @@ impl Config {
 /// `files`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FileSummary {
-    pub file: String,
-    pub bytes: u64,
-    pub sha256: String,
+    #[serde(flatten)]
+    pub file: FileIdentity,
     #[serde(flatten)]
     pub accounting: Accounting,
 }
@@ -170,13 +169,16 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
         .filter(|i| inputs.usable(*i))
         .collect();
     let mut digests = valid_digests(&read, inputs.names.len());
+    let identity = |i: usize| FileIdentity {
+        name: inputs.names[i].clone(),
+        bytes: read.facts[i].bytes,
+        sha256: read.facts[i].sha256.clone(),
+    };
     let input_reads: Vec<InputRead> = usable
         .iter()
         .map(|&i| InputRead {
             index: i,
-            name: inputs.names[i].clone(),
-            bytes: read.facts[i].bytes,
-            sha256: read.facts[i].sha256.clone(),
+            file: identity(i),
             valid_digest: std::mem::take(&mut digests[i]),
             valid_rows: ledger.files[i].valid,
             rejected_rows: ledger.files[i].rejected(),
@@ -218,9 +220,7 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
     let files = usable
         .iter()
         .map(|&i| FileSummary {
-            file: inputs.names[i].clone(),
-            bytes: read.facts[i].bytes,
-            sha256: read.facts[i].sha256.clone(),
+            file: identity(i),
             accounting: ledger.files[i].clone(),
         })
         .collect();

@@ -177,7 +177,7 @@ fn print_files(summary: &Summary, style: &Style, out: &mut impl Write) -> std::i
     for file in &summary.files {
         let a = &file.accounting;
         files.add_row(vec![
-            Cell::new(crate::messages::shown(&file.file)),
+            Cell::new(crate::messages::shown(&file.file.name)),
             Cell::new(grouped(a.data_rows)),
             style.count(a.valid, Color::Green),
             style.count(a.invalid, Color::Red),

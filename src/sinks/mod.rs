@@ -23,6 +23,7 @@ use polars::prelude::DataFrame;
 use crate::error::Result;
 use crate::judge::split::Accounting;
 use crate::judge::validate::Fences;
+use crate::read::discover::FileIdentity;
 
 /// What sinks are told before the first chunk of rows.
 #[derive(Debug, Clone)]
@@ -43,9 +44,7 @@ pub struct Start<'a> {
 #[derive(Debug, Clone)]
 pub struct InputRead {
     pub index: usize,
-    pub name: String,
-    pub bytes: u64,
-    pub sha256: String,
+    pub file: FileIdentity,
     /// Which of the file's data rows are valid, as a fingerprint of their
     /// ordinals: with the same content, the same fingerprint means the
     /// same valid rows (see [`ValidDigest`]).
