@@ -77,3 +77,16 @@ pub const SALE_COLUMNS: [&str; 12] = [
 
 /// The longest text the warehouse's id columns hold (VARCHAR(255)).
 pub const MAX_TEXT_CHARS: u32 = 255;
+
+/// The text column `name` of `frame`, for the unit tests of every stage.
+#[cfg(test)]
+pub(crate) fn texts(frame: &polars::prelude::DataFrame, name: &str) -> Vec<Option<String>> {
+    frame
+        .column(name)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_owned))
+        .collect()
+}

@@ -107,34 +107,23 @@ fn run_matches_the_truth_across_sizes_and_seeds() {
 
 #[test]
 fn generate_is_deterministic_and_checks_its_arguments() {
-    let a = Test::new()
-        .args(&[
-            "generate",
-            "--rows",
-            "500",
-            "--date",
-            "2026-11-25",
-            "--out",
-            "d",
-            "--seed",
-            "9",
-        ])
-        .run()
-        .code(0);
-    let b = Test::new()
-        .args(&[
-            "generate",
-            "--rows",
-            "500",
-            "--date",
-            "2026-11-25",
-            "--out",
-            "d",
-            "--seed",
-            "9",
-        ])
-        .run()
-        .code(0);
+    let generate = || {
+        Test::new()
+            .args(&[
+                "generate",
+                "--rows",
+                "500",
+                "--date",
+                "2026-11-25",
+                "--out",
+                "d",
+                "--seed",
+                "9",
+            ])
+            .run()
+            .code(0)
+    };
+    let (a, b) = (generate(), generate());
     assert_eq!(
         a.read("d/web_2026-11-25.csv"),
         b.read("d/web_2026-11-25.csv")

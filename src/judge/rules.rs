@@ -510,14 +510,7 @@ mod tests {
     }
 
     fn reasons(frame: &DataFrame) -> Vec<Option<String>> {
-        frame
-            .column(REASONS)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .map(|v| v.map(str::to_owned))
-            .collect()
+        crate::columns::texts(frame, REASONS)
     }
 
     /// `field` set to each value gives the expected `reasons` (None = valid).

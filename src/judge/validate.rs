@@ -539,16 +539,7 @@ mod tests {
         .unwrap()
     }
 
-    fn strings(frame: &DataFrame, name: &str) -> Vec<Option<String>> {
-        frame
-            .column(name)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .map(|v| v.map(str::to_owned))
-            .collect()
-    }
+    use crate::columns::texts as strings;
 
     #[test]
     fn one_rule_gives_every_disposition() {

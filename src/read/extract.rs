@@ -1122,16 +1122,7 @@ mod tests {
         parse(input, 0, 0, limits, &ProgressBar::hidden()).unwrap()
     }
 
-    fn text(frame: &DataFrame, column: &str) -> Vec<Option<String>> {
-        frame
-            .column(column)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .map(|v| v.map(str::to_owned))
-            .collect()
-    }
+    use crate::columns::texts as text;
 
     fn numbers(frame: &DataFrame, column: &str) -> Vec<u64> {
         frame

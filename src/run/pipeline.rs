@@ -168,22 +168,8 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
     let usable: Vec<usize> = (0..inputs.names.len())
         .filter(|i| inputs.usable(*i))
         .collect();
-    let mut digests = valid_digests(&read, inputs.names.len());
-    let identity = |i: usize| FileIdentity {
-        name: inputs.names[i].clone(),
-        bytes: read.facts[i].bytes,
-        sha256: read.facts[i].sha256.clone(),
-    };
-    let input_reads: Vec<InputRead> = usable
-        .iter()
-        .map(|&i| InputRead {
-            index: i,
-            file: identity(i),
-            valid_digest: std::mem::take(&mut digests[i]),
-            valid_rows: ledger.files[i].valid,
-            rejected_rows: ledger.files[i].rejected(),
-        })
-        .collect();
+    let identities = identities(&inputs.names, &read.facts);
+    let input_reads = input_reads(&usable, &identities, &read, &ledger);
     let start = Start {
         started_at: &started_at,
         names: &inputs.names,
@@ -201,33 +187,18 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
     let reasons = rejected_rows(config, &inputs, &read, &ledger, sinks)?;
     timings.lap("rejected");
     check_unchanged(&inputs)?;
-    let per_product = config.rules.per_product.map(|min_rows| PerProduct {
-        min_rows,
-        products: read.fences_by_product.len(),
-    });
-    tell_the_verdict(
-        &ledger.totals,
-        read.fences,
-        per_product.as_ref(),
-        config,
-        messages,
-    );
-    for sink in sinks.iter_mut() {
-        sink.finish(&ledger)?;
-    }
+    let per_product = finish_sinks(config, messages, &read, &ledger, sinks)?;
     timings.lap("finish");
 
-    let files = usable
-        .iter()
-        .map(|&i| FileSummary {
-            file: identity(i),
-            accounting: ledger.files[i].clone(),
-        })
-        .collect();
     Ok(Checked {
         started_at,
+        files: (usable.iter())
+            .map(|&i| FileSummary {
+                file: identities[i].clone(),
+                accounting: ledger.files[i].clone(),
+            })
+            .collect(),
         names: inputs.names,
-        files,
         ledger,
         reasons,
         fences: read.fences,
@@ -241,6 +212,63 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
         warnings: inputs.warnings,
         timings: timings.laps,
     })
+}
+
+/// Says what the fences decided and lets every sink finish with the
+/// checked ledger; returns the fences-per-product figures, if any.
+fn finish_sinks(
+    config: &Config,
+    messages: &Messages,
+    read: &FirstRead,
+    ledger: &Ledger,
+    sinks: &mut [&mut dyn Sink],
+) -> Result<Option<PerProduct>> {
+    let per_product = config.rules.per_product.map(|min_rows| PerProduct {
+        min_rows,
+        products: read.fences_by_product.len(),
+    });
+    tell_the_verdict(
+        &ledger.totals,
+        read.fences,
+        per_product.as_ref(),
+        config,
+        messages,
+    );
+    for sink in sinks.iter_mut() {
+        sink.finish(ledger)?;
+    }
+    Ok(per_product)
+}
+
+/// Each file's identity by file index: its name, and the bytes and SHA-256
+/// the first read hashed.
+fn identities(names: &[String], facts: &[FileFacts]) -> Vec<FileIdentity> {
+    (names.iter().zip(facts))
+        .map(|(name, facts)| FileIdentity {
+            name: name.clone(),
+            bytes: facts.bytes,
+            sha256: facts.sha256.clone(),
+        })
+        .collect()
+}
+
+/// What the sinks are told of each usable file before the first chunk.
+fn input_reads(
+    usable: &[usize],
+    identities: &[FileIdentity],
+    read: &FirstRead,
+    ledger: &Ledger,
+) -> Vec<InputRead> {
+    let mut digests = valid_digests(read, identities.len());
+    (usable.iter())
+        .map(|&i| InputRead {
+            index: i,
+            file: identities[i].clone(),
+            valid_digest: std::mem::take(&mut digests[i]),
+            valid_rows: ledger.files[i].valid,
+            rejected_rows: ledger.files[i].rejected(),
+        })
+        .collect()
 }
 
 /// Finds the files and reads their headers: a file that is not a sales
