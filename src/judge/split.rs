@@ -24,6 +24,16 @@ pub struct Accounting {
 }
 
 impl Accounting {
+    /// Counts one row of disposition `disposition`.
+    pub fn count(&mut self, disposition: Disposition) {
+        match disposition {
+            Disposition::Valid => self.valid += 1,
+            Disposition::Invalid => self.invalid += 1,
+            Disposition::Duplicate => self.duplicate += 1,
+            Disposition::Outlier => self.outlier += 1,
+        }
+    }
+
     pub fn rejected(&self) -> u64 {
         self.invalid + self.duplicate + self.outlier
     }
@@ -84,6 +94,47 @@ pub fn total(files: &[Accounting]) -> Accounting {
         totals.add(account);
     }
     totals
+}
+
+/// The row accounting of a run: per file and in all, and what the outlier
+/// rule held back. It owns its check: every data row has exactly one
+/// disposition and each file's counts add up ([`Ledger::check`]).
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    /// Per input file, by file index.
+    pub files: Vec<Accounting>,
+    pub totals: Accounting,
+    /// What the outlier rule held back, per file index, date and channel.
+    pub held_back: Vec<(u32, crate::judge::aggregate::HeldBack)>,
+}
+
+impl Ledger {
+    /// The ledger of these per-file counts, with their totals.
+    pub fn new(files: Vec<Accounting>) -> Ledger {
+        Ledger {
+            totals: total(&files),
+            files,
+            held_back: Vec::new(),
+        }
+    }
+
+    /// Fails with the first file (named by `names`, by file index) whose
+    /// counts do not add up.
+    pub fn check(&self, names: &[String]) -> Result<()> {
+        for (account, name) in self.files.iter().zip(names) {
+            if !account.adds_up() {
+                return Err(Error::AccountingMismatch {
+                    file: name.clone(),
+                    data_rows: account.data_rows,
+                    valid: account.valid,
+                    invalid: account.invalid,
+                    duplicate: account.duplicate,
+                    outlier: account.outlier,
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// An optional id as clean data: null when the field is absent, empty or
@@ -203,23 +254,6 @@ pub fn count(judged: &DataFrame, files: &mut [Accounting]) -> Result<()> {
     Ok(())
 }
 
-/// Fails with the first file whose counts do not add up.
-pub fn check(files: &[Accounting], names: &[String]) -> Result<()> {
-    for (account, name) in files.iter().zip(names) {
-        if !account.adds_up() {
-            return Err(Error::AccountingMismatch {
-                file: name.clone(),
-                data_rows: account.data_rows,
-                valid: account.valid,
-                invalid: account.invalid,
-                duplicate: account.duplicate,
-                outlier: account.outlier,
-            });
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,14 +346,18 @@ mod tests {
             .map(str::to_owned)
             .collect();
         assert_eq!(reasons, ["ragged_row", "duplicate", "outlier"]);
-        check(&split.files, &["a".into(), "b".into(), "c".into()]).unwrap();
+        Ledger::new(split.files.clone())
+            .check(&["a".into(), "b".into(), "c".into()])
+            .unwrap();
     }
 
     #[test]
     fn a_lost_row_fails_the_run() {
         let frame = judged(&[0], &["valid"]);
         let split = split(&frame, &[2]).unwrap();
-        let err = check(&split.files, &["web.csv".into()]).unwrap_err();
+        let err = Ledger::new(split.files.clone())
+            .check(&["web.csv".into()])
+            .unwrap_err();
         assert!(
             err.to_string()
                 .contains("`web.csv`: 2 data rows but 1 valid"),

@@ -164,7 +164,7 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
     let sums = std::mem::take(&mut read.sums).settle(read.fences, &read.fences_by_product)?;
     let mut ledger = ledger_of(&read, &inputs.names);
     ledger.held_back = sums.held_back_of_files();
-    split::check(&ledger.files, &inputs.names)?;
+    ledger.check(&inputs.names)?;
     let usable: Vec<usize> = (0..inputs.names.len())
         .filter(|i| inputs.usable(*i))
         .collect();
@@ -384,20 +384,9 @@ fn ledger_of(read: &FirstRead, names: &[String]) -> Ledger {
         .collect();
     files.resize(names.len(), Accounting::default());
     for (row, file) in read.places.files().enumerate() {
-        let account = &mut files[file];
-        match read.disposition(row) {
-            validate::Disposition::Valid => account.valid += 1,
-            validate::Disposition::Invalid => account.invalid += 1,
-            validate::Disposition::Duplicate => account.duplicate += 1,
-            validate::Disposition::Outlier => account.outlier += 1,
-        }
+        files[file].count(read.disposition(row));
     }
-    let totals = split::total(&files);
-    Ledger {
-        files,
-        totals,
-        held_back: Vec::new(),
-    }
+    Ledger::new(files)
 }
 
 /// Per file index, the fingerprint of which of its data rows are valid

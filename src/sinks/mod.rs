@@ -21,7 +21,6 @@ pub mod tables;
 use polars::prelude::DataFrame;
 
 use crate::error::Result;
-use crate::judge::split::Accounting;
 use crate::judge::validate::Fences;
 use crate::read::discover::FileIdentity;
 
@@ -104,16 +103,9 @@ mod tests {
     }
 }
 
-/// The checked row accounting of a run, handed to `finish`: every data row
-/// has exactly one disposition and each file's counts add up.
-#[derive(Debug, Clone)]
-pub struct Ledger {
-    /// Per input file, by file index.
-    pub files: Vec<Accounting>,
-    pub totals: Accounting,
-    /// What the outlier rule held back, per file index, date and channel.
-    pub held_back: Vec<(u32, crate::judge::aggregate::HeldBack)>,
-}
+/// The run's ledger, handed to `finish` once checked (it lives with the
+/// judgement that fills it, `judge::split`).
+pub use crate::judge::split::Ledger;
 
 pub trait Sink {
     /// Called once, after the files were read and before the first chunk.
