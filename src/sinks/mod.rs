@@ -84,25 +84,6 @@ fn mix(value: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn digests_tell_sets_of_valid_rows_apart() {
-        let digest = |rows: &[u64]| {
-            let mut digest = ValidDigest::default();
-            rows.iter().for_each(|row| digest.push(*row));
-            digest.hex()
-        };
-        assert_eq!(digest(&[0, 1, 2]), digest(&[0, 1, 2]));
-        assert_ne!(digest(&[0, 1, 2]), digest(&[0, 1, 3]));
-        assert_ne!(digest(&[0, 1, 2]), digest(&[0, 1]));
-        assert_ne!(digest(&[]), digest(&[0]));
-        assert_eq!(digest(&[]).len(), 32);
-    }
-}
-
 /// The run's ledger, handed to `finish` once checked (it lives with the
 /// judgement that fills it, `judge::split`).
 pub use crate::judge::split::Ledger;
@@ -135,5 +116,24 @@ pub trait Sink {
     /// Called once, after every chunk was judged and the ledger checked.
     fn finish(&mut self, _ledger: &Ledger) -> Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_tell_sets_of_valid_rows_apart() {
+        let digest = |rows: &[u64]| {
+            let mut digest = ValidDigest::default();
+            rows.iter().for_each(|row| digest.push(*row));
+            digest.hex()
+        };
+        assert_eq!(digest(&[0, 1, 2]), digest(&[0, 1, 2]));
+        assert_ne!(digest(&[0, 1, 2]), digest(&[0, 1, 3]));
+        assert_ne!(digest(&[0, 1, 2]), digest(&[0, 1]));
+        assert_ne!(digest(&[]), digest(&[0]));
+        assert_eq!(digest(&[]).len(), 32);
     }
 }
