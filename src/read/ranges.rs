@@ -208,12 +208,12 @@ pub(crate) struct FirstRead {
 impl FirstRead {
     /// The disposition of row `row`.
     pub(crate) fn disposition(&self, row: usize) -> validate::Disposition {
-        let outside = (self.fences_of(row)).is_some_and(|f| f.outside(self.quantities[row]));
+        let outside = (self.fences_for_row(row)).is_some_and(|f| f.outside(self.quantities[row]));
         validate::Disposition::of(self.seen[row], outside)
     }
 
     /// The fences row `row` is held to: its product's own, else the run's.
-    fn fences_of(&self, row: usize) -> Option<Fences> {
+    fn fences_for_row(&self, row: usize) -> Option<Fences> {
         self.products
             .get(row)
             .and_then(|p| self.own_fences.get(*p as usize).copied().flatten())
