@@ -57,6 +57,7 @@ fn config(out: &std::path::Path) -> Config {
         range_bytes: pipeline::DEFAULT_RANGE_BYTES,
         limits: Default::default(),
         files: None,
+        max_reject_rate: 1.0,
     }
 }
 

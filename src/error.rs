@@ -85,6 +85,14 @@ pub enum Error {
         written: u64,
     },
 
+    /// A file was rejected mostly for one reason (`--max-reject-rate`):
+    /// nothing was loaded.
+    #[error("{}: nothing was loaded (errors/ and the reports were written)", mostly_rejected(files, *rate))]
+    MostlyRejected {
+        files: Vec<MostlyRejected>,
+        rate: f64,
+    },
+
     /// The warehouse committed, then the export could not be put in place.
     #[error("the warehouse holds this run's rows, but the export to `{}` is incomplete: cannot write `{}`: {cause}; the parts of {} may be an earlier run's", dir.display(), path.display(), shown_files(files))]
     ExportIncomplete {
@@ -204,6 +212,7 @@ impl Error {
             | Error::OutputMismatch { .. }
             | Error::Engine { .. }
             | Error::Internal(_) => exit::INTERNAL,
+            Error::MostlyRejected { .. } => exit::MOSTLY_REJECTED,
             Error::BadDatabaseUrl { .. }
             | Error::BadDateRange { .. }
             | Error::BadEnvFile { .. }
@@ -248,6 +257,9 @@ impl Error {
             | Error::Internal(_) => {
                 Some("this is a bug in sales-etl; please report it with the input that caused it")
             }
+            Error::MostlyRejected { .. } => Some(
+                "look at the file's rows in errors/: a date format, a decimal comma or a separator the rules do not read rejects every row; `--allow-rejects` loads the valid rows anyway",
+            ),
             Error::DatabaseUnreachable { .. } | Error::LoadUnreachable { .. } => Some(
                 "is the server running and the URL right? `--db sqlite://sales.db` works without a server; `--no-db` skips loading",
             ),
@@ -336,10 +348,12 @@ pub mod exit {
     pub const DATABASE: i32 = 6;
     /// `sales-etl query`: the SQL cannot be read, or its engine refused it.
     pub const QUERY: i32 = 7;
+    /// A file was rejected mostly for one reason; nothing was loaded.
+    pub const MOSTLY_REJECTED: i32 = 8;
 
     /// Every code with its meaning: the one source of the README's table
     /// of exit codes (a test compares them word for word).
-    pub const MEANINGS: [(i32, &str); 8] = [
+    pub const MEANINGS: [(i32, &str); 9] = [
         (SUCCESS, "done; rejected rows are findings, not failures"),
         (
             INTERNAL,
@@ -369,7 +383,42 @@ pub mod exit {
             QUERY,
             "`query`: the SQL cannot be read, or its engine refused it (a syntax error, an unknown table or column, a statement that would write, a statement the guard refuses, a timeout)",
         ),
+        (
+            MOSTLY_REJECTED,
+            "more than `--max-reject-rate` (50 %) of one file's rows were rejected for one reason: nothing was loaded or exported, `errors/` and the reports were written",
+        ),
     ];
+}
+
+/// A file more than the allowed share of whose rows were rejected for one
+/// reason (`--max-reject-rate`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MostlyRejected {
+    pub file: String,
+    pub reason: String,
+    pub rows: u64,
+    pub data_rows: u64,
+}
+
+/// The files rejected mostly for one reason, for a message.
+fn mostly_rejected(files: &[MostlyRejected], rate: f64) -> String {
+    let said: Vec<String> = files
+        .iter()
+        .map(|f| {
+            format!(
+                "`{}`: {} of its {} rows rejected as `{}`",
+                crate::messages::shown(&f.file),
+                f.rows,
+                f.data_rows,
+                f.reason
+            )
+        })
+        .collect();
+    format!(
+        "{} (more than --max-reject-rate {} %)",
+        said.join("; "),
+        rate * 100.0
+    )
 }
 
 /// Input file names for a message: the first few, then how many more.

@@ -58,7 +58,14 @@ fn skip_bad_files_lists_them_and_goes_on() {
     let out = Test::new()
         .csv("good.csv", &[ROW])
         .file("input/empty.csv", "")
-        .args(&["run", "input", "--skip-bad-files", "--format", "json"])
+        .args(&[
+            "run",
+            "input",
+            "--allow-rejects",
+            "--skip-bad-files",
+            "--format",
+            "json",
+        ])
         .run()
         .code(0);
     let json = out.json();
@@ -75,7 +82,14 @@ fn invalid_utf8_and_nul_bytes() {
     bytes.extend_from_slice(b"T3,2024-03-01 10:00:00,web,,C\xc3,P1,2,9.99\n");
     let out = Test::new()
         .file("input/a.csv", bytes)
-        .args(&["run", "input", "--format", "json", "--no-outliers"])
+        .args(&[
+            "run",
+            "input",
+            "--allow-rejects",
+            "--format",
+            "json",
+            "--no-outliers",
+        ])
         .run()
         .code(0);
     let json = out.json();
@@ -100,7 +114,14 @@ fn a_one_megabyte_field() {
     // with a larger limit they are read whole.
     let json = test
         .clone()
-        .args(&["run", "input", "--format", "json", "--no-db"])
+        .args(&[
+            "run",
+            "input",
+            "--allow-rejects",
+            "--format",
+            "json",
+            "--no-db",
+        ])
         .run()
         .code(0)
         .json();
@@ -108,6 +129,7 @@ fn a_one_megabyte_field() {
     let test = test.args(&[
         "run",
         "input",
+        "--allow-rejects",
         "--format",
         "json",
         "--max-record-bytes",
@@ -160,7 +182,7 @@ fn an_unterminated_quote_is_a_rejected_row_not_a_crash() {
                 "T3,2024-03-01 10:00:00,web,,C1,P1,2,9.99",
             ],
         )
-        .args(&["run", "input", "--format", "json"])
+        .args(&["run", "input", "--allow-rejects", "--format", "json"])
         .run()
         .code(0);
     let json = out.json();
@@ -186,7 +208,14 @@ fn numbers_that_overflow() {
                 "T4,99999-03-01 10:00:00,web,,C1,P1,1,1",
             ],
         )
-        .args(&["run", "input", "--format", "json", "--no-outliers"])
+        .args(&[
+            "run",
+            "input",
+            "--allow-rejects",
+            "--format",
+            "json",
+            "--no-outliers",
+        ])
         .run()
         .code(0);
     let json = out.json();
@@ -211,7 +240,15 @@ fn two_thousand_tiny_files() {
         );
     }
     let out = test
-        .args(&["run", "input", "--format", "json", "-q", "--dry-run"])
+        .args(&[
+            "run",
+            "input",
+            "--allow-rejects",
+            "--format",
+            "json",
+            "-q",
+            "--dry-run",
+        ])
         .run()
         .code(0);
     let json = out.json();
@@ -239,7 +276,7 @@ fn ignored_hidden_and_unknown_columns() {
 fn header_only_and_comment_only_bodies() {
     let out = Test::new()
         .file("input/a.csv", format!("{HEADER}# nothing today\n\n"))
-        .args(&["run", "input", "--format", "json"])
+        .args(&["run", "input", "--allow-rejects", "--format", "json"])
         .run()
         .code(0);
     assert_eq!(totals(&out)["data_rows"], 0);
@@ -299,6 +336,7 @@ fn ranges_read_on_two_threads_equal_one_thread_byte_for_byte() {
         .args(&[
             "run",
             "input",
+            "--allow-rejects",
             "--no-db",
             "--threads",
             "1",
@@ -317,6 +355,7 @@ fn ranges_read_on_two_threads_equal_one_thread_byte_for_byte() {
         .args(&[
             "run",
             "input",
+            "--allow-rejects",
             "--no-db",
             "--threads",
             "2",

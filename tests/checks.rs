@@ -141,6 +141,18 @@ fn every_documented_exit_code_is_reachable() {
             exit::QUERY,
             Test::new().args(&["query", "SELEC 1", &samples()]),
         ),
+        (
+            exit::MOSTLY_REJECTED,
+            Test::new()
+                .csv(
+                    "a.csv",
+                    &[
+                        "T1,25/11/2026 14:03,web,,C1,P1,1,2.50",
+                        "T2,25/11/2026 14:04,web,,C1,P1,1,2.50",
+                    ],
+                )
+                .args(&["run", "input", "--no-db", "-q"]),
+        ),
     ];
     let reached: Vec<i32> = cases.iter().map(|(code, _)| *code).collect();
     let documented: Vec<i32> = exit::MEANINGS.iter().map(|(code, _)| *code).collect();
@@ -316,4 +328,62 @@ fn a_server_warning_during_the_load_rolls_it_back() {
         (db.rows(STAGING), db.rows("SELECT COUNT(*) FROM etl_runs")),
         before
     );
+}
+
+/// Issue "real exports as they come": a file most of whose rows are
+/// rejected for one reason fails the run (exit 8) before anything is
+/// loaded, says the file, the reason and the counts, and still writes
+/// `errors/` and the reports; `--allow-rejects` and a higher
+/// `--max-reject-rate` load the valid rows as before.
+#[test]
+fn a_file_mostly_rejected_for_one_reason_fails_loudly_and_loads_nothing() {
+    let test = Test::new()
+        .csv(
+            "web_2026-11-25.csv",
+            &[
+                "T1,25/11/2026 14:03,web,,C1,P1,1,2.50",
+                "T2,25/11/2026 14:04,web,,C1,P1,1,2.50",
+                "T3,2026-11-25 14:05:00,web,,C1,P1,1,2.50",
+            ],
+        )
+        .csv(
+            "store_2026-11-25.csv",
+            &["S1,2026-11-25 10:00:00,store,ST1,C1,P1,1,2.50"],
+        );
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "input",
+            "--db",
+            "sqlite://w.db",
+            "--no-outliers",
+            "-q",
+        ];
+        args.extend(extra);
+        test.clone().args(&args).run()
+    };
+    let out = run(&[]);
+    assert_eq!(out.code, 8, "{}", out.stderr);
+    out.stderr_has("`web_2026-11-25.csv`: 2 of its 3 rows rejected as `bad_timestamp`");
+    out.stderr_has("--max-reject-rate 50 %");
+    out.stderr_has("--allow-rejects");
+    assert!(out.exists("errors/web_2026-11-25.rejected.csv"));
+    assert!(out.exists("reports/daily_sales_2026-11-25.csv"));
+    let rows = |test: &Test| {
+        let conn = rusqlite::Connection::open(test.dir().join("w.db")).unwrap();
+        let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap_or(0);
+        (
+            count("SELECT COUNT(*) FROM staging_sales"),
+            count("SELECT COUNT(*) FROM etl_runs WHERE status = 'loaded'"),
+        )
+    };
+    assert_eq!(rows(&test), (0, 0), "nothing loaded");
+    // Two of three is 66.7 %: a rate of 70 % lets it through, as does
+    // --allow-rejects.
+    run(&["--max-reject-rate", "70"]).code(0);
+    assert_eq!(rows(&test), (2, 1));
+    run(&["--allow-rejects", "--reload"]).code(0);
+    assert_eq!(rows(&test), (2, 2));
+    let out = run(&["--max-reject-rate", "101"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
 }

@@ -153,7 +153,7 @@ fn sizes_are_in_binary_units() {
     let rows: Vec<&str> = std::iter::repeat_n(ROW, 40).collect();
     Test::new()
         .csv("a.csv", &rows)
-        .args(&["run", "input", "--no-db"])
+        .args(&["run", "input", "--no-db", "--allow-rejects"])
         .run()
         .code(0)
         .stderr_has("found 1 CSV file (1.7 KiB) in input");

@@ -859,6 +859,8 @@ fn sqlite_same_run_twice_and_replaced_ids() {
             "--format",
             "json",
             "--no-outliers",
+            // The second run's b.csv is one duplicate row.
+            "--allow-rejects",
         ]);
     let first = test.run().code(0);
     let path = first.dir.join("out/w.db");
@@ -1073,6 +1075,7 @@ pub(crate) fn into_both_warehouses(test: &Test) -> Vec<(String, serde_json::Valu
             let args = [
                 "run",
                 "input",
+                "--allow-rejects",
                 "--db",
                 &url,
                 "--no-outliers",
@@ -1720,7 +1723,7 @@ fn mysql_long_rejected_values_are_kept_whole() {
         .collect();
     let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
     let test = Test::new().csv("web_2024-03-01.csv", &rows);
-    test.args(&["run", "input", "--db", &db.url(), "-q"])
+    test.args(&["run", "input", "--db", &db.url(), "--allow-rejects", "-q"])
         .run()
         .code(0);
     assert_eq!(

@@ -493,7 +493,10 @@ fn temporary_files_follow_no_link_and_long_names_work() {
             .join("errors/.web_2026-11-25.rejected.csv.partial"),
     )
     .unwrap();
-    let out = test.args(&["run", "input", "--no-db", "-q"]).run().code(0);
+    let out = test
+        .args(&["run", "input", "--no-db", "--allow-rejects", "-q"])
+        .run()
+        .code(0);
     assert_eq!(out.read("victim.txt"), "keep me");
     let written = out.dir.join("errors/web_2026-11-25.rejected.csv");
     assert!(!written.symlink_metadata().unwrap().file_type().is_symlink());

@@ -133,6 +133,7 @@ fn config(input: &Path, out: &Path) -> Config {
             ..Default::default()
         },
         files: None,
+        max_reject_rate: 1.0,
     }
 }
 

@@ -128,6 +128,7 @@ impl QueryArgs {
             files: None,
             threads: self.rules.threads(),
             range_bytes: self.rules.range_bytes as u64,
+            max_reject_rate: 1.0,
         }
     }
 

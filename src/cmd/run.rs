@@ -75,6 +75,21 @@ pub struct RunArgs {
     #[arg(long)]
     pub skip_bad_files: bool,
 
+    /// Fail the run (exit 8) when more than PCT % of one file's rows are
+    /// rejected for one reason, before anything is loaded.
+    ///
+    /// A file whose dates, prices or separators the rules cannot read is
+    /// rejected row by row; a run that loaded the rest would hide that the
+    /// day is missing. `errors/` and the reports are still written, so
+    /// that you can look. 100 turns the check off.
+    #[arg(long, default_value_t = 50.0, value_name = "PCT", value_parser = parse_percent)]
+    pub max_reject_rate: f64,
+
+    /// Load the valid rows however many are rejected (the same as
+    /// `--max-reject-rate 100`).
+    #[arg(long, conflicts_with = "max_reject_rate")]
+    pub allow_rejects: bool,
+
     /// Compute and print everything, write no file.
     #[arg(long)]
     pub dry_run: bool,
@@ -333,6 +348,10 @@ impl RunArgs {
             },
             threads: self.rules.threads(),
             range_bytes: self.rules.range_bytes as u64,
+            max_reject_rate: match self.allow_rejects {
+                true => 1.0,
+                false => self.max_reject_rate / 100.0,
+            },
         }
     }
 
@@ -629,5 +648,13 @@ fn backfill(args: &RunArgs, first: NaiveDate, last: NaiveDate) -> Result<()> {
     match first_error {
         Some(error) => Err(error),
         None => Ok(()),
+    }
+}
+
+/// A percentage from 0 to 100.
+fn parse_percent(text: &str) -> Result<f64, String> {
+    match text.trim_end_matches('%').parse::<f64>() {
+        Ok(pct) if (0.0..=100.0).contains(&pct) => Ok(pct),
+        _ => Err(format!("`{text}` is not a percentage from 0 to 100")),
     }
 }

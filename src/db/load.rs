@@ -207,6 +207,13 @@ impl Sink for WarehouseLoad {
     }
 
     fn finish(&mut self, ledger: &Ledger) -> Result<()> {
+        if !ledger.mostly_rejected.is_empty() {
+            // A file was rejected mostly for one reason: nothing is loaded.
+            // Dropping the streaming load rolls it back.
+            self.progress.finish_and_clear();
+            self.state = State::Finished;
+            return Ok(());
+        }
         let loaded = || {
             (ledger.files.iter().enumerate())
                 .filter(|(index, _)| !self.unchanged.get(*index).copied().unwrap_or(false))

@@ -6,6 +6,8 @@
 //! A sink (such as a database loader) plugs in after this stage and reads
 //! [`Split::valid`] as it is.
 
+use std::collections::BTreeMap;
+
 use polars::prelude::*;
 use serde::Serialize;
 
@@ -106,6 +108,39 @@ pub struct Ledger {
     pub totals: Accounting,
     /// What the outlier rule held back, per file index, date and channel.
     pub held_back: Vec<(u32, crate::judge::aggregate::HeldBack)>,
+    /// The files most of whose rows were rejected for one reason: the
+    /// run loads nothing when there is one.
+    pub mostly_rejected: Vec<MostlyRejected>,
+}
+
+pub use crate::error::MostlyRejected;
+
+/// The files of `files` (counts by file index, reasons per file, names)
+/// with one reason for more than `rate` of their rows; the reason with
+/// most rows, per file.
+pub fn mostly_rejected(
+    files: &[Accounting],
+    reasons: &[BTreeMap<String, u64>],
+    names: &[String],
+    rate: f64,
+) -> Vec<MostlyRejected> {
+    let mut found = Vec::new();
+    for ((account, reasons), name) in files.iter().zip(reasons).zip(names) {
+        let most = reasons
+            .iter()
+            .max_by_key(|(reason, rows)| (**rows, std::cmp::Reverse(*reason)));
+        if let Some((reason, rows)) = most {
+            if account.data_rows > 0 && *rows as f64 > rate * account.data_rows as f64 {
+                found.push(MostlyRejected {
+                    file: name.clone(),
+                    reason: reason.clone(),
+                    rows: *rows,
+                    data_rows: account.data_rows,
+                });
+            }
+        }
+    }
+    found
 }
 
 impl Ledger {
@@ -115,6 +150,7 @@ impl Ledger {
             totals: total(&files),
             files,
             held_back: Vec::new(),
+            mostly_rejected: Vec::new(),
         }
     }
 
@@ -349,6 +385,43 @@ mod tests {
         Ledger::new(split.files.clone())
             .check(&["a".into(), "b".into(), "c".into()])
             .unwrap();
+    }
+
+    #[test]
+    fn a_file_is_mostly_rejected_above_the_rate_for_one_reason() {
+        let account = |data_rows, invalid| Accounting {
+            data_rows,
+            valid: data_rows - invalid,
+            invalid,
+            ..Accounting::default()
+        };
+        let reasons = |pairs: &[(&str, u64)]| {
+            pairs
+                .iter()
+                .map(|(r, n)| (r.to_string(), *n))
+                .collect::<BTreeMap<String, u64>>()
+        };
+        let files = [account(4, 2), account(4, 3), account(4, 4), account(0, 0)];
+        let per_file = [
+            reasons(&[("bad_timestamp", 2)]),
+            reasons(&[("bad_timestamp", 3)]),
+            // 4 rejected, but no reason for more than half of them.
+            reasons(&[("bad_timestamp", 2), ("bad_unit_price", 2)]),
+            reasons(&[]),
+        ];
+        let names: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+        let found = mostly_rejected(&files, &per_file, &names, 0.5);
+        assert_eq!(
+            found,
+            [MostlyRejected {
+                file: "b".into(),
+                reason: "bad_timestamp".into(),
+                rows: 3,
+                data_rows: 4,
+            }]
+        );
+        assert!(mostly_rejected(&files, &per_file, &names, 1.0).is_empty());
+        assert_eq!(mostly_rejected(&files, &per_file, &names, 0.0).len(), 3);
     }
 
     #[test]

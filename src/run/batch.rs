@@ -51,13 +51,20 @@ pub fn run(
     // The load finished with the sinks; its outcome decides where the
     // report files come from and whether the export is swapped in.
     let outcome = sinks.warehouse.as_mut().and_then(WarehouseLoad::outcome);
-    let export_failed = settle_export(sinks.export.as_mut(), &outcome, outputs, messages);
+    let refused = refusal(&checked, config);
+    let export_failed = match (&refused, sinks.export.as_mut()) {
+        (Some(_), Some(export)) => {
+            export.discard();
+            None
+        }
+        _ => settle_export(sinks.export.as_mut(), &outcome, outputs, messages),
+    };
     let files = Files {
         checked: &checked,
         daily_sales: &daily_sales,
         top_products: &top_products,
         loaded: matches!(outcome, Some(Ok(_))),
-        exported: export_failed.is_none() && !matches!(outcome, Some(Err(_))),
+        exported: export_failed.is_none() && !matches!(outcome, Some(Err(_))) && refused.is_none(),
     };
     let written = write_files(&files, &sinks, config, outputs, messages)?;
     let (load, failed) = tell_the_load(outcome, messages);
@@ -78,7 +85,17 @@ pub fn run(
         .load
         .as_ref()
         .map(|l| crate::db::target::Named::new(&l.target, l.from));
-    Ok((summary, failed.or(export_failed)))
+    Ok((summary, refused.or(failed).or(export_failed)))
+}
+
+/// The run's failure when a file was rejected mostly for one reason
+/// (`--max-reject-rate`): its sinks loaded and exported nothing.
+fn refusal(checked: &Checked, config: &Config) -> Option<Error> {
+    let files = &checked.ledger.mostly_rejected;
+    (!files.is_empty()).then(|| Error::MostlyRejected {
+        files: files.clone(),
+        rate: config.max_reject_rate,
+    })
 }
 
 /// The sinks of one batch; none but the sums on a dry run.

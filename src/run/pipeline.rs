@@ -69,6 +69,9 @@ pub struct Config {
     pub threads: usize,
     /// Bytes of a file per range (see the module's doc).
     pub range_bytes: u64,
+    /// A file more than this share of whose rows are rejected for one
+    /// reason fails the run before anything is loaded (1.0: never).
+    pub max_reject_rate: f64,
 }
 
 impl Config {
@@ -184,7 +187,13 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
         valid_rows(config, messages, &inputs, &read, sinks)?;
         timings.lap("valid");
     }
-    let reasons = rejected_rows(config, &inputs, &read, &ledger, sinks)?;
+    let (reasons, per_file) = rejected_rows(config, &inputs, &read, &ledger, sinks)?;
+    ledger.mostly_rejected = split::mostly_rejected(
+        &ledger.files,
+        &per_file,
+        &inputs.names,
+        config.max_reject_rate,
+    );
     timings.lap("rejected");
     check_unchanged(&inputs)?;
     let per_product = finish_sinks(config, messages, &read, &ledger, sinks)?;
@@ -441,13 +450,18 @@ fn valid_rows(
 /// job, on every thread), judges them as the first read did, and hands them
 /// to the sinks in order; counts them by reason, and checks them against
 /// the ledger.
+/// Rejected rows per reason.
+type Reasons = BTreeMap<String, u64>;
+
+/// Reads the rejected rows again and hands them to the sinks; returns the
+/// rows per reason, in all and per file index.
 fn rejected_rows(
     config: &Config,
     inputs: &Inputs,
     read: &FirstRead,
     ledger: &Ledger,
     sinks: &mut [&mut dyn Sink],
-) -> Result<BTreeMap<String, u64>> {
+) -> Result<(Reasons, Vec<Reasons>)> {
     let batch = config.batch_rows.max(1);
     let mut batches: Vec<(usize, Vec<usize>)> = Vec::new();
     for (row, file) in read.places.files().enumerate() {
@@ -460,6 +474,7 @@ fn rejected_rows(
         }
     }
     let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
+    let mut per_file = vec![BTreeMap::<String, u64>::new(); inputs.names.len()];
     let mut written = vec![0u64; inputs.names.len()];
     let result = ranges::in_order(
         &batches,
@@ -468,6 +483,9 @@ fn rejected_rows(
         |index, done| {
             let rejected = done?;
             for (reason, count) in count_reasons(&rejected)? {
+                *per_file[batches[index].0]
+                    .entry(reason.clone())
+                    .or_default() += count;
                 *reasons.entry(reason).or_default() += count;
             }
             written[batches[index].0] += rejected.height() as u64;
@@ -491,7 +509,7 @@ fn rejected_rows(
             )));
         }
     }
-    Ok(reasons)
+    Ok((reasons, per_file))
 }
 
 /// Fails when a file's size or modification time differs from when the run
