@@ -58,6 +58,7 @@ fn config(out: &std::path::Path) -> Config {
         limits: Default::default(),
         files: None,
         max_reject_rate: 1.0,
+        sources: Default::default(),
     }
 }
 

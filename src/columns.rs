@@ -26,6 +26,9 @@ pub const PRODUCT_ID: &str = "product_id";
 pub const QUANTITY: &str = "quantity";
 pub const UNIT_PRICE: &str = "unit_price";
 
+/// The channels a row may name (lower case; the rules accept any case).
+pub const CHANNELS: [&str; 3] = ["web", "mobile", "store"];
+
 /// Index of the file in the run's file list (byte order of names).
 pub const FILE_INDEX: &str = "file_index";
 /// Physical line of the record's first line; the header is line 1 unless

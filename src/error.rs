@@ -87,11 +87,11 @@ pub enum Error {
 
     /// A file was rejected mostly for one reason (`--max-reject-rate`):
     /// nothing was loaded.
-    #[error("{}: nothing was loaded (errors/ and the reports were written)", mostly_rejected(files, *rate))]
-    MostlyRejected {
-        files: Vec<MostlyRejected>,
-        rate: f64,
-    },
+    #[error(
+        "nothing was loaded (errors/ and the reports were written):\n{}",
+        mostly_rejected(files)
+    )]
+    MostlyRejected { files: Vec<MostlyRejected> },
 
     /// The warehouse committed, then the export could not be put in place.
     #[error("the warehouse holds this run's rows, but the export to `{}` is incomplete: cannot write `{}`: {cause}; the parts of {} may be an earlier run's", dir.display(), path.display(), shown_files(files))]
@@ -192,6 +192,13 @@ pub enum Error {
 
     #[error("`{path}` cannot be read for DATABASE_URL: {problem}")]
     BadEnvFile { path: String, problem: String },
+
+    #[error("settings file `{}`{}: {problem}", path.display(), line.map_or(String::new(), |l| format!(" line {l}")))]
+    Settings {
+        path: PathBuf,
+        line: Option<usize>,
+        problem: String,
+    },
 }
 
 impl Error {
@@ -216,6 +223,7 @@ impl Error {
             Error::BadDatabaseUrl { .. }
             | Error::BadDateRange { .. }
             | Error::BadEnvFile { .. }
+            | Error::Settings { .. }
             | Error::MixedInputs { .. } => exit::USAGE,
             Error::DatabaseUnreachable { .. }
             | Error::LoadUnreachable { .. }
@@ -398,27 +406,30 @@ pub struct MostlyRejected {
     pub reason: String,
     pub rows: u64,
     pub data_rows: u64,
+    /// The share of its rows it may lose to one reason (its
+    /// `max_reject_rate`), a fraction.
+    pub rate: f64,
+    /// What probably went wrong, read off the rejected values.
+    pub hint: Option<String>,
 }
 
 /// The files rejected mostly for one reason, for a message.
-fn mostly_rejected(files: &[MostlyRejected], rate: f64) -> String {
+fn mostly_rejected(files: &[MostlyRejected]) -> String {
     let said: Vec<String> = files
         .iter()
         .map(|f| {
+            let hint = f.hint.as_ref().map_or(String::new(), |h| format!("; {h}"));
             format!(
-                "`{}`: {} of its {} rows rejected as `{}`",
+                "`{}`: {} of its {} rows rejected as `{}` (more than its max reject rate, {} %){hint}",
                 crate::messages::shown(&f.file),
                 f.rows,
                 f.data_rows,
-                f.reason
+                f.reason,
+                f.rate * 100.0,
             )
         })
         .collect();
-    format!(
-        "{} (more than --max-reject-rate {} %)",
-        said.join("; "),
-        rate * 100.0
-    )
+    said.join("\n")
 }
 
 /// Input file names for a message: the first few, then how many more.

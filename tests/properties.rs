@@ -134,6 +134,7 @@ fn config(input: &Path, out: &Path) -> Config {
         },
         files: None,
         max_reject_rate: 1.0,
+        sources: Default::default(),
     }
 }
 

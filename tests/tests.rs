@@ -18,6 +18,8 @@
 //!   per case, against the real MariaDB and SQLite where it concerns them.
 //! - `screens`: tables at 60, 80 and 120 columns (issue "the analyst's
 //!   terminal").
+//! - `dialects`: files from other tools (delimiters, decimal commas,
+//!   timestamp formats, encodings, `sales-etl.toml`).
 //! - `query`: `sales-etl query`, every shipped query in `queries/` checked
 //!   against independently computed figures (MySQL's case is in `db`).
 //!
@@ -28,6 +30,7 @@ mod bad_input;
 mod checks;
 mod cli;
 mod db;
+mod dialects;
 mod docs;
 mod export;
 mod generate;

@@ -7,13 +7,14 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::Args;
 
-use crate::cmd::run::{database_url, RuleArgs};
+use crate::cmd::run::{database_url, DialectArgs, RuleArgs};
 use crate::db::target::{Named, UrlSource};
 use crate::db::{self, Target};
 use crate::error::{Error, Result};
 use crate::messages::{Messages, Verbosity};
 use crate::query::{self, QueryFormat};
 use crate::read::discover;
+use crate::read::settings::{self, Sources};
 use crate::run::pipeline::{self, Config};
 use crate::show::render;
 
@@ -79,6 +80,9 @@ pub struct QueryArgs {
     #[command(flatten)]
     pub rules: RuleArgs,
 
+    #[command(flatten)]
+    pub dialect: DialectArgs,
+
     /// Leave out files that cannot be read as sales CSV (as `run` does).
     #[arg(long)]
     pub skip_bad_files: bool,
@@ -129,6 +133,7 @@ impl QueryArgs {
             threads: self.rules.threads(),
             range_bytes: self.rules.range_bytes as u64,
             max_reject_rate: 1.0,
+            sources: Sources::default(),
         }
     }
 
@@ -183,6 +188,10 @@ pub fn run(args: &QueryArgs) -> Result<()> {
         }
         None => {
             let mut config = args.config();
+            config.sources = Sources {
+                flags: args.dialect.settings(),
+                file: settings::find(args.dialect.config.as_deref(), &args.input_dir)?,
+            };
             if let Some(date) = args.date {
                 let days = discover::discover_days(&args.input_dir)?;
                 let files = days.days.get(&date).cloned().unwrap_or_default();

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::judge::validate;
 use crate::messages::{Messages, Verbosity};
 use crate::read::discover::Input;
+use crate::read::settings::{self, Encoding, Settings, Sources};
 use crate::read::{discover, extract};
 use crate::run::batch::{self, Outputs};
 use crate::run::pipeline::{self, Config};
@@ -67,6 +68,15 @@ pub struct RunArgs {
     #[command(flatten)]
     pub rules: RuleArgs,
 
+    #[command(flatten)]
+    pub dialect: DialectArgs,
+
+    /// Show how each file would be read (encoding, delimiter, decimal
+    /// comma, timestamp formats, column and channel names) and where each
+    /// setting comes from, then stop: nothing is read past the headers.
+    #[arg(long)]
+    pub explain_config: bool,
+
     /// List unusable files as skipped and go on with the others.
     ///
     /// By default a file that cannot be read as a sales CSV (unreadable, not
@@ -81,9 +91,10 @@ pub struct RunArgs {
     /// A file whose dates, prices or separators the rules cannot read is
     /// rejected row by row; a run that loaded the rest would hide that the
     /// day is missing. `errors/` and the reports are still written, so
-    /// that you can look. 100 turns the check off.
-    #[arg(long, default_value_t = 50.0, value_name = "PCT", value_parser = parse_percent)]
-    pub max_reject_rate: f64,
+    /// that you can look. 100 turns the check off. Default 50, or a
+    /// source's `max_reject_rate` in the settings file; the flag wins.
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub max_reject_rate: Option<f64>,
 
     /// Load the valid rows however many are rejected (the same as
     /// `--max-reject-rate 100`).
@@ -204,6 +215,91 @@ pub enum OutlierScope {
     Run,
     /// Fences per product with enough rows, the run's for the others.
     PerProduct,
+}
+
+/// A file more than this share of whose rows are rejected for one reason
+/// fails the run, unless told otherwise.
+pub const DEFAULT_MAX_REJECT_RATE: f64 = 0.5;
+
+/// How the files are written, when they are not UTF-8 CSV with `,` and ISO
+/// timestamps: for every file of the run, over the settings file's
+/// sections. `run` and `query` share them.
+#[derive(Debug, Args)]
+pub struct DialectArgs {
+    /// Field delimiter of every file: `,` `;` `tab` `|` or another.
+    ///
+    /// By default each file's is sniffed from its header: the one of `,`
+    /// `;` tab `|` that splits it into the sales columns.
+    #[arg(long, value_name = "CHAR", value_parser = settings::parse_delimiter)]
+    pub delimiter: Option<u8>,
+
+    /// Read `,` in prices as the decimal mark (`12,50`).
+    ///
+    /// On by default for a file whose delimiter is not `,` (`;` files from
+    /// Excel in most European locales). A price with both `.` and `,` (a
+    /// thousands separator) is rejected either way.
+    #[arg(long, overrides_with = "no_decimal_comma")]
+    pub decimal_comma: bool,
+
+    /// Do not read `,` in prices as a decimal mark, whatever the delimiter.
+    #[arg(long, overrides_with = "decimal_comma")]
+    pub no_decimal_comma: bool,
+
+    /// A chrono format of the timestamps, like '%d/%m/%Y %H:%M'; repeat it
+    /// to try several in order.
+    ///
+    /// A timestamp no format reads is read as ISO 8601, as without the
+    /// flag. One without a zone (%z) is UTC. The syntax is chrono's
+    /// strftime: %Y %m %d %H %M %S, %I with %p, %.f, %z.
+    #[arg(long = "timestamp-format", value_name = "FORMAT", value_parser = parse_timestamp_format)]
+    pub timestamp_formats: Vec<String>,
+
+    /// Encoding of every file: utf-8, windows-1252 (also latin1), utf-16le
+    /// or utf-16be.
+    ///
+    /// By default a file is UTF-8, or UTF-16 when it begins with UTF-16's
+    /// byte-order mark. A file in another encoding is decoded into a
+    /// temporary UTF-8 copy (in TMPDIR) before it is read.
+    #[arg(long, value_name = "NAME", value_parser = parse_encoding)]
+    pub encoding: Option<Encoding>,
+
+    /// Settings per source, by file-name glob (TOML).
+    ///
+    /// Default: sales-etl.toml in the input folder, when there is one.
+    /// Flags win over it. See the README, "Files from other tools".
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+impl DialectArgs {
+    /// The settings the flags give.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            delimiter: self.delimiter,
+            decimal_comma: match (self.decimal_comma, self.no_decimal_comma) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+            timestamp_formats: (!self.timestamp_formats.is_empty())
+                .then(|| self.timestamp_formats.clone()),
+            encoding: self.encoding,
+            ..Settings::default()
+        }
+    }
+}
+
+fn parse_timestamp_format(text: &str) -> Result<String, String> {
+    settings::check_timestamp_format(text).map(|()| text.to_owned())
+}
+
+fn parse_encoding(text: &str) -> Result<Encoding, String> {
+    Encoding::parse(text).ok_or_else(|| {
+        format!(
+            "`{text}` is not an encoding this tool reads ({})",
+            Encoding::NAMES.join(", ")
+        )
+    })
 }
 
 /// The rule options `run` and `query` share, so a query sees the rows a run
@@ -331,7 +427,8 @@ fn parse_k(text: &str) -> Result<f64, String> {
 }
 
 impl RunArgs {
-    /// The checked configuration; no I/O happens before this.
+    /// The checked configuration, but for the settings file
+    /// ([`RunArgs::sources`]); no I/O happens before this.
     pub fn config(&self, input: &Input) -> Config {
         Config {
             input_dir: input.folder().to_path_buf(),
@@ -348,11 +445,23 @@ impl RunArgs {
             },
             threads: self.rules.threads(),
             range_bytes: self.rules.range_bytes as u64,
-            max_reject_rate: match self.allow_rejects {
-                true => 1.0,
-                false => self.max_reject_rate / 100.0,
-            },
+            max_reject_rate: DEFAULT_MAX_REJECT_RATE,
+            sources: Sources::default(),
         }
+    }
+
+    /// The settings of each source: the flags over the settings file
+    /// (which this reads).
+    pub fn sources(&self, input: &Input) -> Result<Sources> {
+        let mut flags = self.dialect.settings();
+        flags.max_reject_rate = match self.allow_rejects {
+            true => Some(1.0),
+            false => self.max_reject_rate.map(|percent| percent / 100.0),
+        };
+        Ok(Sources {
+            flags,
+            file: settings::find(self.dialect.config.as_deref(), input.folder())?,
+        })
     }
 
     /// The outputs of a batch: files unless a dry run, the load when there
@@ -518,8 +627,13 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let target = target(args)?;
     say_warehouse(target.as_ref(), &messages);
     check_warehouse(args, target.as_ref(), &messages)?;
+    let mut config = args.config(&input);
+    config.sources = args.sources(&input)?;
+    if args.explain_config {
+        return explain(&config);
+    }
     let outputs = args.outputs(target.as_ref(), &input);
-    let (summary, failed) = batch::run(&args.config(&input), &outputs, &messages)?;
+    let (summary, failed) = batch::run(&config, &outputs, &messages)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     render::print(
@@ -534,6 +648,34 @@ pub fn run(args: &RunArgs) -> Result<()> {
         Some(error) => Err(error),
         None => Ok(()),
     }
+}
+
+/// `--explain-config`: how each file would be read, and why.
+fn explain(config: &Config) -> Result<()> {
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match &config.sources.file {
+        Some(file) => writeln!(out, "settings file {}", file.path.display()),
+        None => writeln!(
+            out,
+            "no settings file ({} in {} would be read)",
+            settings::FILE_NAME,
+            config.input_dir.display()
+        ),
+    }
+    .map_err(Error::Stdout)?;
+    for (name, read_as) in pipeline::explain(config)? {
+        writeln!(out, "{}", crate::messages::shown(&name)).map_err(Error::Stdout)?;
+        let lines = match read_as {
+            Ok(read_as) => read_as.lines(),
+            Err(problem) => vec![format!("cannot be read: {problem}")],
+        };
+        for line in lines {
+            writeln!(out, "  {line}").map_err(Error::Stdout)?;
+        }
+    }
+    Ok(())
 }
 
 /// The folder as an absolute path when it can be resolved, for the run
@@ -609,6 +751,7 @@ fn backfill(args: &RunArgs, first: NaiveDate, last: NaiveDate) -> Result<()> {
             continue;
         };
         let mut config = args.config(&input);
+        config.sources = args.sources(&input)?;
         config.files = Some(files.clone());
         let outputs = args.outputs(target.as_ref(), &input);
         let mut day = DaySummary::new(date, DayStatus::Done, files.len());

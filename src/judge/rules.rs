@@ -364,11 +364,11 @@ const AFTER_LAST_MICROS: i64 = 253_402_300_800 * 1_000_000;
 
 fn channel_name() -> Expr {
     let name = col(trimmed(CHANNEL)).str().to_lowercase();
-    let known = name
-        .clone()
-        .eq(lit("web"))
-        .or(name.clone().eq(lit("mobile")))
-        .or(name.clone().eq(lit("store")));
+    let known = CHANNELS
+        .iter()
+        .map(|channel| name.clone().eq(lit(*channel)))
+        .reduce(Expr::or)
+        .unwrap_or(lit(false));
     when(known)
         .then(name)
         .otherwise(lit(NULL).cast(DataType::String))

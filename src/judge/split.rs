@@ -116,29 +116,44 @@ pub struct Ledger {
 pub use crate::error::MostlyRejected;
 
 /// The files of `files` (counts by file index, reasons per file, names)
-/// with one reason for more than `rate` of their rows; the reason with
-/// most rows, per file.
+/// with one reason for more than their `rates` of their rows: each such
+/// reason of a file, most rows first. Duplicates and outliers do not count:
+/// a file sent twice is not a file misread.
 pub fn mostly_rejected(
     files: &[Accounting],
     reasons: &[BTreeMap<String, u64>],
     names: &[String],
-    rate: f64,
+    rates: &[f64],
 ) -> Vec<MostlyRejected> {
     let mut found = Vec::new();
-    for ((account, reasons), name) in files.iter().zip(reasons).zip(names) {
-        let most = reasons
+    for (((account, reasons), name), rate) in files.iter().zip(reasons).zip(names).zip(rates) {
+        // A row of a file sent twice is a duplicate, not misread: only
+        // the rules' reasons count.
+        let misread = |reason: &str| {
+            ![
+                validate::DUPLICATE,
+                validate::CONFLICTING_DUPLICATE,
+                validate::OUTLIER,
+            ]
+            .contains(&reason)
+        };
+        let mut over: Vec<(&String, &u64)> = reasons
             .iter()
-            .max_by_key(|(reason, rows)| (**rows, std::cmp::Reverse(*reason)));
-        if let Some((reason, rows)) = most {
-            if account.data_rows > 0 && *rows as f64 > rate * account.data_rows as f64 {
-                found.push(MostlyRejected {
-                    file: name.clone(),
-                    reason: reason.clone(),
-                    rows: *rows,
-                    data_rows: account.data_rows,
-                });
-            }
-        }
+            .filter(|(reason, rows)| {
+                misread(reason)
+                    && account.data_rows > 0
+                    && **rows as f64 > rate * account.data_rows as f64
+            })
+            .collect();
+        over.sort_by_key(|(reason, rows)| (std::cmp::Reverse(**rows), *reason));
+        found.extend(over.into_iter().map(|(reason, rows)| MostlyRejected {
+            file: name.clone(),
+            reason: reason.clone(),
+            rows: *rows,
+            data_rows: account.data_rows,
+            rate: *rate,
+            hint: None,
+        }));
     }
     found
 }
@@ -409,8 +424,15 @@ mod tests {
             reasons(&[("bad_timestamp", 2), ("bad_unit_price", 2)]),
             reasons(&[]),
         ];
+        let sent_twice = mostly_rejected(
+            &[account(4, 0)],
+            &[reasons(&[("duplicate", 4)])],
+            &["e".into()],
+            &[0.5],
+        );
+        assert!(sent_twice.is_empty());
         let names: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
-        let found = mostly_rejected(&files, &per_file, &names, 0.5);
+        let found = mostly_rejected(&files, &per_file, &names, &[0.5; 4]);
         assert_eq!(
             found,
             [MostlyRejected {
@@ -418,10 +440,32 @@ mod tests {
                 reason: "bad_timestamp".into(),
                 rows: 3,
                 data_rows: 4,
+                rate: 0.5,
+                hint: None,
             }]
         );
-        assert!(mostly_rejected(&files, &per_file, &names, 1.0).is_empty());
-        assert_eq!(mostly_rejected(&files, &per_file, &names, 0.0).len(), 3);
+        assert!(mostly_rejected(&files, &per_file, &names, &[1.0; 4]).is_empty());
+        // Every reason over the rate is named, most rows first.
+        let all = mostly_rejected(&files, &per_file, &names, &[0.0; 4]);
+        let said: Vec<(&str, &str)> = all
+            .iter()
+            .map(|f| (f.file.as_str(), f.reason.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                ("a", "bad_timestamp"),
+                ("b", "bad_timestamp"),
+                ("c", "bad_timestamp"),
+                ("c", "bad_unit_price")
+            ]
+        );
+        // Each file is held to its own rate.
+        let own = mostly_rejected(&files, &per_file, &names, &[0.4, 0.8, 1.0, 0.5]);
+        assert_eq!(
+            own.iter().map(|f| f.file.as_str()).collect::<Vec<_>>(),
+            ["a"]
+        );
     }
 
     #[test]

@@ -38,8 +38,9 @@ pub struct Discovered {
     pub ignored: Vec<String>,
 }
 
-/// Lists the CSV files of `dir`. Hidden files (name starting with `.`) are
-/// skipped silently; other non-CSV entries are returned as `ignored`.
+/// Lists the CSV files of `dir`. Hidden files (name starting with `.`) and
+/// the settings file are skipped silently; other non-CSV entries are
+/// returned as `ignored`.
 /// Subfolders are not searched.
 pub fn discover(dir: &Path) -> Result<Discovered> {
     let listing = list(dir)?;
@@ -246,7 +247,8 @@ fn list(dir: &Path) -> Result<Listing> {
         // A name that is not UTF-8 cannot be written into a UTF-8 report as
         // it is; its lossy form is still shown in the warning.
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
+        // The settings file is read by the run, not ignored.
+        if name.starts_with('.') || name == crate::read::settings::FILE_NAME {
             continue;
         }
         let path = entry.path();

@@ -29,7 +29,9 @@ use polars::prelude::*;
 
 use crate::columns;
 use crate::error::BadFile;
+use crate::read::dialect::{self, Dialect};
 use crate::read::discover::InputFile;
+use crate::read::settings::{self, Resolved};
 
 /// The rows of one input file.
 #[derive(Debug)]
@@ -132,7 +134,13 @@ pub fn parse<R: Read>(
     limits: Limits,
     progress: &ProgressBar,
 ) -> Result<FileRows, String> {
-    let mut reader = FileReader::new(reader, file_index, progress.clone(), limits)?;
+    let mut reader = FileReader::new(
+        reader,
+        file_index,
+        progress.clone(),
+        limits,
+        &Resolved::default(),
+    )?;
     let frame = reader.chunk(usize::MAX, capacity)?;
     Ok(FileRows {
         frame,
@@ -215,7 +223,13 @@ impl FileReader<Window> {
             }
             line_base = 0;
         }
-        let records = Records::resume(window, origin, limits.max_record_bytes, stop_at);
+        let records = Records::resume(
+            window,
+            origin,
+            limits.max_record_bytes,
+            stop_at,
+            header.dialect.delimiter,
+        );
         Ok(FileReader {
             records,
             header: header.clone(),
@@ -276,28 +290,41 @@ impl FileReader<File> {
         index: u32,
         progress: &ProgressBar,
         limits: Limits,
+        resolved: &Resolved,
     ) -> Result<FileReader<File>, BadFile> {
         let handle = File::open(&file.path).map_err(|e| BadFile {
             file: file.name.clone(),
             problem: format!("cannot open: {e}"),
         })?;
-        FileReader::new(handle, index, progress.clone(), limits).map_err(|problem| BadFile {
-            file: file.name.clone(),
-            problem,
+        FileReader::new(handle, index, progress.clone(), limits, resolved).map_err(|problem| {
+            BadFile {
+                file: file.name.clone(),
+                problem,
+            }
         })
     }
 }
 
 impl<R: Read> FileReader<R> {
     /// Reads up to the header: the first record that is neither a comment
-    /// nor blank.
+    /// nor blank. Its delimiter is the settings' or, when they name none,
+    /// the one that splits the header into the sales columns
+    /// ([`dialect::sniff`]).
     pub fn new(
         reader: R,
         file_index: u32,
         progress: ProgressBar,
         limits: Limits,
+        resolved: &Resolved,
     ) -> Result<Self, String> {
         let mut records = Records::new(reader, progress, limits.max_record_bytes)?;
+        let line = records.peek_line(limits.max_record_bytes)?;
+        let delimiter = resolved
+            .settings
+            .delimiter
+            .unwrap_or_else(|| dialect::sniff(&line, resolved));
+        records.set_delimiter(delimiter);
+        let dialect = Dialect::new(resolved, delimiter);
         let header = loop {
             let Some(record) = records.next()? else {
                 return Err(
@@ -321,7 +348,7 @@ impl<R: Read> FileReader<R> {
                 ));
             }
             if !record.is_blank() {
-                break parse_header(&record)?;
+                break parse_header(&record, &line, dialect)?;
             }
         };
         Ok(FileReader {
@@ -441,6 +468,8 @@ struct Rows {
     text: Vec<Option<StringChunkedBuilder>>,
     /// Per input column: keep its text trimmed of spaces and tabs.
     trim: [bool; 8],
+    /// Per input column: what of the file's dialect rewrites it.
+    rewrite: [Rewrite; 8],
     lines: Vec<u64>,
     offsets: Vec<u64>,
     oversized: Vec<bool>,
@@ -476,6 +505,7 @@ impl Rows {
                 })
                 .collect(),
             trim: columns::INPUT.map(|name| screening && PARSED.contains(&name)),
+            rewrite: columns::INPUT.map(|name| Rewrite::of(name, &header.dialect)),
             lines: Vec::with_capacity(capacity),
             offsets: Vec::with_capacity(capacity),
             oversized: Vec::with_capacity(capacity),
@@ -535,7 +565,11 @@ impl Rows {
                     if record_is_text {
                         // The whole record is UTF-8 and fields split at
                         // ASCII bytes, so every field is UTF-8 too.
-                        builder.append_value(std::str::from_utf8(bytes).unwrap_or_default())
+                        let text = std::str::from_utf8(bytes).unwrap_or_default();
+                        match self.rewrite[column].apply(text, &header.dialect) {
+                            Some(rewritten) => builder.append_value(rewritten),
+                            None => builder.append_value(text),
+                        }
                     } else {
                         builder.append_value(String::from_utf8_lossy(bytes))
                     }
@@ -566,6 +600,41 @@ impl Rows {
             });
         }
         DataFrame::new(rows, frame_columns).map_err(|e| format!("cannot build rows: {e}"))
+    }
+}
+
+/// How a field of a file's dialect becomes the text the rules read
+/// (see [`Dialect`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rewrite {
+    None,
+    Price,
+    Timestamp,
+    Channel,
+}
+
+impl Rewrite {
+    fn of(column: &str, dialect: &Dialect) -> Rewrite {
+        if !dialect.rewrites() {
+            return Rewrite::None;
+        }
+        match column {
+            columns::UNIT_PRICE => Rewrite::Price,
+            columns::TIMESTAMP => Rewrite::Timestamp,
+            columns::CHANNEL => Rewrite::Channel,
+            _ => Rewrite::None,
+        }
+    }
+
+    /// The field's text rewritten, when the dialect changes it.
+    fn apply(self, text: &str, dialect: &Dialect) -> Option<String> {
+        let trimmed = || std::str::from_utf8(trim_spaces(text.as_bytes())).unwrap_or_default();
+        match self {
+            Rewrite::None => None,
+            Rewrite::Price => dialect.price(trimmed()),
+            Rewrite::Timestamp => dialect.timestamp(trimmed()),
+            Rewrite::Channel => dialect.channel(trimmed()),
+        }
     }
 }
 
@@ -810,7 +879,13 @@ impl<R: Read> Records<R> {
 
     /// Records of an input that begins at file offset `origin`, where a
     /// record (or a line) begins: no BOM is looked for.
-    fn resume(reader: R, origin: u64, max_record_bytes: usize, stop_at: u64) -> Self {
+    fn resume(
+        reader: R,
+        origin: u64,
+        max_record_bytes: usize,
+        stop_at: u64,
+        delimiter: u8,
+    ) -> Self {
         let tally = Tally {
             inner: reader,
             progress: ProgressBar::hidden(),
@@ -821,7 +896,36 @@ impl<R: Read> Records<R> {
             file: BufReader::with_capacity(1 << 16, tally),
             position: 0,
         };
-        Records::with_source(source, origin, max_record_bytes, stop_at)
+        let mut records = Records::with_source(source, origin, max_record_bytes, stop_at);
+        records.set_delimiter(delimiter);
+        records
+    }
+
+    /// Parses fields at `delimiter` from here on.
+    fn set_delimiter(&mut self, delimiter: u8) {
+        self.parser = csv_core::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .comment(Some(b'#'))
+            .build();
+    }
+
+    /// The bytes of the next line that holds a record (the header's, when
+    /// called first), up to its line break and at most `limit` bytes, left
+    /// unread: what the delimiter is sniffed from.
+    fn peek_line(&mut self, limit: usize) -> Result<Vec<u8>, String> {
+        self.pass_lines_without_records()?;
+        let mut line = self.input.again[self.input.again_at..].to_vec();
+        if memchr::memchr2(b'\n', b'\r', &line).is_none() {
+            let more = self
+                .input
+                .file
+                .fill_buf()
+                .map_err(|e| format!("read failed at line {}: {e}", self.newlines + 1))?;
+            line.extend_from_slice(more);
+        }
+        let end = memchr::memchr2(b'\n', b'\r', &line).unwrap_or(line.len());
+        line.truncate(end.min(limit));
+        Ok(line)
     }
 
     fn with_source(input: Source<R>, origin: u64, max_record_bytes: usize, stop_at: u64) -> Self {
@@ -1053,14 +1157,23 @@ pub struct Header {
     /// For each of `columns::INPUT`, its field position in this file.
     positions: [Option<usize>; 8],
     unknown: Vec<String>,
+    /// How the file is written, for every reader of it.
+    pub dialect: Dialect,
 }
 
-fn parse_header(record: &Record) -> Result<Header, String> {
-    let Ok(line) = std::str::from_utf8(record.bytes()) else {
-        return Err("not a UTF-8 text file: the header holds bytes that are not UTF-8".into());
-    };
-    if line.contains('\0') {
-        return Err("not a text file: the header holds NUL bytes".into());
+/// The header `record` (`line`: its raw bytes) of a file in `dialect`.
+fn parse_header(record: &Record, line: &[u8], dialect: Dialect) -> Result<Header, String> {
+    if std::str::from_utf8(record.bytes()).is_err() || record.bytes().contains(&0) {
+        return Err(format!(
+            "not a UTF-8 text file: the header (line {}) holds {}{}",
+            record.line,
+            if record.bytes().contains(&0) {
+                "NUL bytes"
+            } else {
+                "bytes that are not UTF-8"
+            },
+            crate::read::decode::would_fit(line, settings::Encoding::Utf8)
+        ));
     }
     let mut positions = [None; 8];
     let mut unknown = Vec::new();
@@ -1068,6 +1181,7 @@ fn parse_header(record: &Record) -> Result<Header, String> {
         // Checked above: the whole record is UTF-8.
         let name = String::from_utf8_lossy(raw);
         let key = name.trim().to_lowercase();
+        let key = dialect.column_of(&key).to_owned();
         match columns::INPUT.iter().position(|c| *c == key) {
             Some(i) if positions[i].is_some() => {
                 return Err(format!(
@@ -1090,8 +1204,17 @@ fn parse_header(record: &Record) -> Result<Header, String> {
             .map(|m| format!("`{m}`"))
             .collect::<Vec<_>>()
             .join(", ");
+        let split = match dialect::better_delimiter(line, dialect.delimiter, &dialect) {
+            Some(other) => format!(
+                "; the header splits into every sales column at `{}`, not at `{}`: try `--delimiter '{}'`",
+                settings::delimiter_name(other),
+                settings::delimiter_name(dialect.delimiter),
+                settings::delimiter_name(other),
+            ),
+            None => String::new(),
+        };
         return Err(format!(
-            "missing required column{} {list} (header line {})",
+            "missing required column{} {list} (header line {}){split}",
             crate::messages::plural(missing.len()),
             record.line,
         ));
@@ -1100,6 +1223,7 @@ fn parse_header(record: &Record) -> Result<Header, String> {
         width: record.len(),
         positions,
         unknown,
+        dialect,
     })
 }
 
@@ -1338,6 +1462,7 @@ mod tests {
                 max_record_bytes: 4_096,
                 ..Limits::default()
             },
+            &Resolved::default(),
         )
         .unwrap();
         while reader.next_chunk(100).unwrap().is_some() {}
@@ -1488,7 +1613,14 @@ mod tests {
 
     /// A reader of the whole of `file`, as one range after its header.
     fn whole_range(file: &InputFile, limits: Limits) -> FileReader<Window> {
-        let opened = FileReader::open(file, 0, &ProgressBar::hidden(), limits).unwrap();
+        let opened = FileReader::open(
+            file,
+            0,
+            &ProgressBar::hidden(),
+            limits,
+            &Resolved::default(),
+        )
+        .unwrap();
         FileReader::range(
             file,
             opened.header(),
@@ -1570,7 +1702,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = input_file(dir.path(), &text);
         let limits = Limits::default();
-        let opened = FileReader::open(&file, 0, &ProgressBar::hidden(), limits).unwrap();
+        let opened = FileReader::open(
+            &file,
+            0,
+            &ProgressBar::hidden(),
+            limits,
+            &Resolved::default(),
+        )
+        .unwrap();
         let cut = (HEADER.len() + 5) as u64;
         let mut first = FileReader::range(
             &file,

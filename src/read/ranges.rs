@@ -82,6 +82,11 @@ pub(crate) struct Opened {
     pub(crate) size: u64,
     pub(crate) modified: Option<SystemTime>,
     pub(crate) unknown: Vec<String>,
+    /// How it is read, and why.
+    pub(crate) read_as: crate::read::dialect::ReadAs,
+    /// A file read from a decoded copy: the original's SHA-256 and size,
+    /// which are its identity.
+    pub(crate) original: Option<(String, u64)>,
 }
 
 /// The inputs of a run: every file found, and which of them can be read.
@@ -91,6 +96,8 @@ pub(crate) struct Inputs {
     pub(crate) opened: Vec<Option<Opened>>,
     pub(crate) bad_files: Vec<BadFile>,
     pub(crate) warnings: Vec<String>,
+    /// Where decoded copies of files in other encodings live for the run.
+    pub(crate) decoded: Option<tempfile::TempDir>,
 }
 
 impl Inputs {
@@ -505,6 +512,12 @@ fn read_range(
 /// The SHA-256 of the bytes of `file` the run reads, and how many.
 fn hash_file(inputs: &Inputs, file: usize) -> Result<(String, u64), String> {
     use std::io::Read;
+    if let Some(original) = inputs.opened[file]
+        .as_ref()
+        .and_then(|o| o.original.clone())
+    {
+        return Ok(original);
+    }
     let size = inputs.opened[file].as_ref().map_or(0, |o| o.size);
     let handle =
         std::fs::File::open(&inputs.files[file].path).map_err(|e| format!("cannot open: {e}"))?;

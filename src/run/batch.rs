@@ -51,7 +51,7 @@ pub fn run(
     // The load finished with the sinks; its outcome decides where the
     // report files come from and whether the export is swapped in.
     let outcome = sinks.warehouse.as_mut().and_then(WarehouseLoad::outcome);
-    let refused = refusal(&checked, config);
+    let refused = refusal(&checked);
     let export_failed = match (&refused, sinks.export.as_mut()) {
         (Some(_), Some(export)) => {
             export.discard();
@@ -90,11 +90,10 @@ pub fn run(
 
 /// The run's failure when a file was rejected mostly for one reason
 /// (`--max-reject-rate`): its sinks loaded and exported nothing.
-fn refusal(checked: &Checked, config: &Config) -> Option<Error> {
+fn refusal(checked: &Checked) -> Option<Error> {
     let files = &checked.ledger.mostly_rejected;
     (!files.is_empty()).then(|| Error::MostlyRejected {
         files: files.clone(),
-        rate: config.max_reject_rate,
     })
 }
 

@@ -25,9 +25,12 @@ use crate::judge::split::{self, Accounting};
 use crate::judge::validate::{self, Fences};
 use crate::messages::plural;
 use crate::messages::{shown, Messages};
+use crate::read::decode;
+use crate::read::dialect::{self, ReadAs};
 use crate::read::discover::{FileIdentity, InputFile};
 use crate::read::extract::{FileReader, Limits};
 use crate::read::ranges::{self, FileFacts, FirstRead, Inputs, Opened, Stop};
+use crate::read::settings::{Encoding, Sources};
 use crate::read::{discover, extract};
 use crate::sinks::{InputRead, Ledger, Sink, Start};
 
@@ -70,8 +73,11 @@ pub struct Config {
     /// Bytes of a file per range (see the module's doc).
     pub range_bytes: u64,
     /// A file more than this share of whose rows are rejected for one
-    /// reason fails the run before anything is loaded (1.0: never).
+    /// reason fails the run before anything is loaded (1.0: never), unless
+    /// its settings say otherwise.
     pub max_reject_rate: f64,
+    /// How each file is written: the flags over the settings file.
+    pub sources: Sources,
 }
 
 impl Config {
@@ -95,6 +101,8 @@ pub struct FileSummary {
     pub file: FileIdentity,
     #[serde(flatten)]
     pub accounting: Accounting,
+    /// How it was read (encoding, delimiter, …), and why.
+    pub read_as: ReadAs,
 }
 
 /// A file left out of the run (`--skip-bad-files`), and why.
@@ -187,13 +195,8 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
         valid_rows(config, messages, &inputs, &read, sinks)?;
         timings.lap("valid");
     }
-    let (reasons, per_file) = rejected_rows(config, &inputs, &read, &ledger, sinks)?;
-    ledger.mostly_rejected = split::mostly_rejected(
-        &ledger.files,
-        &per_file,
-        &inputs.names,
-        config.max_reject_rate,
-    );
+    let (reasons, per_file, samples) = rejected_rows(config, &inputs, &read, &ledger, sinks)?;
+    ledger.mostly_rejected = mostly_rejected(config, &inputs, &ledger, &per_file, &samples);
     timings.lap("rejected");
     check_unchanged(&inputs)?;
     let per_product = finish_sinks(config, messages, &read, &ledger, sinks)?;
@@ -205,6 +208,10 @@ pub fn run(config: &Config, messages: &Messages, sinks: &mut [&mut dyn Sink]) ->
             .map(|&i| FileSummary {
                 file: identities[i].clone(),
                 accounting: ledger.files[i].clone(),
+                read_as: inputs.opened[i]
+                    .as_ref()
+                    .map(|o| o.read_as.clone())
+                    .unwrap_or_default(),
             })
             .collect(),
         names: inputs.names,
@@ -280,6 +287,22 @@ fn input_reads(
         .collect()
 }
 
+/// How each file of `config` would be read (`--explain-config`): its
+/// headers are read, no row.
+pub fn explain(config: &Config) -> Result<Vec<(String, std::result::Result<ReadAs, String>)>> {
+    let inputs = open_inputs(config, &Messages::silent())?;
+    let mut bad = inputs.bad_files.iter();
+    Ok((inputs.names.iter().zip(&inputs.opened))
+        .map(|(name, opened)| {
+            let read_as = match opened {
+                Some(opened) => Ok(opened.read_as.clone()),
+                None => Err(bad.next().map_or(String::new(), |b| b.problem.clone())),
+            };
+            (name.clone(), read_as)
+        })
+        .collect())
+}
+
 /// Finds the files and reads their headers: a file that is not a sales
 /// CSV at all is named before any row is read.
 fn open_inputs(config: &Config, messages: &Messages) -> Result<Inputs> {
@@ -313,40 +336,89 @@ fn open_inputs(config: &Config, messages: &Messages) -> Result<Inputs> {
         ));
     }
     let names: Vec<String> = found.files.iter().map(|f| f.name.clone()).collect();
-    let mut bad_files = Vec::new();
-    let mut opened = Vec::with_capacity(names.len());
-    for (index, file) in found.files.iter().enumerate() {
-        match open_file(file, index, config.limits) {
-            Ok(file) => opened.push(Some(file)),
+    let mut inputs = Inputs {
+        files: found.files,
+        names,
+        opened: Vec::new(),
+        bad_files: Vec::new(),
+        warnings,
+        decoded: None,
+    };
+    for index in 0..inputs.files.len() {
+        match open_file(config, &mut inputs, index) {
+            Ok(file) => {
+                messages.detail(format!(
+                    "{} read as {}",
+                    shown(&inputs.names[index]),
+                    file.read_as.lines().join("; ")
+                ));
+                inputs.opened.push(Some(file));
+            }
             Err(bad) => {
-                bad_files.push(bad);
-                opened.push(None);
+                inputs.bad_files.push(bad);
+                inputs.opened.push(None);
             }
         }
     }
-    Ok(Inputs {
-        files: found.files,
-        names,
-        opened,
-        bad_files,
-        warnings,
-    })
+    Ok(inputs)
 }
 
-fn open_file(file: &InputFile, index: usize, limits: Limits) -> Result<Opened, BadFile> {
+/// Opens the file `index` of `inputs` and reads its header, as its settings
+/// say; a file in another encoding is first decoded into a UTF-8 copy,
+/// which the run then reads in its place.
+fn open_file(config: &Config, inputs: &mut Inputs, index: usize) -> Result<Opened, BadFile> {
+    let file = inputs.files[index].clone();
     let bad = |problem: String| BadFile {
         file: file.name.clone(),
         problem,
     };
+    let resolved = config.sources.for_file(&file.name);
+    let (encoding, encoding_from) = match resolved.settings.encoding {
+        Some(encoding) => (encoding, "default"),
+        None => match decode::detect(&file.path).map_err(|e| bad(format!("cannot open: {e}")))? {
+            Some(encoding) => (encoding, "byte-order mark"),
+            None => (Encoding::Utf8, "default"),
+        },
+    };
+    let mut original = None;
+    if encoding != Encoding::Utf8 {
+        if inputs.decoded.is_none() {
+            let folder = tempfile::Builder::new()
+                .prefix("sales-etl-decoded-")
+                .tempdir()
+                .map_err(|e| bad(format!("cannot make a folder for its UTF-8 copy: {e}")))?;
+            inputs.decoded = Some(folder);
+        }
+        let folder = inputs.decoded.as_ref().map(|d| d.path().to_path_buf());
+        let copy = folder.unwrap_or_default().join(format!("{index}.csv"));
+        let decoded = decode::decode(&file.path, encoding, &copy).map_err(bad)?;
+        original = Some((decoded.sha256, decoded.bytes));
+        inputs.files[index].path = decoded.path;
+    }
+    let file = &inputs.files[index];
     let metadata = std::fs::metadata(&file.path).map_err(|e| bad(format!("cannot open: {e}")))?;
     let hidden = ProgressBar::hidden();
-    let reader = FileReader::open(file, index as u32, &hidden, limits)?;
+    let reader = FileReader::open(file, index as u32, &hidden, config.limits, &resolved)?;
+    let delimiter_from = match resolved.settings.delimiter {
+        Some(_) => "default",
+        None => "sniffed from the header",
+    };
+    let header = reader.header().clone();
+    let read_as = dialect::read_as(
+        &resolved,
+        &header.dialect,
+        (encoding, encoding_from),
+        delimiter_from,
+        config.max_reject_rate,
+    );
     Ok(Opened {
-        header: reader.header().clone(),
+        header,
         data: reader.position(),
         size: metadata.len(),
         modified: metadata.modified().ok(),
         unknown: reader.unknown_columns().to_vec(),
+        read_as,
+        original,
     })
 }
 
@@ -396,6 +468,37 @@ fn ledger_of(read: &FirstRead, names: &[String]) -> Ledger {
         files[file].count(read.disposition(row));
     }
     Ledger::new(files)
+}
+
+/// The files more than their allowed share of whose rows were rejected for
+/// one reason, each with a hint from its rejected values.
+fn mostly_rejected(
+    config: &Config,
+    inputs: &Inputs,
+    ledger: &Ledger,
+    per_file: &[Reasons],
+    samples: &[Samples],
+) -> Vec<split::MostlyRejected> {
+    let rates: Vec<f64> = (inputs.names.iter())
+        .map(|name| {
+            let settings = config.sources.for_file(name).settings;
+            settings.max_reject_rate.unwrap_or(config.max_reject_rate)
+        })
+        .collect();
+    let mut found = split::mostly_rejected(&ledger.files, per_file, &inputs.names, &rates);
+    for file in &mut found {
+        let Some(index) = inputs.names.iter().position(|n| *n == file.file) else {
+            continue;
+        };
+        let Some(opened) = &inputs.opened[index] else {
+            continue;
+        };
+        let values = samples[index]
+            .get(&file.reason)
+            .map_or(&[][..], Vec::as_slice);
+        file.hint = dialect::hint(&file.reason, values, &opened.read_as);
+    }
+    found
 }
 
 /// Per file index, the fingerprint of which of its data rows are valid
@@ -453,15 +556,23 @@ fn valid_rows(
 /// Rejected rows per reason.
 type Reasons = BTreeMap<String, u64>;
 
+/// The first few rejected values per reason (of the column the reason is
+/// about), for a hint.
+type Samples = BTreeMap<String, Vec<String>>;
+
+/// Rejected values a hint reads, per file and reason.
+const SAMPLES: usize = 5;
+
 /// Reads the rejected rows again and hands them to the sinks; returns the
-/// rows per reason, in all and per file index.
+/// rows per reason, in all and per file index, and per file a sample of
+/// the values rejected.
 fn rejected_rows(
     config: &Config,
     inputs: &Inputs,
     read: &FirstRead,
     ledger: &Ledger,
     sinks: &mut [&mut dyn Sink],
-) -> Result<(Reasons, Vec<Reasons>)> {
+) -> Result<(Reasons, Vec<Reasons>, Vec<Samples>)> {
     let batch = config.batch_rows.max(1);
     let mut batches: Vec<(usize, Vec<usize>)> = Vec::new();
     for (row, file) in read.places.files().enumerate() {
@@ -475,6 +586,7 @@ fn rejected_rows(
     }
     let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
     let mut per_file = vec![BTreeMap::<String, u64>::new(); inputs.names.len()];
+    let mut samples = vec![Samples::new(); inputs.names.len()];
     let mut written = vec![0u64; inputs.names.len()];
     let result = ranges::in_order(
         &batches,
@@ -489,6 +601,7 @@ fn rejected_rows(
                 *reasons.entry(reason).or_default() += count;
             }
             written[batches[index].0] += rejected.height() as u64;
+            sample_values(&rejected, &mut samples[batches[index].0])?;
             for sink in sinks.iter_mut() {
                 sink.rejected(&rejected)?;
             }
@@ -509,7 +622,33 @@ fn rejected_rows(
             )));
         }
     }
-    Ok((reasons, per_file))
+    Ok((reasons, per_file, samples))
+}
+
+/// Adds the first values of each reason's column in `rejected` to
+/// `samples`, up to [`SAMPLES`] per reason.
+fn sample_values(rejected: &DataFrame, samples: &mut Samples) -> Result<()> {
+    let text = |name: &str| {
+        rejected
+            .column(name)
+            .and_then(|c| c.str().cloned())
+            .map_err(Error::engine("rejected values"))
+    };
+    let reasons = text(REASON)?;
+    for (row, reason) in reasons.iter().enumerate() {
+        let Some(reason) = reason else { continue };
+        let Some(column) = dialect::column_of_reason(reason) else {
+            continue;
+        };
+        let kept = samples.entry(reason.to_owned()).or_default();
+        if kept.len() >= SAMPLES {
+            continue;
+        }
+        if let Some(value) = text(column)?.get(row) {
+            kept.push(value.to_owned());
+        }
+    }
+    Ok(())
 }
 
 /// Fails when a file's size or modification time differs from when the run
