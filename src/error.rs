@@ -398,37 +398,57 @@ pub mod exit {
     ];
 }
 
-/// A file more than the allowed share of whose rows were rejected for one
-/// reason (`--max-reject-rate`).
+/// A file more than the allowed share of whose rows the rules rejected
+/// (`--max-reject-rate`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct MostlyRejected {
     pub file: String,
-    pub reason: String,
+    /// Its rows the rules rejected (duplicates and outliers are not counted).
     pub rows: u64,
     pub data_rows: u64,
-    /// The share of its rows it may lose to one reason (its
-    /// `max_reject_rate`), a fraction.
+    /// The share of its rows it may lose (its `max_reject_rate`), a
+    /// fraction.
     pub rate: f64,
-    /// What probably went wrong, read off the rejected values.
+    /// Its reasons, most rows first.
+    pub reasons: Vec<Rejection>,
+}
+
+/// One reason a file's rows were rejected for, and what probably went
+/// wrong, read off the rejected values.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Rejection {
+    pub reason: String,
+    pub rows: u64,
     pub hint: Option<String>,
 }
 
-/// The files rejected mostly for one reason, for a message.
+/// Reasons a message names per file; the rest are counted.
+const REASONS_SAID: usize = 3;
+
+/// The files rejected mostly, for a message: a line per file, a line per
+/// reason under it.
 fn mostly_rejected(files: &[MostlyRejected]) -> String {
-    let said: Vec<String> = files
-        .iter()
-        .map(|f| {
-            let hint = f.hint.as_ref().map_or(String::new(), |h| format!("; {h}"));
-            format!(
-                "`{}`: {} of its {} rows rejected as `{}` (more than its max reject rate, {} %){hint}",
-                crate::messages::shown(&f.file),
-                f.rows,
-                f.data_rows,
-                f.reason,
-                f.rate * 100.0,
-            )
-        })
-        .collect();
+    let mut said = Vec::new();
+    for file in files {
+        said.push(format!(
+            "`{}`: {} of its {} rows invalid (more than its max reject rate, {} %):",
+            crate::messages::shown(&file.file),
+            file.rows,
+            file.data_rows,
+            file.rate * 100.0,
+        ));
+        for reason in file.reasons.iter().take(REASONS_SAID) {
+            let hint = reason
+                .hint
+                .as_ref()
+                .map_or(String::new(), |h| format!(": {h}"));
+            said.push(format!("  {} `{}`{hint}", reason.rows, reason.reason));
+        }
+        let rest = file.reasons.len().saturating_sub(REASONS_SAID);
+        if rest > 0 {
+            said.push(format!("  and {rest} other reason{}", plural(rest)));
+        }
+    }
     said.join("\n")
 }
 

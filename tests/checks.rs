@@ -364,10 +364,9 @@ fn a_file_mostly_rejected_for_one_reason_fails_loudly_and_loads_nothing() {
     };
     let out = run(&[]);
     assert_eq!(out.code, 8, "{}", out.stderr);
-    out.stderr_has("`web_2026-11-25.csv`: 2 of its 3 rows rejected as `bad_timestamp`");
-    out.stderr_has("(more than its max reject rate, 50 %)");
     out.stderr_has(
-        "values look like `25/11/2026 14:03`: try `--timestamp-format '%d/%m/%Y %H:%M'`",
+        "`web_2026-11-25.csv`: 2 of its 3 rows invalid (more than its max reject rate, 50 %):\n  \
+         2 `bad_timestamp`: values look like `25/11/2026 14:03`: try `--timestamp-format '%d/%m/%Y %H:%M'`",
     );
     out.stderr_has("--allow-rejects");
     assert!(out.exists("errors/web_2026-11-25.rejected.csv"));

@@ -89,20 +89,30 @@ fn the_same_export_without_settings_fails_with_hints() {
     let out = run(&excel, &[]);
     // The header map is missing: `txn_id` is not a sales column.
     assert_eq!(out.code, 3, "{}", out.stderr);
-    out.stderr_has("missing required columns `transaction_id`, `quantity`");
+    out.stderr_has("missing required columns `transaction_id`, `quantity` (header line 1); its other columns are `txn_id`, `qty`: a `columns = { \"txn_id\" = \"transaction_id\" }` line in sales-etl.toml names one");
     // With the columns named but not the rest, every timestamp is
     // rejected: the run fails and says what the values look like.
-    // Four of its nine rows are not UTF-8 and four others have day-first
-    // dates: more than this source's 30 % each.
+    // Four of its nine rows are not UTF-8, four others have day-first
+    // dates, one has no product: the run fails and says what the values
+    // look like.
     let named = excel.file(
         "input/sales-etl.toml",
-        "[files.\"pos_*\"]\ncolumns = { txn_id = \"transaction_id\", qty = \"quantity\" }\nmax_reject_rate = 30\n",
+        "[files.\"pos_*\"]\ncolumns = { txn_id = \"transaction_id\", qty = \"quantity\" }\n",
     );
     let out = run(&named, &[]);
     assert_eq!(out.code, 8, "{}", out.stderr);
-    out.stderr_has("`pos_2026-11-25.csv`: 4 of its 9 rows rejected as `bad_encoding` (more than its max reject rate, 30 %); the file is not UTF-8");
-    out.stderr_has("--encoding windows-1252");
-    out.stderr_has("`pos_2026-11-25.csv`: 4 of its 9 rows rejected as `bad_timestamp` (more than its max reject rate, 30 %); values look like `25/11/2026 09:17:00`: try `--timestamp-format '%d/%m/%Y %H:%M:%S'`");
+    out.stderr_has(
+        "`pos_2026-11-25.csv`: 9 of its 9 rows invalid (more than its max reject rate, 50 %):\n  \
+         4 `bad_encoding`: the file is not UTF-8: if it came from Excel on Windows, try `--encoding windows-1252`\n  \
+         4 `bad_timestamp`: values look like `25/11/2026 09:17:00`: try `--timestamp-format '%d/%m/%Y %H:%M:%S'`\n  \
+         1 `missing_product_id`\n",
+    );
+    // A source's own rate: 100 lets it through.
+    let lenient = named.clone().file(
+        "input/sales-etl.toml",
+        "[files.\"pos_*\"]\ncolumns = { txn_id = \"transaction_id\", qty = \"quantity\" }\nmax_reject_rate = 100\n",
+    );
+    run(&lenient, &[]).code(0);
     // The flags do what the settings would; the UTF-8 bytes of the names
     // are then wrong, so the encoding is needed too.
     let out = run(

@@ -113,47 +113,51 @@ pub struct Ledger {
     pub mostly_rejected: Vec<MostlyRejected>,
 }
 
-pub use crate::error::MostlyRejected;
+pub use crate::error::{MostlyRejected, Rejection};
 
 /// The files of `files` (counts by file index, reasons per file, names)
-/// with one reason for more than their `rates` of their rows: each such
-/// reason of a file, most rows first. Duplicates and outliers do not count:
-/// a file sent twice is not a file misread.
+/// that the rules rejected more than their `rates` of for one reason, or
+/// every row of for any reasons, each with its reasons, most rows first. Duplicates and outliers do not count: a file
+/// sent twice is not a file misread.
 pub fn mostly_rejected(
     files: &[Accounting],
     reasons: &[BTreeMap<String, u64>],
     names: &[String],
     rates: &[f64],
 ) -> Vec<MostlyRejected> {
+    let misread = |reason: &str| {
+        ![
+            validate::DUPLICATE,
+            validate::CONFLICTING_DUPLICATE,
+            validate::OUTLIER,
+        ]
+        .contains(&reason)
+    };
     let mut found = Vec::new();
     for (((account, reasons), name), rate) in files.iter().zip(reasons).zip(names).zip(rates) {
-        // A row of a file sent twice is a duplicate, not misread: only
-        // the rules' reasons count.
-        let misread = |reason: &str| {
-            ![
-                validate::DUPLICATE,
-                validate::CONFLICTING_DUPLICATE,
-                validate::OUTLIER,
-            ]
-            .contains(&reason)
-        };
-        let mut over: Vec<(&String, &u64)> = reasons
-            .iter()
-            .filter(|(reason, rows)| {
-                misread(reason)
-                    && account.data_rows > 0
-                    && **rows as f64 > rate * account.data_rows as f64
+        let mut own: Vec<Rejection> = (reasons.iter())
+            .filter(|(reason, _)| misread(reason))
+            .map(|(reason, rows)| Rejection {
+                reason: reason.clone(),
+                rows: *rows,
+                hint: None,
             })
             .collect();
-        over.sort_by_key(|(reason, rows)| (std::cmp::Reverse(**rows), *reason));
-        found.extend(over.into_iter().map(|(reason, rows)| MostlyRejected {
+        let rows: u64 = own.iter().map(|r| r.rows).sum();
+        let over = |rows: u64| rows as f64 > rate * account.data_rows as f64;
+        let one_reason = own.iter().any(|r| over(r.rows));
+        let every_row = rows == account.data_rows;
+        if account.data_rows == 0 || !over(rows) || !(one_reason || every_row) {
+            continue;
+        }
+        own.sort_by(|a, b| b.rows.cmp(&a.rows).then_with(|| a.reason.cmp(&b.reason)));
+        found.push(MostlyRejected {
             file: name.clone(),
-            reason: reason.clone(),
-            rows: *rows,
+            rows,
             data_rows: account.data_rows,
             rate: *rate,
-            hint: None,
-        }));
+            reasons: own,
+        });
     }
     found
 }
@@ -403,7 +407,7 @@ mod tests {
     }
 
     #[test]
-    fn a_file_is_mostly_rejected_above_the_rate_for_one_reason() {
+    fn a_file_is_mostly_rejected_above_its_rate() {
         let account = |data_rows, invalid| Accounting {
             data_rows,
             valid: data_rows - invalid,
@@ -417,13 +421,62 @@ mod tests {
                 .collect::<BTreeMap<String, u64>>()
         };
         let files = [account(4, 2), account(4, 3), account(4, 4), account(0, 0)];
+        // Three of four rejected, but for three reasons: a dirty file, not
+        // a misread one.
+        let dirty = mostly_rejected(
+            &[account(4, 3)],
+            &[reasons(&[
+                ("bad_timestamp", 1),
+                ("bad_channel", 1),
+                ("bad_quantity", 1),
+            ])],
+            &["f".into()],
+            &[0.5],
+        );
+        assert!(dirty.is_empty());
         let per_file = [
             reasons(&[("bad_timestamp", 2)]),
             reasons(&[("bad_timestamp", 3)]),
-            // 4 rejected, but no reason for more than half of them.
+            // 4 rejected, no reason for more than half of them.
             reasons(&[("bad_timestamp", 2), ("bad_unit_price", 2)]),
             reasons(&[]),
         ];
+        let names: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+        type Said = (String, u64, Vec<(String, u64)>);
+        let said = |found: Vec<MostlyRejected>| -> Vec<Said> {
+            found
+                .into_iter()
+                .map(|f| {
+                    let reasons = f.reasons.into_iter().map(|r| (r.reason, r.rows)).collect();
+                    (f.file, f.rows, reasons)
+                })
+                .collect()
+        };
+        let one = |reason: &str, rows| vec![(reason.to_owned(), rows)];
+        // a: half is not more than half; c: no reason has half, but every
+        // row is rejected.
+        assert_eq!(
+            said(mostly_rejected(&files, &per_file, &names, &[0.5; 4])),
+            [
+                ("b".to_owned(), 3, one("bad_timestamp", 3)),
+                (
+                    "c".to_owned(),
+                    4,
+                    vec![
+                        ("bad_timestamp".to_owned(), 2),
+                        ("bad_unit_price".to_owned(), 2)
+                    ]
+                ),
+            ]
+        );
+        assert!(mostly_rejected(&files, &per_file, &names, &[1.0; 4]).is_empty());
+        assert_eq!(
+            mostly_rejected(&files, &per_file, &names, &[0.0; 4]).len(),
+            3
+        );
+        // Each file is held to its own rate.
+        let own = mostly_rejected(&files, &per_file, &names, &[0.4, 0.8, 1.0, 0.5]);
+        assert_eq!(said(own), [("a".to_owned(), 2, one("bad_timestamp", 2))]);
         let sent_twice = mostly_rejected(
             &[account(4, 0)],
             &[reasons(&[("duplicate", 4)])],
@@ -431,41 +484,6 @@ mod tests {
             &[0.5],
         );
         assert!(sent_twice.is_empty());
-        let names: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
-        let found = mostly_rejected(&files, &per_file, &names, &[0.5; 4]);
-        assert_eq!(
-            found,
-            [MostlyRejected {
-                file: "b".into(),
-                reason: "bad_timestamp".into(),
-                rows: 3,
-                data_rows: 4,
-                rate: 0.5,
-                hint: None,
-            }]
-        );
-        assert!(mostly_rejected(&files, &per_file, &names, &[1.0; 4]).is_empty());
-        // Every reason over the rate is named, most rows first.
-        let all = mostly_rejected(&files, &per_file, &names, &[0.0; 4]);
-        let said: Vec<(&str, &str)> = all
-            .iter()
-            .map(|f| (f.file.as_str(), f.reason.as_str()))
-            .collect();
-        assert_eq!(
-            said,
-            [
-                ("a", "bad_timestamp"),
-                ("b", "bad_timestamp"),
-                ("c", "bad_timestamp"),
-                ("c", "bad_unit_price")
-            ]
-        );
-        // Each file is held to its own rate.
-        let own = mostly_rejected(&files, &per_file, &names, &[0.4, 0.8, 1.0, 0.5]);
-        assert_eq!(
-            own.iter().map(|f| f.file.as_str()).collect::<Vec<_>>(),
-            ["a"]
-        );
     }
 
     #[test]

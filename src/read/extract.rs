@@ -1211,6 +1211,17 @@ fn parse_header(record: &Record, line: &[u8], dialect: Dialect) -> Result<Header
                 settings::delimiter_name(dialect.delimiter),
                 settings::delimiter_name(other),
             ),
+            None if !unknown.is_empty() => format!(
+                "; its other columns are {}: a `columns = {{ \"{}\" = \"{}\" }}` line in sales-etl.toml names one",
+                unknown
+                    .iter()
+                    .take(8)
+                    .map(|c| format!("`{}`", c.trim()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                unknown[0].trim(),
+                missing[0],
+            ),
             None => String::new(),
         };
         return Err(format!(

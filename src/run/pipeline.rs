@@ -470,8 +470,8 @@ fn ledger_of(read: &FirstRead, names: &[String]) -> Ledger {
     Ledger::new(files)
 }
 
-/// The files more than their allowed share of whose rows were rejected for
-/// one reason, each with a hint from its rejected values.
+/// The files more than their allowed share of whose rows the rules
+/// rejected, each reason with a hint from its rejected values.
 fn mostly_rejected(
     config: &Config,
     inputs: &Inputs,
@@ -493,10 +493,12 @@ fn mostly_rejected(
         let Some(opened) = &inputs.opened[index] else {
             continue;
         };
-        let values = samples[index]
-            .get(&file.reason)
-            .map_or(&[][..], Vec::as_slice);
-        file.hint = dialect::hint(&file.reason, values, &opened.read_as);
+        for reason in &mut file.reasons {
+            let values = samples[index]
+                .get(&reason.reason)
+                .map_or(&[][..], Vec::as_slice);
+            reason.hint = dialect::hint(&reason.reason, values, &opened.read_as);
+        }
     }
     found
 }
