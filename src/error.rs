@@ -369,7 +369,7 @@ pub mod exit {
         ),
         (
             USAGE,
-            "usage error (unknown flag, bad value, unusable database URL, `--from` after `--to`, an unreadable `.env`)",
+            "usage error (unknown flag, bad value, unusable database URL, `--from` after `--to`, an unreadable `.env`, a bad `sales-etl.toml`)",
         ),
         (
             BAD_INPUT,
@@ -393,7 +393,7 @@ pub mod exit {
         ),
         (
             MOSTLY_REJECTED,
-            "more than `--max-reject-rate` (50 %) of one file's rows were rejected for one reason: nothing was loaded or exported, `errors/` and the reports were written",
+            "more than `--max-reject-rate` (50 %) of one file's rows were rejected for one reason, or all of them for any: nothing was loaded or exported, `errors/` and the reports were written",
         ),
     ];
 }

@@ -281,7 +281,7 @@ fn explain_config_shows_each_files_settings_and_why() {
         );
     let out = excel
         .clone()
-        .args(&["run", "input", "--explain-config", "--no-db"])
+        .args(&["run", "input", "--explain-config"])
         .run()
         .code(0);
     let want = "\
@@ -305,4 +305,5 @@ web_2026-11-25.csv
 ";
     crate::util::assert_text(&out.stdout, want);
     assert!(!out.exists("errors"), "nothing is written");
+    assert!(!out.exists("sales.db"), "no warehouse is touched");
 }

@@ -619,19 +619,22 @@ fn dotenv_url(path: &std::path::Path) -> Result<Option<String>> {
 }
 
 pub fn run(args: &RunArgs) -> Result<()> {
+    if args.explain_config {
+        let input = discover::input_of(&args.inputs)?;
+        let mut config = args.config(&input);
+        config.sources = args.sources(&input)?;
+        return explain(&config);
+    }
     if let Some((first, last)) = args.days()? {
         return backfill(args, first, last);
     }
     let messages = Messages::new(args.verbosity());
     let input = discover::input_of(&args.inputs)?;
+    let mut config = args.config(&input);
+    config.sources = args.sources(&input)?;
     let target = target(args)?;
     say_warehouse(target.as_ref(), &messages);
     check_warehouse(args, target.as_ref(), &messages)?;
-    let mut config = args.config(&input);
-    config.sources = args.sources(&input)?;
-    if args.explain_config {
-        return explain(&config);
-    }
     let outputs = args.outputs(target.as_ref(), &input);
     let (summary, failed) = batch::run(&config, &outputs, &messages)?;
     let stdout = std::io::stdout();
