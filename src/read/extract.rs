@@ -626,15 +626,22 @@ impl Rewrite {
         }
     }
 
-    /// The field's text rewritten, when the dialect changes it.
+    /// The field's text rewritten, when the dialect changes it; the spaces
+    /// around it are kept, as they are for any field.
     fn apply(self, text: &str, dialect: &Dialect) -> Option<String> {
-        let trimmed = || std::str::from_utf8(trim_spaces(text.as_bytes())).unwrap_or_default();
-        match self {
-            Rewrite::None => None,
-            Rewrite::Price => dialect.price(trimmed()),
-            Rewrite::Timestamp => dialect.timestamp(trimmed()),
-            Rewrite::Channel => dialect.channel(trimmed()),
+        if self == Rewrite::None {
+            return None;
         }
+        // Spaces and tabs are ASCII: the bounds fall between characters.
+        let (start, end) = trim_bounds(text.as_bytes());
+        let inner = &text[start..end];
+        let rewritten = match self {
+            Rewrite::None => None,
+            Rewrite::Price => dialect.price(inner),
+            Rewrite::Timestamp => dialect.timestamp(inner),
+            Rewrite::Channel => dialect.channel(inner),
+        }?;
+        Some(format!("{}{rewritten}{}", &text[..start], &text[end..]))
     }
 }
 
@@ -654,13 +661,20 @@ fn longer_than_an_id(bytes: &[u8]) -> bool {
 
 /// A field without the spaces and tabs around it, as the rules read it.
 fn trim_spaces(bytes: &[u8]) -> &[u8] {
+    let (start, end) = trim_bounds(bytes);
+    &bytes[start..end]
+}
+
+/// Where a field's text begins and ends without the spaces and tabs
+/// around it.
+fn trim_bounds(bytes: &[u8]) -> (usize, usize) {
     let blank = |b: &u8| *b == b' ' || *b == b'\t';
     let start = bytes.iter().position(|b| !blank(b)).unwrap_or(bytes.len());
     let end = bytes
         .iter()
         .rposition(|b| !blank(b))
         .map_or(start, |at| at + 1);
-    &bytes[start..end]
+    (start, end)
 }
 
 /// The hash of a row's store and customer ids, byte for byte (a missing
