@@ -83,6 +83,7 @@ fn json_has_the_documented_keys() {
         "top_products",
         "revenue_by_hour",
         "skipped_files",
+        "mostly_rejected",
         "warnings",
         "written",
         "dry_run",

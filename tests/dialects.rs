@@ -107,6 +107,15 @@ fn the_same_export_without_settings_fails_with_hints() {
          4 `bad_timestamp`: values look like `25/11/2026 09:17:00`: try `--timestamp-format '%d/%m/%Y %H:%M:%S'`\n  \
          1 `missing_product_id`\n",
     );
+    // The JSON summary on stdout says the same.
+    let refused = &out.json()["mostly_rejected"][0];
+    assert_eq!(refused["file"], "pos_2026-11-25.csv");
+    assert_eq!(refused["rows"], 9);
+    assert_eq!(refused["reasons"][1]["reason"], "bad_timestamp");
+    assert!(refused["reasons"][1]["hint"]
+        .as_str()
+        .unwrap()
+        .contains("--timestamp-format"));
     // A source's own rate: 100 lets it through.
     let lenient = named.clone().file(
         "input/sales-etl.toml",

@@ -415,36 +415,8 @@ fn parse(text: &str) -> std::result::Result<Vec<Section>, Problem> {
             settings.max_reject_rate =
                 Some(percent_of(percent).map_err(|p| bad(rate.span().start, p))?);
         }
-        for (name, column) in &raw.columns {
-            let target = column.get_ref().trim().to_lowercase();
-            if !columns::INPUT.contains(&target.as_str()) {
-                return Err(bad(
-                    column.span().start,
-                    format!(
-                        "`{}` is not a sales column ({})",
-                        column.get_ref(),
-                        columns::INPUT.join(", ")
-                    ),
-                ));
-            }
-            settings.columns.insert(name.trim().to_lowercase(), target);
-        }
-        for (value, channel) in &raw.channels {
-            let target = channel.get_ref().trim().to_lowercase();
-            if !columns::CHANNELS.contains(&target.as_str()) {
-                return Err(bad(
-                    channel.span().start,
-                    format!(
-                        "`{}` is not a channel ({})",
-                        channel.get_ref(),
-                        columns::CHANNELS.join(", ")
-                    ),
-                ));
-            }
-            settings
-                .channels
-                .insert(value.trim().to_lowercase(), target);
-        }
+        settings.columns = mapped(&raw.columns, &columns::INPUT, "a sales column", &bad)?;
+        settings.channels = mapped(&raw.channels, &columns::CHANNELS, "a channel", &bad)?;
         sections.push(Section {
             glob: glob.into_inner(),
             pattern,
@@ -455,6 +427,33 @@ fn parse(text: &str) -> std::result::Result<Vec<Section>, Problem> {
     // The map sorted them by glob; they apply in the order written.
     sections.sort_by_key(|section| section.line);
     Ok(sections)
+}
+
+/// A map of names to one of `allowed` (`columns`, `channels`), keys and
+/// values lower case and trimmed; a value not allowed is a problem at its
+/// place.
+fn mapped(
+    raw: &BTreeMap<String, Spanned<String>>,
+    allowed: &[&str],
+    what: &str,
+    bad: &dyn Fn(usize, String) -> Problem,
+) -> std::result::Result<BTreeMap<String, String>, Problem> {
+    let mut map = BTreeMap::new();
+    for (name, target) in raw {
+        let value = target.get_ref().trim().to_lowercase();
+        if !allowed.contains(&value.as_str()) {
+            return Err(bad(
+                target.span().start,
+                format!(
+                    "`{}` is not {what} ({})",
+                    target.get_ref(),
+                    allowed.join(", ")
+                ),
+            ));
+        }
+        map.insert(name.trim().to_lowercase(), value);
+    }
+    Ok(map)
 }
 
 /// A share in percent, 0 to 100, as a fraction.

@@ -344,14 +344,37 @@ fn open_inputs(config: &Config, messages: &Messages) -> Result<Inputs> {
         warnings,
         decoded: None,
     };
-    for index in 0..inputs.files.len() {
-        match open_file(config, &mut inputs, index) {
-            Ok(file) => {
+    // Files are decoded (the slow part of opening one in another encoding)
+    // on every thread.
+    let folder = std::sync::OnceLock::new();
+    let indices: Vec<usize> = (0..inputs.files.len()).collect();
+    let mut results = Vec::with_capacity(indices.len());
+    let files = &inputs.files;
+    ranges::in_order(
+        &indices,
+        config.threads,
+        |&index| open_file(config, &files[index], index, &folder),
+        |_, result| {
+            results.push(result);
+            Ok(())
+        },
+    )
+    .map_err(|stop| match stop {
+        Stop::Error(error) => error,
+        Stop::File(_, bad) => Error::BadInputFiles { files: vec![bad] },
+    })?;
+    inputs.decoded = folder.into_inner().and_then(Result::ok);
+    for (index, result) in results.into_iter().enumerate() {
+        match result {
+            Ok((file, copy)) => {
                 messages.detail(format!(
                     "{} read as {}",
                     shown(&inputs.names[index]),
                     file.read_as.lines().join("; ")
                 ));
+                if let Some(copy) = copy {
+                    inputs.files[index].path = copy;
+                }
                 inputs.opened.push(Some(file));
             }
             Err(bad) => {
@@ -363,11 +386,18 @@ fn open_inputs(config: &Config, messages: &Messages) -> Result<Inputs> {
     Ok(inputs)
 }
 
-/// Opens the file `index` of `inputs` and reads its header, as its settings
-/// say; a file in another encoding is first decoded into a UTF-8 copy,
-/// which the run then reads in its place.
-fn open_file(config: &Config, inputs: &mut Inputs, index: usize) -> Result<Opened, BadFile> {
-    let file = inputs.files[index].clone();
+/// The folder of a run's decoded copies, made when the first is needed.
+type CopyFolder = std::sync::OnceLock<std::result::Result<tempfile::TempDir, String>>;
+
+/// Opens `file` (the run's file `index`) and reads its header, as its
+/// settings say; a file in another encoding is first decoded into a UTF-8
+/// copy in `folder`, whose path comes back: the run reads it in its place.
+fn open_file(
+    config: &Config,
+    file: &InputFile,
+    index: usize,
+    folder: &CopyFolder,
+) -> Result<(Opened, Option<std::path::PathBuf>), BadFile> {
     let bad = |problem: String| BadFile {
         file: file.name.clone(),
         problem,
@@ -380,25 +410,26 @@ fn open_file(config: &Config, inputs: &mut Inputs, index: usize) -> Result<Opene
             None => (Encoding::Utf8, "default"),
         },
     };
-    let mut original = None;
+    let (mut original, mut copy) = (None, None);
+    let mut read_from = file.clone();
     if encoding != Encoding::Utf8 {
-        if inputs.decoded.is_none() {
-            let folder = tempfile::Builder::new()
+        let made = folder.get_or_init(|| {
+            tempfile::Builder::new()
                 .prefix("sales-etl-decoded-")
                 .tempdir()
-                .map_err(|e| bad(format!("cannot make a folder for its UTF-8 copy: {e}")))?;
-            inputs.decoded = Some(folder);
-        }
-        let folder = inputs.decoded.as_ref().map(|d| d.path().to_path_buf());
-        let copy = folder.unwrap_or_default().join(format!("{index}.csv"));
-        let decoded = decode::decode(&file.path, encoding, &copy).map_err(bad)?;
+                .map_err(|e| format!("cannot make a folder for its UTF-8 copy: {e}"))
+        });
+        let path = made.as_ref().map_err(|e| bad(e.clone()))?.path();
+        let decoded = decode::decode(&file.path, encoding, &path.join(format!("{index}.csv")))
+            .map_err(bad)?;
         original = Some((decoded.sha256, decoded.bytes));
-        inputs.files[index].path = decoded.path;
+        read_from.path = decoded.path.clone();
+        copy = Some(decoded.path);
     }
-    let file = &inputs.files[index];
-    let metadata = std::fs::metadata(&file.path).map_err(|e| bad(format!("cannot open: {e}")))?;
+    let metadata =
+        std::fs::metadata(&read_from.path).map_err(|e| bad(format!("cannot open: {e}")))?;
     let hidden = ProgressBar::hidden();
-    let reader = FileReader::open(file, index as u32, &hidden, config.limits, &resolved)?;
+    let reader = FileReader::open(&read_from, index as u32, &hidden, config.limits, &resolved)?;
     let delimiter_from = match resolved.settings.delimiter {
         Some(_) => "default",
         None => "sniffed from the header",
@@ -411,7 +442,7 @@ fn open_file(config: &Config, inputs: &mut Inputs, index: usize) -> Result<Opene
         delimiter_from,
         config.max_reject_rate,
     );
-    Ok(Opened {
+    let opened = Opened {
         header,
         data: reader.position(),
         size: metadata.len(),
@@ -419,7 +450,8 @@ fn open_file(config: &Config, inputs: &mut Inputs, index: usize) -> Result<Opene
         unknown: reader.unknown_columns().to_vec(),
         read_as,
         original,
-    })
+    };
+    Ok((opened, copy))
 }
 
 /// Reads and screens every usable file once: the row rules, the id index,

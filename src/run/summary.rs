@@ -36,6 +36,9 @@ pub struct Summary {
     pub revenue_by_hour: Vec<crate::money::Money>,
     /// Files passed over with `--skip-bad-files`.
     pub skipped_files: Vec<SkippedFile>,
+    /// Files more than their max reject rate of whose rows were rejected,
+    /// with their reasons and hints: the run loaded nothing (exit 8).
+    pub mostly_rejected: Vec<crate::error::MostlyRejected>,
     pub warnings: Vec<String>,
     /// Files written (none with `--dry-run`).
     pub written: Vec<String>,
@@ -74,6 +77,7 @@ impl Summary {
             top_products,
             revenue_by_hour,
             skipped_files: checked.skipped_files,
+            mostly_rejected: checked.ledger.mostly_rejected,
             warnings: checked.warnings,
             written,
             dry_run,
