@@ -316,3 +316,46 @@ web_2026-11-25.csv
     assert!(!out.exists("errors"), "nothing is written");
     assert!(!out.exists("sales.db"), "no warehouse is touched");
 }
+
+#[test]
+fn every_timestamp_unread_fails_the_run_and_49_percent_does_not() {
+    let rows = |bad: usize, all: usize| -> Vec<String> {
+        (0..all)
+            .map(|i| {
+                let when = if i < bad {
+                    format!("{:02}/11/2026 10:00", i % 28 + 1)
+                } else {
+                    "2026-11-25 10:00:00".to_owned()
+                };
+                format!("T{i},{when},web,,C1,P{},1,2.50", i % 3)
+            })
+            .collect()
+    };
+    let test = |bad, all| {
+        let lines = rows(bad, all);
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        Test::new().csv("web_2026-11-25.csv", &lines)
+    };
+    let loaded = |test: &Test| {
+        let conn = rusqlite::Connection::open(test.dir().join("w.db")).unwrap();
+        conn.query_row("SELECT COUNT(*) FROM staging_sales", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap_or(0)
+    };
+    let all_bad = test(100, 100);
+    let out = all_bad
+        .clone()
+        .args(&["run", "input", "--db", "sqlite://w.db", "-q"])
+        .run();
+    assert_eq!(out.code, 8, "{}", out.stderr);
+    out.stderr_has("100 `bad_timestamp`: values look like `01/11/2026 10:00`: try `--timestamp-format '%d/%m/%Y %H:%M'`");
+    assert_eq!(loaded(&all_bad), 0);
+    let some_bad = test(49, 100);
+    some_bad
+        .clone()
+        .args(&["run", "input", "--db", "sqlite://w.db", "-q"])
+        .run()
+        .code(0);
+    assert_eq!(loaded(&some_bad), 51);
+}
