@@ -359,3 +359,38 @@ fn every_timestamp_unread_fails_the_run_and_49_percent_does_not() {
         .code(0);
     assert_eq!(loaded(&some_bad), 51);
 }
+
+#[test]
+fn query_over_a_folder_reads_it_with_the_same_settings() {
+    let excel = fixture("excel").file("input/sales-etl.toml", EXCEL_SETTINGS);
+    let out = excel
+        .clone()
+        .args(&[
+            "query",
+            "SELECT channel, SUM(line_revenue) AS revenue FROM sales GROUP BY channel ORDER BY channel",
+            "input",
+            "--format",
+            "csv",
+        ])
+        .run()
+        .code(0);
+    crate::util::assert_text(
+        &out.stdout,
+        "channel,revenue\nmobile,74.50\nstore,17.98\nweb,157.99\n",
+    );
+    // The flags work there too: without the settings file's encoding the
+    // names are not UTF-8.
+    let out = excel
+        .args(&[
+            "query",
+            "SELECT COUNT(*) AS n FROM rejected WHERE reason = 'bad_encoding'",
+            "input",
+            "--format",
+            "csv",
+            "--encoding",
+            "utf-8",
+        ])
+        .run()
+        .code(0);
+    crate::util::assert_text(&out.stdout, "n\n4\n");
+}
