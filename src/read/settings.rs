@@ -531,6 +531,19 @@ Online = "web"
     }
 
     #[test]
+    fn one_line_is_enough() {
+        let sources = sources(
+            "files.\"pos_*.csv\" = { encoding = \"windows-1252\", timestamp_formats = \"%d/%m/%Y %H:%M\" }\n",
+        );
+        let pos = sources.for_file("pos_2026-11-25.csv").settings;
+        assert_eq!(pos.encoding, Some(Encoding::Windows1252));
+        assert_eq!(
+            pos.timestamp_formats,
+            Some(vec!["%d/%m/%Y %H:%M".to_owned()])
+        );
+    }
+
+    #[test]
     fn a_later_section_wins_and_flags_win_over_all() {
         let mut sources = sources(
             "[files.\"pos_*\"]\ndelimiter = \";\"\n[files.\"pos_b*\"]\ndelimiter = \"|\"\n",
