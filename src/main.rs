@@ -1,7 +1,6 @@
 //! The `sales-etl` binary: parses arguments, calls the library, reports an
 //! error once and exits with the documented code.
 
-use clap::Parser;
 use color_eyre::config::{HookBuilder, Theme};
 use sales_etl::cmd::{Cli, Command};
 use sales_etl::error::{exit, Error};
@@ -13,7 +12,7 @@ use sales_etl::error::{exit, Error};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = Cli::parse_or_exit();
     install_error_reporter();
     let result = match &cli.command {
         Command::Run(args) => sales_etl::cmd::run::run(args),

@@ -540,3 +540,34 @@ fn outliers_per_product_hold_each_product_to_its_own_fences() {
         .run()
         .code(2);
 }
+
+#[test]
+fn every_subcommand_typo_gets_a_tip() {
+    for (typed, meant) in [
+        ("rn", "run"),
+        ("rum", "run"),
+        ("gen", "generate"),
+        ("qeury", "query"),
+    ] {
+        let out = Test::new().args(&[typed]).run();
+        assert_eq!(out.code, 2, "{typed}: {}", out.stderr);
+        out.stderr_has(&format!("a similar subcommand exists: '{meant}'"));
+    }
+    let out = Test::new().args(&["deploy"]).run();
+    assert_eq!(out.code, 2);
+    assert!(!out.stderr.contains("similar"), "{}", out.stderr);
+}
+
+#[test]
+fn step_lines_group_their_numbers() {
+    let rows: Vec<String> = (0..1500)
+        .map(|i| format!("T{i},2024-03-01 10:00:00,web,,C1,P1,1,2.50"))
+        .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let out = Test::new()
+        .csv("a.csv", &rows)
+        .args(&["run", "input", "--no-db"])
+        .run()
+        .code(0);
+    out.stderr_has("checked 1,500 data rows: 1,500 valid, 0 invalid");
+}

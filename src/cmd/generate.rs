@@ -8,6 +8,7 @@ use clap::Args;
 
 use crate::error::Result;
 use crate::generate::{self, IdOrder, Options};
+use crate::money::grouped;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -68,14 +69,14 @@ pub fn run(args: &GenerateArgs) -> Result<()> {
     })?;
     let seconds = start.elapsed().as_secs_f64();
     eprintln!(
-        "wrote {} rows to {} in {seconds:.1} s ({:.0} rows/s); truth in _truth.json: {} valid, {} invalid, {} duplicate, {} outlier",
-        truth.rows,
+        "wrote {} rows to {} in {seconds:.1} s ({} rows/s); truth in _truth.json: {} valid, {} invalid, {} duplicate, {} outlier",
+        grouped(truth.rows),
         args.out.display(),
-        truth.rows as f64 / seconds.max(1e-9),
-        truth.dispositions["valid"],
-        truth.dispositions["invalid"],
-        truth.dispositions["duplicate"],
-        truth.dispositions["outlier"],
+        grouped((truth.rows as f64 / seconds.max(1e-9)) as u64),
+        grouped(truth.dispositions["valid"]),
+        grouped(truth.dispositions["invalid"]),
+        grouped(truth.dispositions["duplicate"]),
+        grouped(truth.dispositions["outlier"]),
     );
     Ok(())
 }

@@ -39,8 +39,65 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
 }
 
+impl Cli {
+    /// The parsed command line, or clap's error and exit; a subcommand
+    /// typo clap finds nothing near (`rn`: its measure wants three letters
+    /// in common) gets the nearest subcommand as its tip.
+    pub fn parse_or_exit() -> Cli {
+        use clap::error::{ContextKind, ContextValue, ErrorKind};
+        let mut error = match Cli::try_parse() {
+            Ok(cli) => return cli,
+            Err(error) => error,
+        };
+        let typed = match error.get(ContextKind::InvalidSubcommand) {
+            Some(ContextValue::String(typed)) => typed.clone(),
+            _ => String::new(),
+        };
+        let suggested = error.get(ContextKind::SuggestedSubcommand).is_some();
+        if error.kind() == ErrorKind::InvalidSubcommand && !suggested {
+            if let Some(near) = nearest_subcommand(&typed) {
+                error.insert(ContextKind::SuggestedSubcommand, ContextValue::String(near));
+            }
+        }
+        error.exit()
+    }
+}
+
+/// The subcommand `typed` most likely meant: one it begins (two letters
+/// or more), or one a letter or two away from it.
+pub fn nearest_subcommand(typed: &str) -> Option<String> {
+    use clap::CommandFactory;
+    let typed = typed.to_lowercase();
+    Cli::command()
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .filter_map(|name| {
+            let distance = strsim::damerau_levenshtein(&typed, &name);
+            let near = distance <= (typed.chars().count() / 3).max(1);
+            let begins = typed.len() >= 2 && name.starts_with(&typed);
+            (near || begins).then_some((distance, name))
+        })
+        .min()
+        .map(|(_, name)| name)
+}
+
 /// A date option: `YYYY-MM-DD`, and a message that says so otherwise.
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .map_err(|_| format!("`{text}` is not a date in the form YYYY-MM-DD, such as 2026-11-25"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn typos_find_their_subcommand() {
+        let near = |typed| super::nearest_subcommand(typed);
+        assert_eq!(near("rn").as_deref(), Some("run"));
+        assert_eq!(near("RUN").as_deref(), Some("run"));
+        assert_eq!(near("gen").as_deref(), Some("generate"));
+        assert_eq!(near("qeury").as_deref(), Some("query"));
+        assert_eq!(near("reprot").as_deref(), Some("report"));
+        assert_eq!(near("x"), None);
+        assert_eq!(near("deploy"), None);
+    }
 }

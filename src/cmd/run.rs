@@ -13,6 +13,7 @@ use crate::db::{self, Target};
 use crate::error::{Error, Result};
 use crate::judge::validate;
 use crate::messages::{Messages, Verbosity};
+use crate::money::grouped;
 use crate::read::discover::Input;
 use crate::read::settings::{self, Encoding, Settings, Sources};
 use crate::read::{discover, extract};
@@ -768,9 +769,9 @@ fn backfill(args: &RunArgs, first: NaiveDate, last: NaiveDate) -> Result<()> {
                     "{date}: {} file{}, {} rows: {} valid, {} rejected",
                     files.len(),
                     crate::messages::plural(files.len()),
-                    t.data_rows,
-                    t.valid,
-                    t.rejected()
+                    grouped(t.data_rows),
+                    grouped(t.valid),
+                    grouped(t.rejected())
                 ));
                 day.summary = Some(summary);
                 failed

@@ -206,7 +206,7 @@ fn write_files(
     let t = &files.checked.ledger.totals;
     messages.step(format!(
         "wrote {} rejected row{} to {}",
-        t.rejected(),
+        crate::money::grouped(t.rejected()),
         plural(t.rejected() as usize),
         config.errors_dir.display()
     ));

@@ -25,6 +25,7 @@ use crate::judge::split::{self, Accounting};
 use crate::judge::validate::{self, Fences};
 use crate::messages::plural;
 use crate::messages::{shown, Messages};
+use crate::money::grouped;
 use crate::read::decode;
 use crate::read::dialect::{self, ReadAs};
 use crate::read::discover::{FileIdentity, InputFile};
@@ -757,27 +758,27 @@ fn tell_the_verdict(
 ) {
     messages.step(format!(
         "checked {} data row{}: {} valid, {} invalid",
-        t.data_rows,
+        grouped(t.data_rows),
         plural(t.data_rows as usize),
-        t.valid,
-        t.invalid
+        grouped(t.valid),
+        grouped(t.invalid)
     ));
     messages.step(format!(
         "removed {} duplicate row{}",
-        t.duplicate,
+        grouped(t.duplicate),
         plural(t.duplicate as usize)
     ));
     match fences {
         Some(f) => messages.step(format!(
             "flagged {} outlier{} (quantity outside [{}, {}]{})",
-            t.outlier,
+            grouped(t.outlier),
             plural(t.outlier as usize),
             f.lower,
             f.upper,
             match per_product {
                 Some(p) => format!(
                     ", or its product's own fences for {} product{}",
-                    p.products,
+                    grouped(p.products as u64),
                     plural(p.products)
                 ),
                 None => String::new(),
