@@ -193,6 +193,9 @@ pub enum Error {
     #[error("`{path}` cannot be read for DATABASE_URL: {problem}")]
     BadEnvFile { path: String, problem: String },
 
+    #[error("`{}` already holds a generated day: its truth would be replaced by this day's alone", path.display())]
+    AlreadyGenerated { path: PathBuf },
+
     #[error("settings file `{}`{}: {problem}", path.display(), line.map_or(String::new(), |l| format!(" line {l}")))]
     Settings {
         path: PathBuf,
@@ -224,6 +227,7 @@ impl Error {
             | Error::BadDateRange { .. }
             | Error::BadEnvFile { .. }
             | Error::Settings { .. }
+            | Error::AlreadyGenerated { .. }
             | Error::MixedInputs { .. } => exit::USAGE,
             Error::DatabaseUnreachable { .. }
             | Error::LoadUnreachable { .. }
@@ -265,6 +269,9 @@ impl Error {
             | Error::Internal(_) => {
                 Some("this is a bug in sales-etl; please report it with the input that caused it")
             }
+            Error::AlreadyGenerated { .. } => Some(
+                "generate each day into its own folder (`--out DIR/2026-11-25`) and backfill them with `run DIR --from … --to …`, or pass `--force` to overwrite",
+            ),
             Error::MostlyRejected { .. } => Some(
                 "look at the file's rows in errors/: a date format, a decimal comma or a separator the rules do not read rejects every row; `--allow-rejects` loads the valid rows anyway",
             ),

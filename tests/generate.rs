@@ -157,3 +157,30 @@ fn generate_is_deterministic_and_checks_its_arguments() {
         .run()
         .code(2);
 }
+
+#[test]
+fn a_folder_that_holds_a_generated_day_is_refused_unless_forced() {
+    fn generate<'a>(date: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+        let mut args = vec!["generate", "--rows", "200", "--date", date, "--out", "raw"];
+        args.extend(extra);
+        args
+    }
+    let test = Test::new();
+    test.clone()
+        .args(&generate("2026-11-24", &[]))
+        .run()
+        .code(0);
+    let first = std::fs::read_to_string(test.dir().join("raw/_truth.json")).unwrap();
+    let out = test.clone().args(&generate("2026-11-25", &[])).run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    out.stderr_has("raw/_truth.json` already holds a generated day");
+    out.stderr_has("--force");
+    assert!(!out.exists("raw/web_2026-11-25.csv"), "nothing written");
+    let kept = std::fs::read_to_string(test.dir().join("raw/_truth.json")).unwrap();
+    assert_eq!(kept, first);
+    test.clone()
+        .args(&generate("2026-11-25", &["--force"]))
+        .run()
+        .code(0);
+    assert!(test.dir().join("raw/web_2026-11-25.csv").exists());
+}

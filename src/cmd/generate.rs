@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::Args;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::generate::{self, IdOrder, Options};
 use crate::money::grouped;
 
@@ -48,6 +48,16 @@ pub struct GenerateArgs {
     /// depends on the order ids reach its key.
     #[arg(long, value_enum, default_value_t = IdOrder::Random, value_name = "ORDER")]
     pub id_order: IdOrder,
+
+    /// Write into a folder that already holds a generated day, replacing
+    /// its `_truth.json` (which then covers only this day).
+    ///
+    /// Without it such a folder is refused (exit 2): a run's outlier
+    /// fences cover every file of the run, so two days' truths do not add
+    /// up. Generate each day into its own `DIR/YYYY-MM-DD/` folder and
+    /// backfill them (`run DIR --from … --to …`), one batch a day.
+    #[arg(long)]
+    pub force: bool,
 }
 
 fn parse_rate(text: &str) -> std::result::Result<f64, String> {
@@ -58,6 +68,10 @@ fn parse_rate(text: &str) -> std::result::Result<f64, String> {
 }
 
 pub fn run(args: &GenerateArgs) -> Result<()> {
+    let truth_file = args.out.join("_truth.json");
+    if truth_file.exists() && !args.force {
+        return Err(Error::AlreadyGenerated { path: truth_file });
+    }
     let start = std::time::Instant::now();
     let truth = generate::generate(&Options {
         rows: args.rows,
