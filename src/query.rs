@@ -62,6 +62,60 @@ pub const SHIPPED: [(&str, &str); 4] = [
     ),
 ];
 
+/// Dates written without quotes (`WHERE date = 2026-11-25`) are
+/// arithmetic: 2026 − 11 − 25 is the number 1990, and the query quietly
+/// finds nothing. One warning per such date, naming the quoted form.
+pub fn unquoted_dates(sql: &str) -> Vec<String> {
+    use sqlparser::ast::{visit_expressions, BinaryOperator, Expr, Value};
+    use std::ops::ControlFlow;
+    if crate::db::guard::check_size(sql).is_err() {
+        return Vec::new();
+    }
+    let Ok(statements) =
+        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::GenericDialect {}, sql)
+    else {
+        return Vec::new();
+    };
+    let digits = |expr: &Expr, wide: usize| match expr {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) if n.len() == wide && n.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(n.clone())
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    let mut found = Vec::new();
+    let _ = visit_expressions(&statements, |expr| {
+        if let Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Minus,
+            right,
+        } = expr
+        {
+            if let Expr::BinaryOp {
+                left: year,
+                op: BinaryOperator::Minus,
+                right: month,
+            } = left.as_ref()
+            {
+                if let (Some(y), Some(m), Some(d)) =
+                    (digits(year, 4), digits(month, 2), digits(right, 2))
+                {
+                    found.push(format!(
+                        "`{y}-{m}-{d}` without quotes is arithmetic (the number {}), not a date: write '{y}-{m}-{d}'",
+                        y.parse::<i64>().unwrap_or(0)
+                            - m.parse::<i64>().unwrap_or(0)
+                            - d.parse::<i64>().unwrap_or(0)
+                    ));
+                }
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    found
+}
+
 /// The SQL of `argument`: the text of the file it names; else the shipped
 /// query it names (`top_customers`, `queries/top_customers.sql`); else
 /// itself. A name ending in `.sql` that is neither is an error, not a query.
@@ -635,6 +689,22 @@ fn write_markdown(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unquoted_dates_are_named() {
+        assert_eq!(
+            unquoted_dates("SELECT * FROM sales WHERE date = 2026-11-25"),
+            ["`2026-11-25` without quotes is arithmetic (the number 1990), not a date: write '2026-11-25'"]
+        );
+        assert_eq!(
+            unquoted_dates("SELECT 1 FROM sales WHERE date BETWEEN 2026-11-01 AND 2026-11-30")
+                .len(),
+            2
+        );
+        assert!(unquoted_dates("SELECT * FROM sales WHERE date = '2026-11-25'").is_empty());
+        assert!(unquoted_dates("SELECT quantity - 1 - 2 FROM sales").is_empty());
+        assert!(unquoted_dates("not sql").is_empty());
+    }
 
     #[track_caller]
     fn case(answer: &DataFrame, format: QueryFormat, max_rows: usize, expected: &str) {

@@ -701,3 +701,19 @@ fn every_shipped_query_answers_alike_over_a_folder_and_both_warehouses() {
         assert_eq!(answer(&["--db", &db.url()]), folder, "{name} from MariaDB");
     }
 }
+
+#[test]
+fn an_unquoted_date_is_named_in_a_warning() {
+    let out = Test::new()
+        .csv("a.csv", &["T1,2024-03-01 10:00:00,web,,C1,P1,1,2.50"])
+        .args(&[
+            "query",
+            "SELECT COUNT(*) AS n FROM sales WHERE date = 2024-03-01",
+            "input",
+            "--format",
+            "csv",
+        ])
+        .run()
+        .code(0);
+    out.stderr_has("`2024-03-01` without quotes is arithmetic (the number 2020), not a date: write '2024-03-01'");
+}

@@ -178,6 +178,9 @@ pub fn run(args: &QueryArgs) -> Result<()> {
         Verbosity::Warnings
     });
     let sql = query::read_query(&args.query)?;
+    for warning in query::unquoted_dates(&sql) {
+        messages.warn(warning);
+    }
     let answer = match args.target()? {
         Some((target, source)) => {
             messages.step(format!("warehouse {}", Named::new(&target, source)));
