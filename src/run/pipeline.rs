@@ -404,8 +404,10 @@ fn open_file(
         problem,
     };
     let resolved = config.sources.for_file(&file.name);
+    // Where a setting came from is `resolved`'s when it names one; the
+    // labels here are for what the file itself decided.
     let (encoding, encoding_from) = match resolved.settings.encoding {
-        Some(encoding) => (encoding, "default"),
+        Some(encoding) => (encoding, "settings"),
         None => match decode::detect(&file.path).map_err(|e| bad(format!("cannot open: {e}")))? {
             Some(encoding) => (encoding, "byte-order mark"),
             None => (Encoding::Utf8, "default"),
@@ -432,7 +434,7 @@ fn open_file(
     let hidden = ProgressBar::hidden();
     let reader = FileReader::open(&read_from, index as u32, &hidden, config.limits, &resolved)?;
     let delimiter_from = match resolved.settings.delimiter {
-        Some(_) => "default",
+        Some(_) => "settings",
         None => "sniffed from the header",
     };
     let header = reader.header().clone();
