@@ -138,6 +138,10 @@ pub enum Error {
     #[error("--from {from} is after --to {to}")]
     BadDateRange { from: String, to: String },
 
+    /// Arguments that each parse but do not go together.
+    #[error("{0}")]
+    Usage(String),
+
     #[error("database URL `{url}` is not usable: {problem}")]
     BadDatabaseUrl { url: String, problem: String },
 
@@ -225,6 +229,7 @@ impl Error {
             Error::MostlyRejected { .. } => exit::MOSTLY_REJECTED,
             Error::BadDatabaseUrl { .. }
             | Error::BadDateRange { .. }
+            | Error::Usage(_)
             | Error::BadEnvFile { .. }
             | Error::Settings { .. }
             | Error::AlreadyGenerated { .. }

@@ -13,7 +13,9 @@
 //!    [`sinks`] (`errors/` and report files, the export) and to the
 //!    warehouse load in [`db`];
 //! 4. [`show`]: the terminal tables and JSON of what the run found;
-//! 5. [`query`] answers SQL over a folder's cleaned rows or the warehouse.
+//! 5. [`query`] answers SQL over a folder's cleaned rows or the warehouse;
+//!    [`period`] adds the warehouse's stored days up into days, weeks or
+//!    months against the ones before (`report --last`, `--by`).
 //!
 //! The binary is a thin layer over [`cmd`]. At the root are what every
 //! stage uses: [`error`], [`messages`], [`columns`], [`money`], and
@@ -46,6 +48,7 @@ pub mod generate;
 pub mod judge;
 pub mod messages;
 pub mod money;
+pub mod period;
 pub mod query;
 pub mod read;
 pub mod run;

@@ -53,6 +53,40 @@ fn terminal_text(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `text` with its words wrapped at `width` columns, each wrapped line
+/// going on indented by two spaces; unchanged without a width. Line breaks
+/// in `text` are kept; a word longer than a line stays whole.
+pub fn wrapped(text: &str, width: Option<u16>) -> String {
+    let Some(width) = width.map(usize::from) else {
+        return text.to_owned();
+    };
+    text.split('\n')
+        .map(|line| wrap_line(line, width))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn wrap_line(line: &str, width: usize) -> String {
+    let body = line.trim_start_matches(' ');
+    let indent = line.len() - body.len();
+    let mut out = " ".repeat(indent);
+    let mut column = indent;
+    for (i, word) in body.split(' ').enumerate() {
+        let length = word.chars().count();
+        if i > 0 && column + 1 + length > width {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent + 2));
+            column = indent + 2;
+        } else if i > 0 {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(word);
+        column += length;
+    }
+    out
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
     Quiet,
@@ -94,8 +128,18 @@ impl Messages {
     /// A step of the run: "found 3 CSV files".
     pub fn step(&self, text: impl AsRef<str>) {
         if self.verbosity >= Verbosity::Normal {
-            self.bars
-                .suspend(|| eprintln!("{}", terminal_text(text.as_ref())));
+            let text = self.fitted(&terminal_text(text.as_ref()));
+            self.bars.suspend(|| eprintln!("{text}"));
+        }
+    }
+
+    /// `text` with its words wrapped at the terminal's width when stderr is
+    /// one (a pipe gets it whole, one line per message).
+    fn fitted(&self, text: &str) -> String {
+        if self.progress {
+            wrapped(text, Some(stderr_width()))
+        } else {
+            text.to_owned()
         }
     }
 
@@ -109,8 +153,8 @@ impl Messages {
 
     pub fn warn(&self, text: impl AsRef<str>) {
         if self.verbosity >= Verbosity::Warnings {
-            self.bars
-                .suspend(|| eprintln!("warning: {}", terminal_text(text.as_ref())));
+            let text = self.fitted(&format!("warning: {}", terminal_text(text.as_ref())));
+            self.bars.suspend(|| eprintln!("{text}"));
         }
     }
 
@@ -123,7 +167,7 @@ impl Messages {
         let bar = self
             .bars
             .add(ProgressBar::new(total).with_message(text.to_owned()));
-        bar.set_style(bar_style(BYTES_TAILS, stderr_width()));
+        bar.set_style(bar_style(text, BYTES_TAILS, stderr_width()));
         bar
     }
 
@@ -135,9 +179,10 @@ impl Messages {
         }
         let bar = self.bars.add(ProgressBar::new(total));
         bar.set_style(bar_style(
+            "",
             (
-                &format!("{{pos}}/{{len}} {unit} ({{eta}} left)"),
-                &format!("{{pos}}/{{len}} {unit}"),
+                &format!("{{pos:>3}}/{{len}} {unit} ({{eta:>3}} left)"),
+                &format!("{{pos:>3}}/{{len}} {unit}"),
             ),
             stderr_width(),
         ));
@@ -150,10 +195,11 @@ impl Messages {
         if !self.progress {
             return ProgressBar::hidden();
         }
+        let text = text.into();
         let bar = self
             .bars
-            .add(ProgressBar::new(total).with_message(text.into()));
-        bar.set_style(bar_style(ROWS_TAILS, stderr_width()).with_key(
+            .add(ProgressBar::new(total).with_message(text.clone()));
+        bar.set_style(bar_style(&text, ROWS_TAILS, stderr_width()).with_key(
             "rate",
             |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
                 let _ = write!(out, "{} rows/s", HumanCount(state.per_sec() as u64));
@@ -168,9 +214,11 @@ impl Messages {
         if !self.progress {
             return ProgressBar::hidden();
         }
+        // The message is cut to the line, so that the spinner never wraps.
+        let room = usize::from(stderr_width()).saturating_sub(14).max(10);
         let bar = self
             .bars
-            .add(ProgressBar::new_spinner().with_message(text.into()));
+            .add(ProgressBar::new_spinner().with_message(cut(&text.into(), room)));
         bar.set_style(
             ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
@@ -180,33 +228,53 @@ impl Messages {
     }
 }
 
+/// `text` in at most `room` characters, ending in `…` when cut.
+fn cut(text: &str, room: usize) -> String {
+    if text.chars().count() <= room {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(room.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 /// What follows the bar of bytes read: with room, and on a narrow terminal.
 const BYTES_TAILS: (&str, &str) = (
-    "{binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta} left)",
-    "{binary_bytes}/{binary_total_bytes} {eta}",
+    "{binary_bytes:>10}/{binary_total_bytes} ({binary_bytes_per_sec:>12}, {eta:>3} left)",
+    "{binary_bytes:>10}/{binary_total_bytes} {eta:>3}",
 );
 /// The same for rows loaded (`rate` is a key of [`Messages::rows_bar`]).
 const ROWS_TAILS: (&str, &str) = (
-    "{human_pos}/{human_len} rows ({rate}, {eta} left)",
-    "{human_pos}/{human_len} rows",
+    "{human_pos:>11}/{human_len} rows ({rate:>15}, {eta:>3} left)",
+    "{human_pos:>11}/{human_len} rows",
 );
 
 fn stderr_width() -> u16 {
     terminal_size::terminal_size_of(std::io::stderr()).map_or(80, |(w, _)| w.0)
 }
 
-/// A bar's style fitted to `width` columns, so that it takes one line: the
-/// message fills what the bar and the tail leave (cut short on a narrow
-/// terminal); below 100 columns the bar is shorter and the narrow tail
-/// (`tails.1`) replaces the full one.
-fn bar_style(tails: (&str, &str), width: u16) -> ProgressStyle {
+/// A bar's style fitted to `width` columns, so that it takes one line: a
+/// short `message` is followed by a bar that fills what the tail leaves;
+/// a long one fills what a fixed bar and the tail leave (cut short on a
+/// narrow terminal). Below 100 columns the bar is shorter and the narrow
+/// tail (`tails.1`) replaces the full one. The tail's numbers are padded,
+/// so that nothing shifts as they grow.
+fn bar_style(message: &str, tails: (&str, &str), width: u16) -> ProgressStyle {
     let (bar, tail) = match width {
         120.. => (30, tails.0),
         100..120 => (20, tails.0),
         80..100 => (20, tails.1),
         _ => (10, tails.1),
     };
-    ProgressStyle::with_template(&format!("{{wide_msg}} [{{bar:{bar}}}] {tail}"))
+    // The tail's widest (padded numbers, "1023.99 MiB", a long time left).
+    const TAIL_MOST: usize = 64;
+    let short = message.chars().count() + 2 + bar + 2 + TAIL_MOST <= usize::from(width);
+    let template = if short {
+        format!("{{msg}} [{{wide_bar}}] {tail}")
+    } else {
+        format!("{{wide_msg}} [{{bar:{bar}}}] {tail}")
+    };
+    ProgressStyle::with_template(&template)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ")
 }
@@ -260,6 +328,16 @@ mod tests {
 
     /// The lines of a bar drawn at `width` columns, its message long.
     fn drawn(tails: (&str, &str), width: u16, total: u64) -> Vec<String> {
+        drawn_with(
+            "loading into mysql://etl:***@warehouse.example.com:3306/sales",
+            tails,
+            width,
+            total,
+        )
+    }
+
+    /// The lines of a bar with `message` drawn at `width` columns.
+    fn drawn_with(message: &str, tails: (&str, &str), width: u16, total: u64) -> Vec<String> {
         let screen = Screen {
             width,
             text: Arc::default(),
@@ -268,8 +346,8 @@ mod tests {
             Some(total),
             ProgressDrawTarget::term_like(Box::new(screen.clone())),
         )
-        .with_message("loading into mysql://etl:***@warehouse.example.com:3306/sales");
-        bar.set_style(bar_style(tails, width).with_key(
+        .with_message(message.to_owned());
+        bar.set_style(bar_style(message, tails, width).with_key(
             "rate",
             |_: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
                 let _ = write!(out, "1,234,567 rows/s");
@@ -301,5 +379,43 @@ mod tests {
         }
         let wide = drawn(ROWS_TAILS, 120, 1000).join("\n");
         assert!(wide.contains("rows/s"), "{wide}");
+    }
+
+    /// A short message is not padded across a wide terminal: the bar
+    /// follows it and takes the room, and the line still fits.
+    #[test]
+    fn a_short_message_is_followed_by_its_bar() {
+        for width in [60u16, 80, 160, 220] {
+            for line in drawn_with("reading", BYTES_TAILS, width, 3 << 30) {
+                assert!(line.chars().count() <= usize::from(width), "{line}");
+                if width >= 160 {
+                    assert!(line.starts_with("reading [==="), "{width}: {line}");
+                }
+            }
+        }
+        // The numbers keep their columns as they grow.
+        let early = drawn_with("reading", BYTES_TAILS, 160, 3 << 30);
+        let at = |lines: &[String]| lines[0].find('/').unwrap();
+        let screen = Screen {
+            width: 160,
+            text: Arc::default(),
+        };
+        let bar = ProgressBar::with_draw_target(
+            Some(3 << 30),
+            ProgressDrawTarget::term_like(Box::new(screen.clone())),
+        )
+        .with_message("reading");
+        bar.set_style(bar_style("reading", BYTES_TAILS, 160));
+        bar.set_position(5);
+        bar.abandon();
+        let small: Vec<String> = screen
+            .text
+            .lock()
+            .unwrap()
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(at(&early), at(&small), "{early:?} {small:?}");
     }
 }

@@ -335,6 +335,37 @@ fn bash_completes_flags_of_a_subcommand() {
     assert_eq!(complete(&["sales-etl", "report", "--fr"]), "--from");
     assert_eq!(complete(&["sales-etl", "rep"]), "report");
     assert!(complete(&["sales-etl", "query", "--"]).contains("--max-rows"));
+    // The shipped queries' names, as `query`'s first word (issue "the
+    // analyst's week").
+    let queries = |words: &[&str]| -> String {
+        let line = format!(
+            "cd {dir}; source {path}; COMP_WORDS=({words}); COMP_CWORD={cword}; \
+             _sales__etl__with__queries sales-etl {cur} {prev}; echo \"${{COMPREPLY[*]}}\"",
+            dir = test.dir().display(),
+            path = path.display(),
+            words = words.join(" "),
+            cword = words.len() - 1,
+            cur = words[words.len() - 1],
+            prev = words[words.len() - 2],
+        );
+        let out = std::process::Command::new("bash")
+            .args(["--norc", "-c", &line])
+            .output()
+            .expect("bash runs");
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    assert_eq!(queries(&["sales-etl", "query", "top_c"]), "top_customers");
+    let both = queries(&["sales-etl", "query", "revenue_by"]);
+    assert!(
+        both.contains("revenue_by_hour_and_channel") && both.contains("revenue_by_store"),
+        "{both}"
+    );
+    // Not as the folder, nor after another subcommand.
+    assert_eq!(
+        queries(&["sales-etl", "query", "top_customers", "top_c"]),
+        ""
+    );
+    assert_eq!(queries(&["sales-etl", "run", "top_c"]), "");
 }
 
 /// Pictures are for terminals: a pipe gets the tables only; the JSON has

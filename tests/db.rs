@@ -52,7 +52,10 @@ impl Database {
     }
 
     pub(crate) fn rows(&mut self, sql: &str) -> Vec<Vec<String>> {
-        let rows: Vec<mysql::Row> = self.conn.query(sql).unwrap();
+        let rows: Vec<mysql::Row> = self
+            .conn
+            .query(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
         rows.into_iter()
             .map(|row| {
                 (0..row.len())

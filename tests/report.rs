@@ -99,32 +99,39 @@ fn report_formats_and_ranges() {
         .args(&["run", &samples(), "--db", "sqlite://w.db", "-q"])
         .run()
         .code(0);
-    let report = |format: &str| {
-        test.clone()
-            .args(&[
-                "report",
-                "--from",
-                "2026-11-24",
-                "--to",
-                "2026-11-25",
-                "--db",
-                "sqlite://w.db",
-                "--no-files",
-                "--format",
-                format,
-            ])
-            .run()
-            .code(0)
-            .stdout
+    let report_table = |format: &str, table: &[&str]| {
+        let mut args = vec![
+            "report",
+            "--from",
+            "2026-11-24",
+            "--to",
+            "2026-11-25",
+            "--db",
+            "sqlite://w.db",
+            "--no-files",
+            "--format",
+            format,
+        ];
+        args.extend(table);
+        test.clone().args(&args).run().code(0).stdout
     };
+    let report = |format: &str| report_table(format, &[]);
+    // One CSV table, parseable as one: daily sales unless --table says.
     let csv = report("csv");
     assert!(
         csv.starts_with("date,channel,orders,units,revenue\n2026-11-24,web,1,1,329.00\n"),
         "{csv}"
     );
+    assert!(!csv.contains("\n\n"), "{csv}");
+    let top = report_table("csv", &["--table", "top_products"]);
     assert!(
-        csv.contains("\n\ndate,rank,product_id,units,revenue\n"),
-        "{csv}"
+        top.starts_with("date,rank,product_id,units,revenue\n"),
+        "{top}"
+    );
+    let held = report_table("csv", &["--table", "held_back"]);
+    assert_eq!(
+        held,
+        "date,channel,rows,units,revenue\n2026-11-25,web,1,250,2247.50\n"
     );
     let markdown = report("markdown");
     assert!(
@@ -135,16 +142,17 @@ fn report_formats_and_ranges() {
         markdown.contains("| 2026-11-25 | 1 | SKU-MUG-07 | 16 | 143.84 |"),
         "{markdown}"
     );
-    // What the outliers held back: a third table, and a third CSV.
+    // The same column names as the CSV files.
     assert!(
-        markdown.ends_with(
+        markdown.contains("| date | rank | product_id | units | revenue |"),
+        "{markdown}"
+    );
+    // What the outliers held back: a third table.
+    assert!(
+        markdown.contains(
             "## Held back as outliers\n\n| date | channel | rows | units | revenue |\n|---|---|---:|---:|---:|\n| 2026-11-25 | web | 1 | 250 | 2247.50 |\n"
         ),
         "{markdown}"
-    );
-    assert!(
-        csv.ends_with("\n\ndate,channel,rows,units,revenue\n2026-11-25,web,1,250,2247.50\n"),
-        "{csv}"
     );
     let table = report("table");
     assert!(table.contains("SKU-MUG-07"), "{table}");
@@ -209,7 +217,12 @@ fn report_without_a_warehouse_exits_6_and_creates_nothing() {
         .code(6);
     out.stderr_has("sqlite://missing.db");
     assert!(!out.exists("missing.db"));
-    Test::new().args(&["report"]).run().code(2);
+    // Without a date, the latest complete day: from no warehouse, exit 6.
+    Test::new()
+        .args(&["report"])
+        .run()
+        .code(6)
+        .stderr_has("sqlite://sales.db");
 }
 
 /// A warehouse made before `held_back_sales` existed still reports, with

@@ -20,6 +20,8 @@
 //!   terminal").
 //! - `dialects`: files from other tools (delimiters, decimal commas,
 //!   timestamp formats, encodings, `sales-etl.toml`).
+//! - `periods`: period reports (`report` with no date, `--last`, `--by`)
+//!   against the generated days' truths, and partial days.
 //! - `query`: `sales-etl query`, every shipped query in `queries/` checked
 //!   against independently computed figures (MySQL's case is in `db`).
 //!
@@ -36,6 +38,7 @@ mod export;
 mod generate;
 mod hardening;
 mod hostile;
+mod periods;
 mod properties;
 mod query;
 mod report;

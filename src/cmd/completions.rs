@@ -29,12 +29,43 @@ pub fn run(args: &CompletionsArgs) -> Result<()> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), NAME, &mut script);
     if args.shell == clap_complete::Shell::Bash {
-        script = bash_fixed(&String::from_utf8_lossy(&script)).into_bytes();
+        let mut fixed = bash_fixed(&String::from_utf8_lossy(&script));
+        fixed.push_str(&bash_query_names());
+        script = fixed.into_bytes();
     }
     std::io::stdout()
         .lock()
         .write_all(&script)
         .map_err(Error::Stdout)
+}
+
+/// A bash function around clap's that also offers the shipped queries'
+/// names as `query`'s first word, bound in place of clap's. (clap's static
+/// scripts only complete a value from a fixed list, and `query` takes any
+/// SQL, so the names are added here.)
+fn bash_query_names() -> String {
+    let names: Vec<&str> = crate::query::SHIPPED
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    format!(
+        r#"
+# The shipped queries' names, as the first word after `query`.
+_sales__etl__with__queries() {{
+    _sales__etl "$@"
+    [[ "${{COMP_WORDS[1]}}" == query ]] || return 0
+    local i words=0
+    for (( i = 2; i < COMP_CWORD; i++ )); do
+        [[ "${{COMP_WORDS[i]}}" == -* ]] || words=$((words + 1))
+    done
+    if (( words == 0 )) && [[ "${{COMP_WORDS[COMP_CWORD]}}" != -* ]]; then
+        COMPREPLY+=( $(compgen -W "{names}" -- "${{COMP_WORDS[COMP_CWORD]}}") )
+    fi
+}}
+complete -F _sales__etl__with__queries -o nosort -o bashdefault -o default {NAME}
+"#,
+        names = names.join(" ")
+    )
 }
 
 /// clap_complete's bash script (4.6.12 and before) names a subcommand's

@@ -8,44 +8,62 @@ use clap::Args;
 
 use crate::cmd::run::database_url;
 use crate::db::target::Named;
-use crate::db::{self, Target};
+use crate::db::{self, DaysWanted, Target};
 use crate::error::{Error, Result};
 use crate::messages::{Messages, Verbosity};
-use crate::show::render::{self, ReportFormat};
+use crate::period::{self, Last, PartialDay, Span, Stored, Unit};
+use crate::show::periods::{self, PeriodTable};
+use crate::show::render::{self, ReportFormat, ReportTable};
 use crate::sinks::output;
 
 pub const EXAMPLES: &str = "\
 Examples:
-  sales-etl report --date 2026-09-12                     from sqlite://sales.db (or DATABASE_URL)
+  sales-etl report                                        the latest complete day, from sqlite://sales.db (or DATABASE_URL)
+  sales-etl report --last 4w                              four ISO weeks to the latest complete day, each against the week before
+  sales-etl report --last 3m --by week --format json      months of weeks, for a program
+  sales-etl report --last 7d --format csv --table range   the 7 days against the 7 before, as one CSV
+  sales-etl report --date 2026-09-12
   sales-etl report --from 2026-11-01 --to 2026-11-30 --format markdown > november.md
-  sales-etl report --date 2026-11-25 --out reports       also write the two report CSVs
-  sales-etl report --date 2026-11-25 --db mysql://etl:secret@db:3306/sales --format json | jq .daily_sales";
+  sales-etl report --last 4w --out reports                also write each table as a CSV file";
 
-/// Print the daily sales and top products of some dates, from the database
-/// alone (and write them with --out).
+/// Print the daily sales and top products of some dates, or of days, weeks
+/// or months against the ones before, from the database alone (and write
+/// them with --out).
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct ReportArgs {
-    /// One day, YYYY-MM-DD.
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date, conflicts_with_all = ["from", "to"], required_unless_present = "from")]
+    /// One day, YYYY-MM-DD. Without --date, --from or --last: the latest
+    /// complete day in the warehouse (a partial day is skipped).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date, conflicts_with_all = ["from", "to", "last"])]
     pub date: Option<NaiveDate>,
 
-    /// First day of a range (with --to).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date, requires = "to")]
+    /// First day of a range; to --to, else to the latest complete day.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date, conflicts_with = "last")]
     pub from: Option<NaiveDate>,
 
-    /// Last day of a range, included.
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date, requires = "from")]
+    /// Last day of a range, included (also the last day of --last).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub to: Option<NaiveDate>,
+
+    /// The last N days, ISO weeks or months to the latest complete day (or
+    /// --to): 7d, 4w, 3m. Prints a period report, by the same unit unless
+    /// --by says otherwise.
+    #[arg(long, value_name = "N{d|w|m}")]
+    pub last: Option<Last>,
+
+    /// Add the days up per day, ISO week (Monday to Sunday) or month, each
+    /// against the one before. Prints a period report.
+    #[arg(long, value_enum, value_name = "UNIT")]
+    pub by: Option<Unit>,
 
     /// The warehouse, as for `run`: this flag, else DATABASE_URL, else a
     /// `.env` file, else sqlite://sales.db.
     #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub db: Option<String>,
 
-    /// Also write daily_sales_DATE.csv and topN_products_DATE.csv into this
-    /// folder (as `run` writes them into reports/); without it, `report`
-    /// only prints.
+    /// Also write the report's tables as CSV files into this folder: for
+    /// days, daily_sales_DATE.csv and topN_products_DATE.csv (as `run`
+    /// writes them into reports/); for periods, one file per table.
     #[arg(long, value_name = "DIR", alias = "reports-dir")]
     pub out: Option<PathBuf>,
 
@@ -53,13 +71,20 @@ pub struct ReportArgs {
     #[arg(long, hide = true, conflicts_with = "out")]
     pub no_files: bool,
 
-    /// Products per day (the warehouse keeps as many as the run's --top).
+    /// Products per day, or over the whole range of a period report (a
+    /// day's come from the run's own top list, as many as its --top).
     #[arg(long, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub top: u32,
 
     /// How to print the reports on stdout.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+
+    /// The one table `--format csv` prints: for days daily_sales (the
+    /// default), top_products, held_back or partial_days; for periods
+    /// periods (the default), range, top_products or partial_days.
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub table: Option<ReportTable>,
 
     /// Print no step lines or warnings on stderr.
     #[arg(short, long)]
@@ -72,22 +97,178 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     } else {
         Verbosity::Normal
     });
-    let (from, to) = match (args.date, args.from, args.to) {
-        (Some(day), _, _) => (day, day),
-        (None, Some(from), Some(to)) if from <= to => (from, to),
-        (_, from, to) => {
-            return Err(Error::BadDateRange {
-                from: from.map(|d| d.to_string()).unwrap_or_default(),
-                to: to.map(|d| d.to_string()).unwrap_or_default(),
-            })
+    let periodic = args.last.is_some() || args.by.is_some();
+    if let Some(table) = args.table {
+        if !table.of(periodic) {
+            return Err(Error::Usage(format!(
+                "--table {} is not a table of {}: choose one of {}",
+                table.name(),
+                if periodic {
+                    "a period report"
+                } else {
+                    "a day report"
+                },
+                ReportTable::names(periodic)
+            )));
         }
-    };
+    }
     let (url, source) = database_url(args.db.as_ref())?;
     let target = Target::parse(&url)?;
     let warehouse = Named::new(&target, source);
     messages.step(format!("warehouse {warehouse}"));
-    let reports = db::read_reports(&target, from, to, args.top)?;
-    let (daily, top) = (&reports.daily, &reports.top);
+    let to = match args.date.or(args.to) {
+        Some(day) => day,
+        None => latest_complete_day(&target, &messages)?,
+    };
+    let from = match (args.date, args.from, args.last) {
+        (Some(day), _, _) => day,
+        (_, Some(from), _) => from,
+        (_, _, Some(last)) => last.first_day(to),
+        _ => to,
+    };
+    if from > to {
+        return Err(Error::BadDateRange {
+            from: from.to_string(),
+            to: to.to_string(),
+        });
+    }
+    let range = Span { from, to };
+    if periodic {
+        let by = args.by.or(args.last.map(|l| l.unit)).unwrap_or(Unit::Day);
+        period_report(args, &target, &warehouse, by, range, &messages)
+    } else {
+        day_report(args, &target, &warehouse, range, &messages)
+    }
+}
+
+/// The latest stored day that is not partial, saying which one it is.
+fn latest_complete_day(target: &Target, messages: &Messages) -> Result<NaiveDate> {
+    let latest = db::read_days(target, None)?
+        .latest
+        .ok_or_else(|| Error::NoReports {
+            target: target.masked(),
+            problem: "it holds no daily sales yet".into(),
+        })?;
+    let window = Span {
+        from: latest - chrono::Days::new(14),
+        to: latest,
+    };
+    let days = stored_days(target, window, window, 1)?;
+    let stored = Stored {
+        daily: &days.daily,
+        file_days: &days.file_days,
+        top: Vec::new(),
+    };
+    let complete = period::latest_complete(&stored).unwrap_or(latest);
+    let partial = period::partial_of(&stored);
+    let skipped: Vec<String> = partial
+        .range(complete.succ_opt().unwrap_or(complete)..)
+        .map(|(day, why)| format!("{day} is partial: {}", why.why()))
+        .collect();
+    if skipped.is_empty() {
+        messages.step(format!("latest complete day {complete}"));
+    } else {
+        messages.step(format!(
+            "latest complete day {complete} ({})",
+            skipped.join("; ")
+        ));
+    }
+    Ok(complete)
+}
+
+fn stored_days(target: &Target, days: Span, top: Span, top_n: u32) -> Result<db::Days> {
+    db::read_days(
+        target,
+        Some(DaysWanted {
+            from: days.from,
+            to: days.to,
+            top_from: top.from,
+            top_to: top.to,
+            top: top_n,
+        }),
+    )
+}
+
+fn period_report(
+    args: &ReportArgs,
+    target: &Target,
+    warehouse: &Named,
+    by: Unit,
+    range: Span,
+    messages: &Messages,
+) -> Result<()> {
+    let days = stored_days(target, period::days_to_read(by, range), range, args.top)?;
+    let stored = Stored {
+        daily: &days.daily,
+        file_days: &days.file_days,
+        top: days.top,
+    };
+    let report = period::report(by, range, stored);
+    if report.periods.iter().all(|r| r.orders == 0) {
+        messages.warn(format!(
+            "{} holds no daily sales from {} to {}",
+            target.masked(),
+            range.from,
+            range.to
+        ));
+    }
+    if let Some(dir) = &args.out {
+        let mut written = 0;
+        for table in PeriodTable::ALL {
+            let path = dir.join(table.file_name(&report));
+            output::write_with(dir, &path, |mut file| table.write_csv(&report, &mut file))?;
+            written += 1;
+        }
+        messages.step(format!("wrote {written} report files to {}", dir.display()));
+    }
+    let table = match args.table {
+        Some(ReportTable::Range) => PeriodTable::Range,
+        Some(ReportTable::TopProducts) => PeriodTable::TopProducts,
+        Some(ReportTable::PartialDays) => PeriodTable::PartialDays,
+        _ => PeriodTable::Periods,
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    periods::print(
+        &report,
+        warehouse,
+        args.format,
+        table,
+        render::colour_wanted(),
+        &mut out,
+    )
+    .map_err(Error::Stdout)
+}
+
+fn day_report(
+    args: &ReportArgs,
+    target: &Target,
+    warehouse: &Named,
+    range: Span,
+    messages: &Messages,
+) -> Result<()> {
+    let (from, to) = (range.from, range.to);
+    let reports = db::read_reports(target, from, to, args.top)?;
+    // The days around the range, to judge which of its days are partial.
+    let around = Span {
+        from: from - chrono::Days::new(7),
+        to: to + chrono::Days::new(7),
+    };
+    let days = stored_days(target, around, range, 1)?;
+    let stored = Stored {
+        daily: &days.daily,
+        file_days: &days.file_days,
+        top: Vec::new(),
+    };
+    let partial: Vec<PartialDay> = period::partial_of(&stored)
+        .into_iter()
+        .filter(|(day, _)| range.from <= *day && *day <= range.to)
+        .map(|(date, why)| PartialDay {
+            date,
+            why: why.why(),
+        })
+        .collect();
+    let daily = &reports.daily;
     if daily.is_empty() {
         messages.warn(format!(
             "{} holds no report for {from}{}",
@@ -99,7 +280,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
             }
         ));
     } else if let Some(dir) = &args.out {
-        let written = output::write_reports(dir, daily, top, args.top)?;
+        let written = output::write_reports(dir, daily, &reports.top, args.top)?;
         messages.step(format!(
             "wrote {} report file{} to {}",
             written.len(),
@@ -111,8 +292,10 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let mut out = stdout.lock();
     render::print_reports(
         &reports,
-        &warehouse,
+        &partial,
+        warehouse,
         args.format,
+        args.table.unwrap_or(ReportTable::DailySales),
         render::colour_wanted(),
         &mut out,
     )

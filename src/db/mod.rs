@@ -32,7 +32,10 @@ pub mod target;
 pub use plan::{
     rows_per_second, EarlierLoad, FileReplaced, InputRecord, LoadEnd, LoadPlan, Loaded, Method,
 };
-pub use read::{query, read_reports, AnswerColumn, Cell, ReportRows, Reports};
+pub use read::{
+    query, read_days, read_reports, AnswerColumn, Cell, DayRows, Days, DaysWanted, RangeProduct,
+    ReportRows, Reports,
+};
 pub use schema::{Kind, Table, LOAD_COLUMNS, MAX_TEXT_CHARS, SALE_COLUMNS, SQLITE_STAGING, TABLES};
 pub use target::{mask_url, Target, DEFAULT_URL};
 

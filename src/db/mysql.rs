@@ -23,8 +23,8 @@ use super::schema::{check_schema, mysql_holds, FoundColumns, MYSQL_SUMS};
 use super::steps::{self, Before, FileSales, Replaced, RowsIn, Steps, Sums};
 use super::stream::{Feed, Streaming};
 use super::{
-    now_utc, AnswerColumn, Cell, LoadPlan, Method, ReportRows, Target, LOAD_COLUMNS, SALE_COLUMNS,
-    TABLES,
+    now_utc, AnswerColumn, Cell, DayRows, DaysWanted, LoadPlan, Method, ReportRows, Target,
+    LOAD_COLUMNS, SALE_COLUMNS, TABLES,
 };
 use crate::error::{Error, QueryEngine, Result};
 use crate::judge::aggregate::{DailySales, HeldBack, TopProduct};
@@ -829,6 +829,63 @@ const NO_SUCH_TABLE: u16 = 1146;
 
 /// The stored reports for `from` to `to`: daily sales rows and top-product
 /// rows of rank `top` or better, as text.
+/// The stored days of a period report (see [`super::read_days`]).
+pub fn read_days(url: &str, wanted: Option<DaysWanted>) -> Result<DayRows> {
+    let target = Target::Mysql(url.to_owned());
+    let fail = |e: mysql::Error| match e {
+        mysql::Error::MySqlError(e) if e.code == UNKNOWN_DATABASE || e.code == NO_SUCH_TABLE => {
+            Error::NoReports {
+                target: target.masked(),
+                problem: e.message,
+            }
+        }
+        e => Error::DatabaseUnreachable {
+            target: target.masked(),
+            reason: said(&e),
+        },
+    };
+    let mut conn = Conn::new(options(url, &target)?).map_err(fail)?;
+    let latest: Option<Option<String>> = conn
+        .query_first(include_str!("../../queries/mysql/latest_day.sql"))
+        .map_err(fail)?;
+    let latest = latest.flatten();
+    let Some(wanted) = wanted else {
+        return Ok(DayRows {
+            latest,
+            ..DayRows::default()
+        });
+    };
+    let (from, to) = (wanted.from.to_string(), wanted.to.to_string());
+    let daily = conn
+        .exec(
+            include_str!("../../queries/mysql/read_daily_sales.sql"),
+            (&from, &to),
+        )
+        .map_err(fail)?;
+    let file_days = conn
+        .exec(
+            include_str!("../../queries/mysql/file_days.sql"),
+            (&from, &to),
+        )
+        .map_err(fail)?;
+    let top = conn
+        .exec(
+            include_str!("../../queries/mysql/top_products_of_range.sql"),
+            (
+                wanted.top_from.to_string(),
+                wanted.top_to.to_string(),
+                wanted.top,
+            ),
+        )
+        .map_err(fail)?;
+    Ok(DayRows {
+        latest,
+        daily,
+        file_days,
+        top,
+    })
+}
+
 pub fn read_reports(url: &str, from: &str, to: &str, top: u32) -> Result<ReportRows> {
     let target = Target::Mysql(url.to_owned());
     let fail = |e: mysql::Error| match e {

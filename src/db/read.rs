@@ -19,6 +19,105 @@ pub struct ReportRows {
     pub held: Vec<(String, String, u64, i64, String)>,
 }
 
+/// What a period report reads from the warehouse, as it returns it: dates
+/// and amounts as text.
+#[derive(Debug, Default)]
+pub struct DayRows {
+    /// The latest date with daily sales in the whole warehouse.
+    pub latest: Option<String>,
+    /// (date, channel, orders, units, revenue) of the dates asked for.
+    pub daily: Vec<(String, String, u64, i64, String)>,
+    /// (date, source file, rows) for every file with a row on those dates,
+    /// over all of that file's dates.
+    pub file_days: Vec<(String, String, u64)>,
+    /// (product id, units, revenue) of the dates asked for, best first.
+    pub top: Vec<(String, i64, String)>,
+}
+
+/// The stored days of a period report: daily sales and the rows per file
+/// and date of `from` to `to`, and the top `top` products of `top_from` to
+/// `top_to`.
+#[derive(Debug, Clone, Copy)]
+pub struct DaysWanted {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub top_from: chrono::NaiveDate,
+    pub top_to: chrono::NaiveDate,
+    pub top: u32,
+}
+
+/// A product's sales over a range of dates.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RangeProduct {
+    pub rank: u32,
+    pub product_id: String,
+    pub units: i64,
+    pub revenue: Money,
+}
+
+/// The stored days of a period report, typed.
+pub struct Days {
+    pub latest: Option<chrono::NaiveDate>,
+    pub daily: Vec<DailySales>,
+    /// (date, source file, rows).
+    pub file_days: Vec<(chrono::NaiveDate, String, u64)>,
+    pub top: Vec<RangeProduct>,
+}
+
+/// The latest date, the daily sales, the rows per file and date and the top
+/// products of a period report (`wanted: None` reads the latest date only).
+pub fn read_days(target: &Target, wanted: Option<DaysWanted>) -> Result<Days> {
+    let rows = match target {
+        Target::Sqlite(path) => sqlite::read_days(path, wanted)?,
+        Target::Mysql(url) => mysql::read_days(url, wanted)?,
+    };
+    let bad = |problem: String| Error::NoReports {
+        target: target.masked(),
+        problem,
+    };
+    let amount = |text: &str| {
+        Money::parse(text).ok_or_else(|| bad(format!("revenue `{text}` is not a decimal amount")))
+    };
+    let date = |text: &str| {
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| bad(format!("`{text}` is not a date")))
+    };
+    Ok(Days {
+        latest: rows.latest.as_deref().map(date).transpose()?,
+        daily: rows
+            .daily
+            .into_iter()
+            .map(|(date, channel, orders, units, revenue)| {
+                Ok(DailySales {
+                    revenue: amount(&revenue)?,
+                    date,
+                    channel,
+                    orders,
+                    units,
+                })
+            })
+            .collect::<Result<_>>()?,
+        file_days: rows
+            .file_days
+            .into_iter()
+            .map(|(day, file, rows)| Ok((date(&day)?, file, rows)))
+            .collect::<Result<_>>()?,
+        top: rows
+            .top
+            .into_iter()
+            .zip(1..)
+            .map(|((product_id, units, revenue), rank)| {
+                Ok(RangeProduct {
+                    revenue: amount(&revenue)?,
+                    rank,
+                    product_id,
+                    units,
+                })
+            })
+            .collect::<Result<_>>()?,
+    })
+}
+
 /// The stored reports of some dates.
 pub struct Reports {
     pub daily: Vec<DailySales>,

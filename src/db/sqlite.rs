@@ -21,7 +21,8 @@ use super::schema::{check_schema, FoundColumns};
 use super::steps::{self, Before, FileSales, Replaced, RowsIn, Steps, Sums};
 use super::stream::{Feed, Streaming};
 use super::{
-    now_utc, AnswerColumn, Cell, Kind, LoadPlan, Method, ReportRows, Target, SQLITE_STAGING, TABLES,
+    now_utc, AnswerColumn, Cell, DayRows, DaysWanted, Kind, LoadPlan, Method, ReportRows, Target,
+    SQLITE_STAGING, TABLES,
 };
 use crate::error::{Error, QueryEngine, Result};
 use crate::judge::aggregate::{DailySales, HeldBack, TopProduct};
@@ -816,6 +817,71 @@ fn table_columns(conn: &Connection) -> rusqlite::Result<Vec<(String, String, Str
 
 /// The stored reports for `from` to `to`: daily sales rows and top-product
 /// rows of rank `top` or better, as text. A missing file is not created.
+/// The stored days of a period report (see [`super::read_days`]).
+pub fn read_days(path: &Path, wanted: Option<DaysWanted>) -> Result<DayRows> {
+    let target = Target::Sqlite(path.to_path_buf());
+    let missing = |problem: String| Error::NoReports {
+        target: target.masked(),
+        problem,
+    };
+    if !path.is_file() {
+        return Err(missing("the file does not exist".into()));
+    }
+    let conn = open_read_only(path).map_err(|e| missing(e.to_string()))?;
+    let read = || -> rusqlite::Result<DayRows> {
+        let latest = conn.query_row(
+            include_str!("../../queries/sqlite/latest_day.sql"),
+            [],
+            |r| r.get(0),
+        )?;
+        let Some(wanted) = wanted else {
+            return Ok(DayRows {
+                latest,
+                ..DayRows::default()
+            });
+        };
+        let (from, to) = (wanted.from.to_string(), wanted.to.to_string());
+        let daily = conn
+            .prepare(include_str!("../../queries/sqlite/read_daily_sales.sql"))?
+            .query_map(params![from, to], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get::<_, i64>(2)? as u64,
+                    r.get(3)?,
+                    r.get(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let file_days = conn
+            .prepare(include_str!("../../queries/sqlite/file_days.sql"))?
+            .query_map(params![from, to], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let (top_from, top_to) = (wanted.top_from.to_string(), wanted.top_to.to_string());
+        let top = conn
+            .prepare(include_str!(
+                "../../queries/sqlite/top_products_of_range.sql"
+            ))?
+            .query_map(params![top_from, top_to, wanted.top], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    crate::money::Money(i128::from(r.get::<_, i64>(2)?)).exact(),
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(DayRows {
+            latest,
+            daily,
+            file_days,
+            top,
+        })
+    };
+    read().map_err(|e| missing(e.to_string()))
+}
+
 pub fn read_reports(path: &Path, from: &str, to: &str, top: u32) -> Result<ReportRows> {
     let target = Target::Sqlite(path.to_path_buf());
     let missing = |problem: String| Error::NoReports {

@@ -14,7 +14,7 @@ const BAR_WIDTH: usize = 48;
 const BAR_MAX: usize = 72;
 const BAR_MIN: usize = 8;
 const EIGHTHS: [char; 8] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
-const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+pub const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /// Both pictures, or nothing when the run has no valid row; `width`: the
 /// terminal's columns, which the bars and the sparkline grow or shrink to.

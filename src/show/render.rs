@@ -9,6 +9,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use crate::judge::aggregate::{DailySales, HeldBack, TopProduct};
+use crate::messages::wrapped;
 use crate::money::{grouped, Money};
 use crate::run::summary::{DayStatus, DaySummary, Summary};
 
@@ -346,14 +347,13 @@ fn held_back_line(held_back: &[HeldBack], daily_sales: &[DailySales]) -> Option<
     let units: i64 = held_back.iter().map(|h| h.units).sum();
     let revenue: Money = held_back.iter().map(|h| h.revenue).sum();
     let kept: Money = daily_sales.iter().map(|d| d.revenue).sum();
-    let share = if kept.0 > 0 {
-        format!(
-            ", {:.1} % of the {} kept",
-            revenue.0 as f64 * 100.0 / kept.0 as f64,
-            kept.grouped()
-        )
-    } else {
-        String::new()
+    // Below the revenue kept, a share of it; above, a multiple (a share
+    // of 2104.7 % reads badly).
+    let ratio = revenue.0 as f64 / kept.0 as f64;
+    let share = match kept.0 {
+        ..=0 => String::new(),
+        _ if ratio < 1.0 => format!(" ({:.1} % of the {} kept)", ratio * 100.0, kept.grouped()),
+        _ => format!(" ({:.1} times the {} kept)", ratio, kept.grouped()),
     };
     Some(format!(
         "Held back as outliers: {} row{}, {} units, revenue {}{share}",
@@ -453,19 +453,84 @@ fn write_daily_and_top(
 pub enum ReportFormat {
     /// Tables for people.
     Table,
-    /// The daily sales CSV, a blank line, the top products CSV (as the files).
+    /// One table as CSV (the first, or --table NAME), as the files have it.
     Csv,
-    /// `{"daily_sales": [...], "top_products": [...]}`, as in `run`'s JSON.
+    /// One object of every table, its keys in a fixed order.
     Json,
-    /// Two Markdown tables, for a wiki page or a pull request.
+    /// Markdown tables, for a wiki page or a pull request.
     Markdown,
 }
 
-/// The reports of `sales-etl report`.
+/// The tables of `sales-etl report`, for `--format csv --table NAME`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportTable {
+    /// Days: sales per date and channel.
+    #[value(name = "daily_sales", alias = "daily-sales")]
+    DailySales,
+    /// Days: the top products of each date; periods: of the whole range.
+    #[value(name = "top_products", alias = "top-products")]
+    TopProducts,
+    /// Days: what the outlier rule held back per date and channel.
+    #[value(name = "held_back", alias = "held-back")]
+    HeldBack,
+    /// Days and periods: the partial days, and why.
+    #[value(name = "partial_days", alias = "partial-days")]
+    PartialDays,
+    /// Periods: sales per period and channel, with the change.
+    Periods,
+    /// Periods: the whole range per channel against the days before.
+    Range,
+}
+
+impl ReportTable {
+    /// Whether this is a table of a period report (`periodic`) or of a day
+    /// report.
+    pub fn of(self, periodic: bool) -> bool {
+        match self {
+            ReportTable::TopProducts | ReportTable::PartialDays => true,
+            ReportTable::DailySales | ReportTable::HeldBack => !periodic,
+            ReportTable::Periods | ReportTable::Range => periodic,
+        }
+    }
+
+    pub fn name(self) -> String {
+        use clap::ValueEnum;
+        self.to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The tables of a period report or of a day report, for a message.
+    pub fn names(periodic: bool) -> String {
+        use clap::ValueEnum;
+        ReportTable::value_variants()
+            .iter()
+            .filter(|t| t.of(periodic))
+            .map(|t| t.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The JSON of `sales-etl report` for days, its keys in this order (the
+/// tables in the order of `run`'s JSON).
+#[derive(serde::Serialize)]
+struct DaysJson<'a> {
+    warehouse: &'a crate::db::target::Named,
+    daily_sales: &'a [DailySales],
+    held_back: &'a [HeldBack],
+    top_products: &'a [TopProduct],
+    partial_days: &'a [crate::period::PartialDay],
+}
+
+/// The reports of `sales-etl report` for days; `partial`: the partial days
+/// among them.
 pub fn print_reports(
     reports: &crate::db::Reports,
+    partial: &[crate::period::PartialDay],
     warehouse: &crate::db::target::Named,
     format: ReportFormat,
+    table: ReportTable,
     colour: bool,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
@@ -476,29 +541,32 @@ pub fn print_reports(
             if let Some(line) = held_back_line(&reports.held_back, daily) {
                 style.line(out, &line)?;
             }
-            write_daily_and_top(daily, &reports.held_back, top, &style, out)
-        }
-        ReportFormat::Json => {
-            let json = serde_json::json!({
-                "warehouse": warehouse,
-                "daily_sales": daily,
-                "held_back": reports.held_back,
-                "top_products": top
-            });
-            serde_json::to_writer_pretty(&mut *out, &json)?;
-            writeln!(out)
-        }
-        ReportFormat::Csv => {
-            write_csv(daily, out)?;
-            writeln!(out)?;
-            write_csv(top, out)?;
-            // What the outliers held back, when there is any: a third CSV.
-            if !reports.held_back.is_empty() {
-                writeln!(out)?;
-                write_csv(&reports.held_back, out)?;
+            write_daily_and_top(daily, &reports.held_back, top, &style, out)?;
+            if !partial.is_empty() {
+                writeln!(out, "\nPartial days")?;
+                for day in partial {
+                    style.line(out, &format!("{}  {}", day.date, day.why))?;
+                }
             }
             Ok(())
         }
+        ReportFormat::Json => {
+            let json = DaysJson {
+                warehouse,
+                daily_sales: daily,
+                held_back: &reports.held_back,
+                top_products: top,
+                partial_days: partial,
+            };
+            serde_json::to_writer_pretty(&mut *out, &json)?;
+            writeln!(out)
+        }
+        ReportFormat::Csv => match table {
+            ReportTable::TopProducts => write_csv(top, out),
+            ReportTable::HeldBack => write_csv(&reports.held_back, out),
+            ReportTable::PartialDays => write_csv(partial, out),
+            _ => write_csv(daily, out),
+        },
         ReportFormat::Markdown => {
             writeln!(out, "## Daily sales\n")?;
             writeln!(out, "| date | channel | orders | units | revenue |")?;
@@ -515,7 +583,7 @@ pub fn print_reports(
                 )?;
             }
             writeln!(out, "\n## Top products\n")?;
-            writeln!(out, "| date | rank | product | units | revenue |")?;
+            writeln!(out, "| date | rank | product_id | units | revenue |")?;
             writeln!(out, "|---|---:|---|---:|---:|")?;
             for t in top {
                 writeln!(
@@ -544,13 +612,24 @@ pub fn print_reports(
                     )?;
                 }
             }
+            if !partial.is_empty() {
+                writeln!(out, "\n## Partial days\n")?;
+                writeln!(out, "| date | why |")?;
+                writeln!(out, "|---|---|")?;
+                for d in partial {
+                    writeln!(out, "| {} | {} |", d.date, markdown_cell(&d.why))?;
+                }
+            }
             Ok(())
         }
     }
 }
 
 /// `rows` as CSV, a header first.
-fn write_csv<T: serde::Serialize>(rows: &[T], out: &mut impl Write) -> std::io::Result<()> {
+pub(super) fn write_csv<T: serde::Serialize>(
+    rows: &[T],
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     let mut csv = csv::Writer::from_writer(Vec::new());
     for row in rows {
         csv.serialize(row).map_err(std::io::Error::other)?;
@@ -693,47 +772,13 @@ fn left_out_note(left_out: &[String], width: Option<u16>) -> Option<String> {
     ))
 }
 
-/// `text` with its words wrapped at `width` columns, each wrapped line
-/// going on indented by two spaces; unchanged without a width. Line breaks
-/// in `text` are kept; a word longer than a line stays whole.
-pub(crate) fn wrapped(text: &str, width: Option<u16>) -> String {
-    let Some(width) = width.map(usize::from) else {
-        return text.to_owned();
-    };
-    text.split('\n')
-        .map(|line| wrap_line(line, width))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn wrap_line(line: &str, width: usize) -> String {
-    let body = line.trim_start_matches(' ');
-    let indent = line.len() - body.len();
-    let mut out = " ".repeat(indent);
-    let mut column = indent;
-    for (i, word) in body.split(' ').enumerate() {
-        let length = word.chars().count();
-        if i > 0 && column + 1 + length > width {
-            out.push('\n');
-            out.push_str(&" ".repeat(indent + 2));
-            column = indent + 2;
-        } else if i > 0 {
-            out.push(' ');
-            column += 1;
-        }
-        out.push_str(word);
-        column += length;
-    }
-    out
-}
-
-struct Style {
-    colour: bool,
-    width: Option<u16>,
+pub(super) struct Style {
+    pub(super) colour: bool,
+    pub(super) width: Option<u16>,
 }
 
 impl Style {
-    fn new(colour: bool) -> Style {
+    pub(super) fn new(colour: bool) -> Style {
         Style {
             colour,
             width: width(),
@@ -742,7 +787,7 @@ impl Style {
 
     /// Writes `title`, then `table` fitted to the width (leaving out the
     /// columns of `drop` in that order if it must, and saying so).
-    fn show(
+    pub(super) fn show(
         &self,
         out: &mut impl Write,
         title: &str,
@@ -760,16 +805,16 @@ impl Style {
 
     /// Writes `text` and a line break, its words wrapped at the width (a
     /// wrapped line goes on indented by two spaces).
-    fn line(&self, out: &mut impl Write, text: &str) -> std::io::Result<()> {
+    pub(super) fn line(&self, out: &mut impl Write, text: &str) -> std::io::Result<()> {
         writeln!(out, "{}", wrapped(text, self.width))
     }
 
-    fn table(&self, header: &[&str]) -> Table {
+    pub(super) fn table(&self, header: &[&str]) -> Table {
         let mut table = empty_table(self.colour);
         table.set_header(header.iter().map(|h| header_cell(h, self.colour)));
         for (index, name) in header.iter().enumerate().skip(1) {
             if let Some(column) = table.column_mut(index) {
-                if !matches!(*name, "channel" | "product" | "why" | "status") {
+                if !matches!(*name, "channel" | "product" | "why" | "status" | "change") {
                     column.set_cell_alignment(CellAlignment::Right);
                 }
             }
@@ -787,7 +832,7 @@ impl Style {
         }
     }
 
-    fn total(&self, text: &str) -> Cell {
+    pub(super) fn total(&self, text: &str) -> Cell {
         let cell = Cell::new(text);
         if self.colour {
             cell.add_attribute(Attribute::Bold)
@@ -800,6 +845,38 @@ impl Style {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn held_back_is_a_share_or_a_multiple_of_what_was_kept() {
+        let held = |revenue: i128| {
+            vec![HeldBack {
+                date: "2026-11-25".into(),
+                channel: "web".into(),
+                rows: 1,
+                units: 250,
+                revenue: Money(revenue),
+            }]
+        };
+        let kept = vec![DailySales {
+            date: "2026-11-25".into(),
+            channel: "web".into(),
+            orders: 3,
+            units: 4,
+            revenue: Money(100_000_000),
+        }];
+        assert_eq!(
+            held_back_line(&held(98_800_000), &kept).unwrap(),
+            "Held back as outliers: 1 row, 250 units, revenue 98.80 (98.8 % of the 100.00 kept)"
+        );
+        assert_eq!(
+            held_back_line(&held(2_104_700_000), &kept).unwrap(),
+            "Held back as outliers: 1 row, 250 units, revenue 2,104.70 (21.0 times the 100.00 kept)"
+        );
+        assert_eq!(
+            held_back_line(&held(5), &[]).unwrap(),
+            "Held back as outliers: 1 row, 250 units, revenue 0.00"
+        );
+    }
 
     #[test]
     fn prose_wraps_at_the_width_and_keeps_words_whole() {

@@ -383,6 +383,21 @@ fn write_csv<'a, T: serde::Serialize + 'a>(
     })
 }
 
+/// Writes `path` in `dir` (made if missing) with `write`, through a
+/// buffer, atomically: a reader sees the old file or the whole new one.
+pub fn write_with(
+    dir: &Path,
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    create_dir(dir)?;
+    write_atomically(path, |file| {
+        let mut buffered = std::io::BufWriter::new(file);
+        write(&mut buffered)?;
+        buffered.flush()
+    })
+}
+
 fn create_dir(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir).map_err(write_error(dir))
 }

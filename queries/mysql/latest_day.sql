@@ -1,0 +1,1 @@
+SELECT CAST(MAX(`date`) AS CHAR) FROM reporting_daily_sales

@@ -1,0 +1,1 @@
+SELECT MAX("date") FROM reporting_daily_sales
