@@ -264,24 +264,151 @@ impl KeptRows {
     }
 }
 
+/// Answers `sql` over a lake that `run --export DIR` wrote: `sales` is
+/// every part under `DIR/sales/date=…/` (Parquet or Arrow, read lazily, so
+/// a filter on `date` reads only its folders), `rejected` the parts under
+/// `DIR/rejected/` (empty when none were exported). Nothing is cleaned
+/// again: the lake holds clean rows.
+pub fn over_lake(dir: &Path, sql: &str) -> Result<DataFrame> {
+    crate::db::guard::check_folder_query(sql).map_err(|problem| Error::BadQuery {
+        engine: QueryEngine::PolarsSql,
+        message: problem,
+    })?;
+    let (valid, rejected) = pipeline::empty_split()?;
+    let empty_sales = sales_table(valid, &[])?;
+    let empty_rejected = rejected_table(rejected, &[])?;
+    let parts = |folder: &Path, extension: &str| -> usize {
+        glob::glob(&format!(
+            "{}/**/*.{extension}",
+            glob::Pattern::escape(&folder.to_string_lossy())
+        ))
+        .map_or(0, |paths| paths.flatten().count())
+    };
+    let sales_dir = dir.join("sales");
+    let Some(extension) = ["parquet", "arrow"]
+        .into_iter()
+        .find(|e| parts(&sales_dir, e) > 0)
+    else {
+        return Err(Error::NoInputFiles {
+            path: sales_dir.join("date=*").join("*.parquet"),
+            ignored: 0,
+        });
+    };
+    let scan = |folder: &Path, hive: bool| -> Result<LazyFrame> {
+        let path = PlRefPath::new(format!("{}/**/*.{extension}", folder.display()));
+        let hive_options = if hive {
+            polars::io::HiveOptions::new_enabled()
+        } else {
+            polars::io::HiveOptions::new_disabled()
+        };
+        if extension == "parquet" {
+            LazyFrame::scan_parquet(
+                path,
+                ScanArgsParquet {
+                    hive_options,
+                    ..ScanArgsParquet::default()
+                },
+            )
+        } else {
+            LazyFrame::scan_ipc(
+                path,
+                IpcScanOptions::default(),
+                UnifiedScanArgs {
+                    hive_options,
+                    ..UnifiedScanArgs::default()
+                },
+            )
+        }
+        .map_err(Error::engine("lake"))
+    };
+    // The columns and types of a folder query's tables, in their order.
+    let typed = |frame: LazyFrame, like: &DataFrame| {
+        frame.select(
+            like.columns()
+                .iter()
+                .map(|c| col(c.name().clone()).strict_cast(c.dtype().clone()))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let sales = typed(scan(&sales_dir, true)?, &empty_sales);
+    let rejected_dir = dir.join("rejected");
+    let rejected = if parts(&rejected_dir, extension) > 0 {
+        typed(scan(&rejected_dir, false)?, &empty_rejected)
+    } else {
+        empty_rejected.lazy()
+    };
+    lazy_sql(sql, sales, rejected)
+}
+
 fn polars_sql(sql: &str, sales: DataFrame, rejected: DataFrame) -> Result<DataFrame> {
+    lazy_sql(sql, sales.lazy(), rejected.lazy())
+}
+
+fn lazy_sql(sql: &str, sales: LazyFrame, rejected: LazyFrame) -> Result<DataFrame> {
     let failed = |e: PolarsError| Error::BadQuery {
         engine: QueryEngine::PolarsSql,
         message: e.to_string(),
     };
     let answer = quietly_caught(|| {
         let mut context = SQLContext::new();
-        context.register(SALES, sales.lazy());
-        context.register(REJECTED, rejected.lazy());
+        context.register(SALES, sales);
+        context.register(REJECTED, rejected);
         context.execute(sql).and_then(LazyFrame::collect)
     });
     match answer {
-        Ok(answer) => answer.map_err(failed),
+        Ok(answer) => {
+            let mut answer = answer.map_err(failed)?;
+            // Polars names `COUNT(*)` `len`; people and other engines, `count`.
+            let taken = |name: &str| answer.get_column_names().iter().any(|c| *c == name);
+            if !taken("count") {
+                for index in count_star_columns(sql) {
+                    let named_len = answer
+                        .columns()
+                        .get(index)
+                        .is_some_and(|c| c.name() == "len");
+                    if named_len {
+                        answer
+                            .rename("len", "count".into())
+                            .map_err(Error::engine("query answer"))?;
+                        break;
+                    }
+                }
+            }
+            Ok(answer)
+        }
         Err(panic) => Err(Error::BadQuery {
             engine: QueryEngine::PolarsSql,
             message: format!("the query engine cannot run this statement ({panic})"),
         }),
     }
+}
+
+/// The places of bare `COUNT(*)` in the outer SELECT's list (no wildcard
+/// before them, so that a place is a column of the answer).
+fn count_star_columns(sql: &str) -> Vec<usize> {
+    use sqlparser::ast::{SelectItem, SetExpr, Statement};
+    let Ok(statements) =
+        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::GenericDialect {}, sql)
+    else {
+        return Vec::new();
+    };
+    let Some(Statement::Query(query)) = statements.first() else {
+        return Vec::new();
+    };
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return Vec::new();
+    };
+    let mut places = Vec::new();
+    for (index, item) in select.projection.iter().enumerate() {
+        match item {
+            SelectItem::UnnamedExpr(expr) if expr.to_string().eq_ignore_ascii_case("count(*)") => {
+                places.push(index)
+            }
+            SelectItem::UnnamedExpr(_) | SelectItem::ExprWithAlias { .. } => {}
+            _ => break,
+        }
+    }
+    places
 }
 
 /// Runs `work`, turning a panic inside it (Polars panics on some
@@ -425,13 +552,77 @@ fn groups(column: &TextColumn) -> bool {
     }
 }
 
+/// The kinds of file `query --out` writes, by extension.
+pub const OUT_EXTENSIONS: [&str; 3] = ["csv", "json", "parquet"];
+
+/// Checks that `path` names a file `write_answer` can write, before the
+/// query runs.
+pub fn check_out(path: &Path) -> Result<()> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if extension
+        .as_deref()
+        .is_some_and(|e| OUT_EXTENSIONS.contains(&e))
+    {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "--out {}: the file's extension says what to write: .csv, .json or .parquet",
+            path.display()
+        )))
+    }
+}
+
+/// Writes every row of `answer` to `path`, atomically: `.csv` and `.json`
+/// as `--format csv` and `--format json` print them, `.parquet` with the
+/// answer's own types (exact decimals stay decimals).
+pub fn write_answer(answer: &DataFrame, path: &Path) -> Result<()> {
+    check_out(path)?;
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let height = answer.height();
+    match extension.as_str() {
+        "parquet" => crate::sinks::output::write_with(dir, path, |file| {
+            ParquetWriter::new(file)
+                .with_compression(ParquetCompression::Zstd(None))
+                .finish(&mut answer.clone())
+                .map(|_| ())
+                .map_err(std::io::Error::other)
+        }),
+        "json" => {
+            let columns = text_columns(answer, height)?;
+            crate::sinks::output::write_with(dir, path, |mut file| {
+                write_json(&columns, height, &mut file)
+            })
+        }
+        _ => {
+            let columns = text_columns(answer, height)?;
+            crate::sinks::output::write_with(dir, path, |mut file| {
+                write_csv(&columns, height, &mut file)
+            })
+        }
+    }
+}
+
 /// Prints `answer`. `max_rows` caps the terminal table only (0: no cap);
 /// the other formats print every row. `width`: the terminal's columns,
 /// which the table's columns are left out to fit (none: all of them).
+/// `vertical`: one field per line (`Some(true)`), a table (`Some(false)`),
+/// or a table unless fewer than half its columns fit (`None`).
 pub fn print(
     answer: &DataFrame,
     format: QueryFormat,
     max_rows: usize,
+    vertical: Option<bool>,
     colour: bool,
     width: Option<u16>,
     out: &mut impl Write,
@@ -442,7 +633,15 @@ pub fn print(
     };
     let columns = text_columns(answer, shown)?;
     let written = match format {
-        QueryFormat::Table => write_table(&columns, shown, answer.height(), colour, width, out),
+        QueryFormat::Table => {
+            let table = Shape {
+                shown,
+                height: answer.height(),
+                colour,
+                width,
+            };
+            write_table(&columns, &table, vertical, out)
+        }
         QueryFormat::Csv => write_csv(&columns, shown, out),
         QueryFormat::Json => write_json(&columns, shown, out),
         QueryFormat::Markdown => write_markdown(&columns, shown, out),
@@ -454,14 +653,27 @@ pub fn print(
 /// in `…`.
 const CELL_MAX: usize = 40;
 
-fn write_table(
-    columns: &[TextColumn],
+/// What a terminal table shows: `shown` of `height` rows, in colour or
+/// not, within `width` columns when known.
+struct Shape {
     shown: usize,
     height: usize,
     colour: bool,
     width: Option<u16>,
+}
+
+fn write_table(
+    columns: &[TextColumn],
+    shape: &Shape,
+    vertical: Option<bool>,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
+    let Shape {
+        shown,
+        height,
+        colour,
+        width,
+    } = *shape;
     // Each column's cells as the terminal shows them.
     let cells: Vec<Vec<String>> = columns
         .iter()
@@ -483,6 +695,19 @@ fn write_table(
         })
         .collect();
     let kept = columns_that_fit(columns, &cells, width);
+    match vertical {
+        Some(true) => return write_vertical(columns, &cells, shape, None, out),
+        None if kept.len() * 2 < columns.len() => {
+            let why = format!(
+                "only {} of {} columns fit {} columns: one field per line (--vertical false for a table)",
+                kept.len(),
+                columns.len(),
+                width.unwrap_or_default()
+            );
+            return write_vertical(columns, &cells, shape, Some(why), out);
+        }
+        _ => {}
+    }
     let mut table = crate::show::render::empty_table(colour);
     if let Some(width) = width {
         table.set_width(width);
@@ -538,7 +763,70 @@ fn write_table(
             hidden.join(", ")
         ));
     }
-    writeln!(out, "{}", crate::show::render::wrapped(&note, width))
+    writeln!(out, "{}", crate::messages::wrapped(&note, width))
+}
+
+/// One field per line, a record at a time (as psql's `\\x`): for rows
+/// wider than the terminal. `why`: the line saying it was chosen for the
+/// user.
+fn write_vertical(
+    columns: &[TextColumn],
+    cells: &[Vec<String>],
+    shape: &Shape,
+    why: Option<String>,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let names: Vec<String> = columns
+        .iter()
+        .map(|c| escaped(&c.name).into_owned())
+        .collect();
+    let name_width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    // A value longer than the room beside its name ends in `…`.
+    let room = shape
+        .width
+        .map(|w| usize::from(w).saturating_sub(name_width + 3).max(8));
+    for row in 0..shape.shown {
+        let title = format!("─[ row {} ]", row + 1);
+        let rule = shape
+            .width
+            .map_or(name_width + 20, usize::from)
+            .saturating_sub(title.chars().count());
+        writeln!(out, "{title}{}", "─".repeat(rule.min(60)))?;
+        for (name, cells) in names.iter().zip(cells) {
+            let value = &cells[row];
+            let value = match room {
+                Some(room) if value.chars().count() > room => {
+                    let mut cut: String = value.chars().take(room - 1).collect();
+                    cut.push('…');
+                    cut
+                }
+                _ => value.clone(),
+            };
+            let name = if shape.colour {
+                format!("\x1b[1m{name:<name_width$}\x1b[0m")
+            } else {
+                format!("{name:<name_width$}")
+            };
+            writeln!(out, "{name} │ {value}")?;
+        }
+    }
+    let mut note = if shape.shown < shape.height {
+        format!(
+            "{} rows ({} shown; --max-rows 0 or --format csv for all)",
+            shape.height, shape.shown
+        )
+    } else {
+        format!(
+            "{} row{}",
+            shape.height,
+            crate::messages::plural(shape.height)
+        )
+    };
+    if let Some(why) = why {
+        note.push_str("; ");
+        note.push_str(&why);
+    }
+    writeln!(out, "{}", crate::messages::wrapped(&note, shape.width))
 }
 
 /// The columns a table of `width` columns shows: from the first, as many
@@ -709,7 +997,7 @@ mod tests {
     #[track_caller]
     fn case(answer: &DataFrame, format: QueryFormat, max_rows: usize, expected: &str) {
         let mut out = Vec::new();
-        print(answer, format, max_rows, false, None, &mut out).unwrap();
+        print(answer, format, max_rows, None, false, None, &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), expected);
     }
 
@@ -754,7 +1042,7 @@ mod tests {
         );
         case(&answer.head(Some(0)), QueryFormat::Json, 0, "[]\n");
         let mut out = Vec::new();
-        print(&answer, QueryFormat::Json, 0, false, None, &mut out).unwrap();
+        print(&answer, QueryFormat::Json, 0, None, false, None, &mut out).unwrap();
         let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(
             json,
@@ -769,7 +1057,7 @@ mod tests {
     fn a_table_caps_its_rows_and_says_so() {
         let answer = answer();
         let mut out = Vec::new();
-        print(&answer, QueryFormat::Table, 1, false, None, &mut out).unwrap();
+        print(&answer, QueryFormat::Table, 1, None, false, None, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("web"), "{text}");
         assert!(!text.contains("a|b"), "{text}");
@@ -778,7 +1066,7 @@ mod tests {
             "{text}"
         );
         let mut out = Vec::new();
-        print(&answer, QueryFormat::Table, 0, false, None, &mut out).unwrap();
+        print(&answer, QueryFormat::Table, 0, None, false, None, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(
             text.contains("a|b") && text.ends_with("\n2 rows\n"),

@@ -717,3 +717,133 @@ fn an_unquoted_date_is_named_in_a_warning() {
         .code(0);
     out.stderr_has("`2024-03-01` without quotes is arithmetic (the number 2020), not a date: write '2024-03-01'");
 }
+
+/// `--out` keeps the answer: CSV and JSON as printed, Parquet typed;
+/// nothing on stdout; a name without a known extension is refused before
+/// any file is read.
+#[test]
+fn an_answer_is_kept_in_a_file() {
+    let sql = "SELECT product_id, COUNT(*), SUM(line_revenue) AS revenue \
+               FROM sales GROUP BY product_id ORDER BY product_id";
+    let test = Test::new();
+    let printed = test
+        .clone()
+        .args(&["query", sql, &samples(), "--format", "csv", "-q"])
+        .run()
+        .code(0)
+        .stdout
+        .clone();
+    // Polars' `len` for COUNT(*) is shown as `count`.
+    assert!(
+        printed.starts_with("product_id,count,revenue\n"),
+        "{printed}"
+    );
+    let json = test
+        .clone()
+        .args(&["query", sql, &samples(), "--format", "json", "-q"])
+        .run()
+        .code(0)
+        .stdout
+        .clone();
+    for name in ["kept/answer.csv", "kept/answer.json", "kept/answer.parquet"] {
+        let out = test
+            .clone()
+            .args(&["query", sql, &samples(), "--out", name])
+            .run()
+            .code(0);
+        assert_eq!(out.stdout, "", "{name}");
+        out.stderr_has(&format!("rows to {name}"));
+    }
+    let read = |name: &str| std::fs::read_to_string(test.dir().join(name)).unwrap();
+    assert_eq!(read("kept/answer.csv"), printed);
+    assert_eq!(read("kept/answer.json"), json);
+    // Parquet keeps the decimal type; read back, it is the same answer.
+    use polars::prelude::SerReader;
+    let file = std::fs::File::open(test.dir().join("kept/answer.parquet")).unwrap();
+    let frame = polars::prelude::ParquetReader::new(file).finish().unwrap();
+    assert_eq!(frame.height(), printed.lines().count() - 1);
+    assert!(matches!(
+        frame.column("revenue").unwrap().dtype(),
+        polars::prelude::DataType::Decimal(_, 6)
+    ));
+    // No temporary file is left beside them.
+    let mut left: Vec<String> = std::fs::read_dir(test.dir().join("kept"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["answer.csv", "answer.json", "answer.parquet"]);
+    test.clone()
+        .args(&["query", sql, "no-such-folder", "--out", "answer.xlsx"])
+        .run()
+        .code(2)
+        .stderr_has(
+            "--out answer.xlsx: the file's extension says what to write: .csv, .json or .parquet",
+        );
+}
+
+/// `--lake` asks the lake that `run --export` wrote: the same answers as
+/// over the raw folder, Parquet and Arrow, with or without the rejected
+/// rows exported.
+#[test]
+fn the_exported_lake_answers_like_the_folder() {
+    let sql = "SELECT date, channel, COUNT(*) AS n, SUM(line_revenue) AS revenue \
+               FROM sales GROUP BY date, channel ORDER BY date, channel";
+    let rejects = "SELECT source_file, reason, COUNT(*) AS n FROM rejected \
+                   GROUP BY 1, 2 ORDER BY 1, 2";
+    let test = Test::new();
+    let ask = |args: &[&str]| {
+        let mut all = vec!["query"];
+        all.extend(args);
+        all.extend(["--format", "csv", "-q"]);
+        test.clone().args(&all).run().code(0).stdout.clone()
+    };
+    let folder = ask(&[sql, &samples()]);
+    let folder_rejects = ask(&[rejects, &samples()]);
+    assert!(folder.lines().count() > 2, "{folder}");
+    for format in ["parquet", "arrow"] {
+        let lake = format!("lake-{format}");
+        test.clone()
+            .args(&[
+                "run",
+                &samples(),
+                "--no-db",
+                "-q",
+                "--export",
+                &lake,
+                "--export-format",
+                format,
+                "--export-rejected",
+            ])
+            .run()
+            .code(0);
+        assert_eq!(ask(&[sql, "--lake", &lake]), folder, "{format}");
+        assert_eq!(ask(&[rejects, "--lake", &lake]), folder_rejects, "{format}");
+        // A filter on the partition column.
+        let one_day = ask(&[
+            "SELECT COUNT(*) AS n FROM sales WHERE date = '2026-11-25'",
+            "--lake",
+            &lake,
+        ]);
+        let folder_day = ask(&[
+            "SELECT COUNT(*) AS n FROM sales WHERE date = '2026-11-25'",
+            &samples(),
+        ]);
+        assert_eq!(one_day, folder_day, "{format}");
+    }
+    // Without the rejected rows exported, `rejected` is empty.
+    test.clone()
+        .args(&["run", &samples(), "--no-db", "-q", "--export", "plain"])
+        .run()
+        .code(0);
+    assert_eq!(
+        ask(&["SELECT COUNT(*) AS n FROM rejected", "--lake", "plain"]),
+        "n\n0\n"
+    );
+    // A folder that is no lake.
+    test.clone()
+        .args(&["query", "SELECT 1", "--lake", "nowhere"])
+        .run()
+        .code(4)
+        .stderr_has("nowhere/sales/date=*/*.parquet");
+}

@@ -154,7 +154,7 @@ fn left_out_columns_are_named() {
     let samples = format!("{}/samples", env!("CARGO_MANIFEST_DIR"));
     let narrow = test
         .clone()
-        .args(&[&samples])
+        .args(&[&samples, "--vertical", "false"])
         .env("COLUMNS", "60")
         .run()
         .code(0)
@@ -164,6 +164,33 @@ fn left_out_columns_are_named() {
             .contains("10 of 12 columns left out to fit 60 columns:\n  timestamp, date, channel,"),
         "{narrow}"
     );
+    // Without --vertical false, so few columns fitting turns the rows
+    // vertical, one field per line, and says so.
+    let vertical = test
+        .clone()
+        .args(&[&samples])
+        .env("COLUMNS", "60")
+        .run()
+        .code(0)
+        .stdout;
+    assert!(vertical.starts_with("─[ row 1 ]"), "{vertical}");
+    assert!(vertical.contains("\nsource_line    │ "), "{vertical}");
+    assert!(vertical.contains("─[ row 3 ]"), "{vertical}");
+    assert!(
+        vertical.contains("3 rows; only 2 of 12 columns fit 60 columns: one field per\n  line"),
+        "{vertical}"
+    );
+    for line in vertical.lines() {
+        assert!(line.chars().count() <= 60, "{line}");
+    }
+    let asked = test
+        .clone()
+        .args(&[&samples, "--vertical"])
+        .run()
+        .code(0)
+        .stdout;
+    assert!(asked.contains("\ntransaction_id │ "), "{asked}");
+    assert!(asked.ends_with("\n3 rows\n"), "{asked}");
     // The first and the last column stay, the `…` between them.
     assert!(
         narrow.contains("│ transaction_id ┆ … ┆ source_line │"),

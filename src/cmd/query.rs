@@ -21,9 +21,11 @@ use crate::show::render;
 pub const EXAMPLES: &str = "\
 Examples:
   sales-etl query queries/revenue_by_store.sql data/raw --date 2026-11-25
-  sales-etl query top_customers data/raw --format csv > top.csv
+  sales-etl query top_customers data/raw --out top.parquet    keep the answer (.csv, .json, .parquet)
+  sales-etl query 'SELECT * FROM rejected' --vertical          one field per line
   sales-etl query 'SELECT reason, COUNT(*) AS n FROM rejected GROUP BY 1'
   sales-etl query 'SELECT channel, SUM(line_revenue) FROM sales GROUP BY 1'
+  sales-etl query 'SELECT date, SUM(line_revenue) FROM sales GROUP BY 1' --lake lake/   over run --export lake/
   sales-etl query 'SELECT * FROM reporting_daily_sales LIMIT 7' --db
   sales-etl query 'SELECT COUNT(*) FROM etl_runs' --db mysql://etl:pw@db/sales
 
@@ -58,7 +60,7 @@ pub struct QueryArgs {
     #[arg(
         default_value = "data/raw",
         value_name = "INPUT_DIR",
-        conflicts_with = "db"
+        conflicts_with_all = ["db", "lake"]
     )]
     pub input_dir: PathBuf,
 
@@ -72,6 +74,13 @@ pub struct QueryArgs {
     /// warned about.
     #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
     pub db: Option<String>,
+
+    /// Query a lake that `run --export DIR` wrote, instead of raw files:
+    /// `sales` is every exported part (Parquet or Arrow, read lazily: a
+    /// filter on `date` reads only its days), `rejected` the parts of
+    /// --export-rejected. Nothing is cleaned again.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["db", "date"])]
+    pub lake: Option<PathBuf>,
 
     /// Only the files of this day (*_DATE.csv and DATE/), as `run --date`.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date, conflicts_with = "db")]
@@ -98,6 +107,18 @@ pub struct QueryArgs {
     /// interrupted.
     #[arg(long, value_name = "SECONDS", requires = "db", value_parser = parse_seconds)]
     pub timeout: Option<std::time::Duration>,
+
+    /// Write every row of the answer to this file instead of printing it:
+    /// .csv, .json (as --format prints them) or .parquet (typed), by its
+    /// extension; atomically, like every output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// One field per line, a row at a time, for wide rows: true or false.
+    /// Without it, the terminal table turns vertical by itself when fewer
+    /// than half its columns fit (and says so).
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub vertical: Option<bool>,
 
     /// Rows shown in the terminal table; 0 shows every row.
     ///
@@ -178,6 +199,9 @@ pub fn run(args: &QueryArgs) -> Result<()> {
         Verbosity::Warnings
     });
     let sql = query::read_query(&args.query)?;
+    if let Some(path) = &args.out {
+        query::check_out(path)?;
+    }
     for warning in query::unquoted_dates(&sql) {
         messages.warn(warning);
     }
@@ -186,6 +210,13 @@ pub fn run(args: &QueryArgs) -> Result<()> {
             messages.step(format!("warehouse {}", Named::new(&target, source)));
             let spinner = messages.spinner(format!("querying {}", target.masked()));
             let answer = db::query(&target, &sql, args.timeout, &messages);
+            spinner.finish_and_clear();
+            answer?
+        }
+        None if args.lake.is_some() => {
+            let lake = args.lake.as_deref().unwrap_or(std::path::Path::new("."));
+            let spinner = messages.spinner(format!("querying the lake {}", lake.display()));
+            let answer = query::over_lake(lake, &sql);
             spinner.finish_and_clear();
             answer?
         }
@@ -209,12 +240,25 @@ pub fn run(args: &QueryArgs) -> Result<()> {
             query::over_folder(&config, &sql, &messages)?
         }
     };
+    if let Some(path) = &args.out {
+        query::write_answer(&answer, path)?;
+        if !args.quiet {
+            eprintln!(
+                "wrote {} row{} to {}",
+                crate::money::grouped(answer.height()),
+                crate::messages::plural(answer.height()),
+                path.display()
+            );
+        }
+        return Ok(());
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     query::print(
         &answer,
         args.format,
         args.max_rows,
+        args.vertical,
         render::colour_wanted(),
         render::width(),
         &mut out,
