@@ -167,19 +167,13 @@ fn print_tables(report: &PeriodReport, style: &Style, out: &mut impl Write) -> s
             change_cell(row, style),
         ]);
     }
-    let title = format!(
-        "\nSales by {unit}{}",
-        if report
-            .periods
-            .iter()
-            .any(|r| !r.partial && r.change.is_none())
-        {
-            " (–: nothing fair to compare with)"
-        } else {
-            ""
-        }
-    );
-    style.show(out, &title, table, &["orders", "units"])?;
+    style.show(
+        out,
+        &format!("\nSales by {unit}"),
+        table,
+        &["orders", "units"],
+    )?;
+    uncompared_note(&report.periods, style, out)?;
 
     let mut range = style.table(&["channel", "orders", "units", "revenue", "before", "change"]);
     for row in &report.range_rows {
@@ -200,6 +194,7 @@ fn print_tables(report: &PeriodReport, style: &Style, out: &mut impl Write) -> s
         grouped(report.previous.days())
     );
     style.show(out, &title, range, &["orders", "units"])?;
+    uncompared_note(&report.range_rows, style, out)?;
 
     if !report.lines.is_empty() {
         writeln!(
@@ -232,6 +227,17 @@ fn print_tables(report: &PeriodReport, style: &Style, out: &mut impl Write) -> s
             report.range.from, report.range.to
         );
         style.show(out, &title, top, &["units"])?;
+    }
+    Ok(())
+}
+
+/// Says why a row has `–` for its change, when one has.
+fn uncompared_note(rows: &[PeriodRow], style: &Style, out: &mut impl Write) -> std::io::Result<()> {
+    if rows.iter().any(|r| !r.partial && r.change.is_none()) {
+        style.line(
+            out,
+            "–: a day it is compared with has no sales stored or is partial",
+        )?;
     }
     Ok(())
 }
