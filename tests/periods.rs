@@ -297,6 +297,22 @@ fn period_reports_add_up_compare_and_mark_partial_days() {
         shown.contains("Partial days (not compared)\n2026-11-08"),
         "{shown}"
     );
+
+    // Every line fits the terminal, from 60 columns to 160.
+    for width in [60, 80, 160] {
+        let screen = test
+            .clone()
+            .args(&["report", "--db", "sqlite://w.db", "--last", "3w"])
+            .env("COLUMNS", &width.to_string())
+            .run()
+            .code(0)
+            .stdout
+            .clone();
+        for line in screen.lines() {
+            assert!(line.chars().count() <= width, "{width}: {line}\n{screen}");
+        }
+        assert!(screen.contains("Top products"), "{screen}");
+    }
 }
 
 #[test]

@@ -277,13 +277,20 @@ fn sparklines(report: &PeriodReport, width: Option<u16>) -> Vec<String> {
             ),
             _ => String::new(),
         };
-        let fits = width
-            .is_none_or(|w| spark.chars().count() + 2 + scale.chars().count() <= usize::from(w));
-        if fits {
-            lines.push(format!("{spark}  {scale}"));
-        } else {
+        let fits = |text: &str| width.is_none_or(|w| text.chars().count() <= usize::from(w));
+        let beside = format!("{spark}  {scale}");
+        let below = format!("{:label_width$} {scale}", "");
+        if fits(&beside) {
+            lines.push(beside);
+        } else if fits(&below) {
             lines.push(spark);
-            lines.push(format!("{:label_width$} {scale}", ""));
+            lines.push(below);
+        } else {
+            // Low and high a line each.
+            lines.push(spark);
+            for part in scale.split(", ") {
+                lines.push(format!("{:label_width$} {part}", ""));
+            }
         }
     }
     if per_mark > 1 {
