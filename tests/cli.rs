@@ -310,10 +310,12 @@ fn bash_completes_flags_of_a_subcommand() {
     let script = test.clone().args(&["completions", "bash"]).run().code(0);
     let path = test.dir().join("sales-etl.bash");
     std::fs::write(&path, &script.stdout).unwrap();
-    let complete = |words: &[&str]| -> String {
+    // Calls `function` as bash's `complete -F` would, in the test's folder.
+    let call = |function: &str, words: &[&str]| -> String {
         let line = format!(
-            "source {path}; COMP_WORDS=({words}); COMP_CWORD={cword}; \
-             _sales__etl sales-etl {cur} {prev}; echo \"${{COMPREPLY[*]}}\"",
+            "cd {dir}; source {path}; COMP_WORDS=({words}); COMP_CWORD={cword}; \
+             {function} sales-etl {cur} {prev}; echo \"${{COMPREPLY[*]}}\"",
+            dir = test.dir().display(),
             path = path.display(),
             words = words.join(" "),
             cword = words.len() - 1,
@@ -331,29 +333,14 @@ fn bash_completes_flags_of_a_subcommand() {
         );
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     };
+    let complete = |words: &[&str]| call("_sales__etl", words);
     assert_eq!(complete(&["sales-etl", "run", "--dr"]), "--dry-run");
     assert_eq!(complete(&["sales-etl", "report", "--fr"]), "--from");
     assert_eq!(complete(&["sales-etl", "rep"]), "report");
     assert!(complete(&["sales-etl", "query", "--"]).contains("--max-rows"));
     // The shipped queries' names, as `query`'s first word (issue "the
     // analyst's week").
-    let queries = |words: &[&str]| -> String {
-        let line = format!(
-            "cd {dir}; source {path}; COMP_WORDS=({words}); COMP_CWORD={cword}; \
-             _sales__etl__with__queries sales-etl {cur} {prev}; echo \"${{COMPREPLY[*]}}\"",
-            dir = test.dir().display(),
-            path = path.display(),
-            words = words.join(" "),
-            cword = words.len() - 1,
-            cur = words[words.len() - 1],
-            prev = words[words.len() - 2],
-        );
-        let out = std::process::Command::new("bash")
-            .args(["--norc", "-c", &line])
-            .output()
-            .expect("bash runs");
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    };
+    let queries = |words: &[&str]| call("_sales__etl__with__queries", words);
     assert_eq!(queries(&["sales-etl", "query", "top_c"]), "top_customers");
     let both = queries(&["sales-etl", "query", "revenue_by"]);
     assert!(

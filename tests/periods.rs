@@ -65,6 +65,12 @@ fn three_weeks() -> (Test, BTreeMap<(String, String), u64>) {
             }
         }
     }
+    backfill(&test, "sqlite://w.db");
+    (test, revenue)
+}
+
+/// `run input --from FIRST --to LAST` into `db`.
+fn backfill(test: &Test, db: &str) {
     test.clone()
         .args(&[
             "run",
@@ -74,12 +80,11 @@ fn three_weeks() -> (Test, BTreeMap<(String, String), u64>) {
             "--to",
             &date(LAST),
             "--db",
-            "sqlite://w.db",
+            db,
             "-q",
         ])
         .run()
         .code(0);
-    (test, revenue)
 }
 
 fn cents(amount: &str) -> u64 {
@@ -335,20 +340,7 @@ fn period_report_arguments_are_checked() {
 fn period_reports_agree_on_sqlite_and_mariadb() {
     let (test, _) = three_weeks();
     let db = crate::db::Database::new();
-    test.clone()
-        .args(&[
-            "run",
-            "input",
-            "--from",
-            &date(FIRST),
-            "--to",
-            &date(LAST),
-            "--db",
-            &db.url(),
-            "-q",
-        ])
-        .run()
-        .code(0);
+    backfill(&test, &db.url());
     for args in [
         &[][..],
         &["--last", "2w"],

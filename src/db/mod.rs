@@ -5,7 +5,8 @@
 //! steps as one trait and the one driver that calls them in order), `rows`,
 //! `key_order` and `sales` (the values it writes, in the order MySQL wants
 //! them, and the sales per file the reports are computed from), [`read`]
-//! (stored reports and query answers), `portable` (the standard SQL SQLite
+//! (stored reports and query answers; `stored`: the rows the dialects read
+//! back for it), `portable` (the standard SQL SQLite
 //! lacks, rewritten into its own). [`mysql`] and [`sqlite`] are the
 //! dialects: each connects, locks and prepares its tables its own way, then
 //! implements the steps with its own statements. [`load`] is the sink of
@@ -26,17 +27,16 @@ mod sales;
 pub mod schema;
 pub mod sqlite;
 mod steps;
+pub mod stored;
 pub mod stream;
 pub mod target;
 
 pub use plan::{
     rows_per_second, EarlierLoad, FileReplaced, InputRecord, LoadEnd, LoadPlan, Loaded, Method,
 };
-pub use read::{
-    query, read_days, read_reports, AnswerColumn, Cell, DayRows, Days, DaysWanted, RangeProduct,
-    ReportRows, Reports,
-};
+pub use read::{query, read_days, read_reports, AnswerColumn, Cell, Days, RangeProduct, Reports};
 pub use schema::{Kind, Table, LOAD_COLUMNS, MAX_TEXT_CHARS, SALE_COLUMNS, SQLITE_STAGING, TABLES};
+pub use stored::{DailyRow, DayRows, DaysWanted, ReportRows};
 pub use target::{mask_url, Target, DEFAULT_URL};
 
 /// Connects to the warehouse and checks the tables it already has, before

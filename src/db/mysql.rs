@@ -832,22 +832,11 @@ const NO_SUCH_TABLE: u16 = 1146;
 /// The stored days of a period report (see [`super::read_days`]).
 pub fn read_days(url: &str, wanted: Option<DaysWanted>) -> Result<DayRows> {
     let target = Target::Mysql(url.to_owned());
-    let fail = |e: mysql::Error| match e {
-        mysql::Error::MySqlError(e) if e.code == UNKNOWN_DATABASE || e.code == NO_SUCH_TABLE => {
-            Error::NoReports {
-                target: target.masked(),
-                problem: e.message,
-            }
-        }
-        e => Error::DatabaseUnreachable {
-            target: target.masked(),
-            reason: said(&e),
-        },
-    };
-    let mut conn = Conn::new(options(url, &target)?).map_err(fail)?;
+    let fail = report_failure(&target);
+    let mut conn = Conn::new(options(url, &target)?).map_err(&fail)?;
     let latest: Option<Option<String>> = conn
         .query_first(include_str!("../../queries/mysql/latest_day.sql"))
-        .map_err(fail)?;
+        .map_err(&fail)?;
     let latest = latest.flatten();
     let Some(wanted) = wanted else {
         return Ok(DayRows {
@@ -861,13 +850,13 @@ pub fn read_days(url: &str, wanted: Option<DaysWanted>) -> Result<DayRows> {
             include_str!("../../queries/mysql/read_daily_sales.sql"),
             (&from, &to),
         )
-        .map_err(fail)?;
+        .map_err(&fail)?;
     let file_days = conn
         .exec(
             include_str!("../../queries/mysql/file_days.sql"),
             (&from, &to),
         )
-        .map_err(fail)?;
+        .map_err(&fail)?;
     let top = conn
         .exec(
             include_str!("../../queries/mysql/top_products_of_range.sql"),
@@ -877,7 +866,7 @@ pub fn read_days(url: &str, wanted: Option<DaysWanted>) -> Result<DayRows> {
                 wanted.top,
             ),
         )
-        .map_err(fail)?;
+        .map_err(&fail)?;
     Ok(DayRows {
         latest,
         daily,
@@ -886,40 +875,47 @@ pub fn read_days(url: &str, wanted: Option<DaysWanted>) -> Result<DayRows> {
     })
 }
 
-pub fn read_reports(url: &str, from: &str, to: &str, top: u32) -> Result<ReportRows> {
-    let target = Target::Mysql(url.to_owned());
-    let fail = |e: mysql::Error| match e {
+/// What a failed read of the reports is: no such database or table (the
+/// warehouse holds no reports), or no connection.
+fn report_failure(target: &Target) -> impl Fn(mysql::Error) -> Error {
+    let target = target.masked();
+    move |e| match e {
         mysql::Error::MySqlError(e) if e.code == UNKNOWN_DATABASE || e.code == NO_SUCH_TABLE => {
             Error::NoReports {
-                target: target.masked(),
+                target: target.clone(),
                 problem: e.message,
             }
         }
         e => Error::DatabaseUnreachable {
-            target: target.masked(),
+            target: target.clone(),
             reason: said(&e),
         },
-    };
-    let mut conn = Conn::new(options(url, &target)?).map_err(fail)?;
+    }
+}
+
+pub fn read_reports(url: &str, from: &str, to: &str, top: u32) -> Result<ReportRows> {
+    let target = Target::Mysql(url.to_owned());
+    let fail = report_failure(&target);
+    let mut conn = Conn::new(options(url, &target)?).map_err(&fail)?;
     let daily = conn
         .exec(
             include_str!("../../queries/mysql/read_daily_sales.sql"),
             (from, to),
         )
-        .map_err(fail)?;
+        .map_err(&fail)?;
     let top = conn
         .exec(
             include_str!("../../queries/mysql/read_top_products.sql"),
             (from, to, top),
         )
-        .map_err(fail)?;
+        .map_err(&fail)?;
     // A warehouse older than `held_back_sales` holds back nothing.
     let held = match conn.exec(
         include_str!("../../queries/mysql/read_held_back.sql"),
         (from, to),
     ) {
         Err(mysql::Error::MySqlError(e)) if e.code == NO_SUCH_TABLE => Vec::new(),
-        other => other.map_err(fail)?,
+        other => other.map_err(&fail)?,
     };
     Ok(ReportRows { daily, top, held })
 }

@@ -4,47 +4,11 @@
 
 use polars::prelude::*;
 
+use super::stored::{DailyRow, DaysWanted};
 use super::{mysql, sqlite, Target};
 use crate::error::{Error, Result};
 use crate::judge::aggregate::{DailySales, HeldBack, TopProduct};
 use crate::money::Money;
-
-/// Report rows as the warehouse returns them: dates and amounts as text.
-pub struct ReportRows {
-    /// (date, channel, orders, units, revenue).
-    pub daily: Vec<(String, String, u64, i64, String)>,
-    /// (date, rank, product_id, units, revenue).
-    pub top: Vec<(String, u32, String, i64, String)>,
-    /// Held back as outliers: (date, channel, rows, units, revenue).
-    pub held: Vec<(String, String, u64, i64, String)>,
-}
-
-/// What a period report reads from the warehouse, as it returns it: dates
-/// and amounts as text.
-#[derive(Debug, Default)]
-pub struct DayRows {
-    /// The latest date with daily sales in the whole warehouse.
-    pub latest: Option<String>,
-    /// (date, channel, orders, units, revenue) of the dates asked for.
-    pub daily: Vec<(String, String, u64, i64, String)>,
-    /// (date, source file, rows) for every file with a row on those dates,
-    /// over all of that file's dates.
-    pub file_days: Vec<(String, String, u64)>,
-    /// (product id, units, revenue) of the dates asked for, best first.
-    pub top: Vec<(String, i64, String)>,
-}
-
-/// The stored days of a period report: daily sales and the rows per file
-/// and date of `from` to `to`, and the top `top` products of `top_from` to
-/// `top_to`.
-#[derive(Debug, Clone, Copy)]
-pub struct DaysWanted {
-    pub from: chrono::NaiveDate,
-    pub to: chrono::NaiveDate,
-    pub top_from: chrono::NaiveDate,
-    pub top_to: chrono::NaiveDate,
-    pub top: u32,
-}
 
 /// A product's sales over a range of dates.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -64,6 +28,29 @@ pub struct Days {
     pub top: Vec<RangeProduct>,
 }
 
+/// An amount the warehouse returned as text, or the error naming it.
+fn amount_of(target: &Target, text: &str) -> Result<Money> {
+    Money::parse(text).ok_or_else(|| Error::NoReports {
+        target: target.masked(),
+        problem: format!("revenue `{text}` is not a decimal amount"),
+    })
+}
+
+/// Daily sales typed from the warehouse's text.
+fn daily_sales(target: &Target, rows: Vec<DailyRow>) -> Result<Vec<DailySales>> {
+    rows.into_iter()
+        .map(|(date, channel, orders, units, revenue)| {
+            Ok(DailySales {
+                revenue: amount_of(target, &revenue)?,
+                date,
+                channel,
+                orders,
+                units,
+            })
+        })
+        .collect()
+}
+
 /// The latest date, the daily sales, the rows per file and date and the top
 /// products of a period report (`wanted: None` reads the latest date only).
 pub fn read_days(target: &Target, wanted: Option<DaysWanted>) -> Result<Days> {
@@ -75,28 +62,14 @@ pub fn read_days(target: &Target, wanted: Option<DaysWanted>) -> Result<Days> {
         target: target.masked(),
         problem,
     };
-    let amount = |text: &str| {
-        Money::parse(text).ok_or_else(|| bad(format!("revenue `{text}` is not a decimal amount")))
-    };
+    let amount = |text: &str| amount_of(target, text);
     let date = |text: &str| {
         chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map_err(|_| bad(format!("`{text}` is not a date")))
     };
     Ok(Days {
         latest: rows.latest.as_deref().map(date).transpose()?,
-        daily: rows
-            .daily
-            .into_iter()
-            .map(|(date, channel, orders, units, revenue)| {
-                Ok(DailySales {
-                    revenue: amount(&revenue)?,
-                    date,
-                    channel,
-                    orders,
-                    units,
-                })
-            })
-            .collect::<Result<_>>()?,
+        daily: daily_sales(target, rows.daily)?,
         file_days: rows
             .file_days
             .into_iter()
@@ -138,25 +111,8 @@ pub fn read_reports(
         Target::Sqlite(path) => sqlite::read_reports(path, &from, &to, top)?,
         Target::Mysql(url) => mysql::read_reports(url, &from, &to, top)?,
     };
-    let amount = |text: &str| {
-        Money::parse(text).ok_or_else(|| Error::NoReports {
-            target: target.masked(),
-            problem: format!("revenue `{text}` is not a decimal amount"),
-        })
-    };
-    let daily = rows
-        .daily
-        .into_iter()
-        .map(|(date, channel, orders, units, revenue)| {
-            Ok(DailySales {
-                revenue: amount(&revenue)?,
-                date,
-                channel,
-                orders,
-                units,
-            })
-        })
-        .collect::<Result<_>>()?;
+    let amount = |text: &str| amount_of(target, text);
+    let daily = daily_sales(target, rows.daily)?;
     let top = rows
         .top
         .into_iter()

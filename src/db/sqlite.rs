@@ -817,17 +817,39 @@ fn table_columns(conn: &Connection) -> rusqlite::Result<Vec<(String, String, Str
 
 /// The stored reports for `from` to `to`: daily sales rows and top-product
 /// rows of rank `top` or better, as text. A missing file is not created.
-/// The stored days of a period report (see [`super::read_days`]).
-pub fn read_days(path: &Path, wanted: Option<DaysWanted>) -> Result<DayRows> {
-    let target = Target::Sqlite(path.to_path_buf());
-    let missing = |problem: String| Error::NoReports {
-        target: target.masked(),
+/// The warehouse opened read-only for reports, and the error of a failed
+/// read of them.
+fn open_reports(path: &Path) -> Result<(Connection, impl Fn(String) -> Error)> {
+    let target = Target::Sqlite(path.to_path_buf()).masked();
+    let missing = move |problem: String| Error::NoReports {
+        target: target.clone(),
         problem,
     };
     if !path.is_file() {
         return Err(missing("the file does not exist".into()));
     }
     let conn = open_read_only(path).map_err(|e| missing(e.to_string()))?;
+    Ok((conn, missing))
+}
+
+/// The stored daily sales of `from` to `to`, as text.
+fn daily_rows(conn: &Connection, from: &str, to: &str) -> rusqlite::Result<Vec<super::DailyRow>> {
+    conn.prepare(include_str!("../../queries/sqlite/read_daily_sales.sql"))?
+        .query_map(params![from, to], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get::<_, i64>(2)? as u64,
+                r.get(3)?,
+                r.get(4)?,
+            ))
+        })?
+        .collect()
+}
+
+/// The stored days of a period report (see [`super::read_days`]).
+pub fn read_days(path: &Path, wanted: Option<DaysWanted>) -> Result<DayRows> {
+    let (conn, missing) = open_reports(path)?;
     let read = || -> rusqlite::Result<DayRows> {
         let latest = conn.query_row(
             include_str!("../../queries/sqlite/latest_day.sql"),
@@ -841,18 +863,7 @@ pub fn read_days(path: &Path, wanted: Option<DaysWanted>) -> Result<DayRows> {
             });
         };
         let (from, to) = (wanted.from.to_string(), wanted.to.to_string());
-        let daily = conn
-            .prepare(include_str!("../../queries/sqlite/read_daily_sales.sql"))?
-            .query_map(params![from, to], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get::<_, i64>(2)? as u64,
-                    r.get(3)?,
-                    r.get(4)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let daily = daily_rows(&conn, &from, &to)?;
         let file_days = conn
             .prepare(include_str!("../../queries/sqlite/file_days.sql"))?
             .query_map(params![from, to], |r| {
@@ -883,28 +894,9 @@ pub fn read_days(path: &Path, wanted: Option<DaysWanted>) -> Result<DayRows> {
 }
 
 pub fn read_reports(path: &Path, from: &str, to: &str, top: u32) -> Result<ReportRows> {
-    let target = Target::Sqlite(path.to_path_buf());
-    let missing = |problem: String| Error::NoReports {
-        target: target.masked(),
-        problem,
-    };
-    if !path.is_file() {
-        return Err(missing("the file does not exist".into()));
-    }
-    let conn = open_read_only(path).map_err(|e| missing(e.to_string()))?;
+    let (conn, missing) = open_reports(path)?;
     let read = || -> rusqlite::Result<ReportRows> {
-        let mut daily = conn.prepare(include_str!("../../queries/sqlite/read_daily_sales.sql"))?;
-        let daily = daily
-            .query_map(params![from, to], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get::<_, i64>(2)? as u64,
-                    r.get(3)?,
-                    r.get(4)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let daily = daily_rows(&conn, from, to)?;
         let mut top_products =
             conn.prepare(include_str!("../../queries/sqlite/read_top_products.sql"))?;
         let top = top_products
