@@ -1,8 +1,7 @@
--- Rows each file gave each date, for the files with a row between the two
--- dates, over all their dates: a file's own date is the one it gave most rows.
+-- Rows each file gave each date between the two dates: a file's own date is
+-- the one it gave most rows (the caller reads a week beyond the days it
+-- judges, so that a file's dates are all in view).
 SELECT CAST(`date` AS CHAR), source_file, CAST(SUM(orders) AS UNSIGNED)
 FROM daily_file_sales
-WHERE source_file IN (
-    SELECT source_file FROM daily_file_sales WHERE `date` BETWEEN ? AND ?
-)
-GROUP BY source_file, `date`
+WHERE `date` BETWEEN ? AND ?
+GROUP BY `date`, source_file

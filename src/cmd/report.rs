@@ -153,7 +153,7 @@ fn latest_complete_day(target: &Target, messages: &Messages) -> Result<NaiveDate
         from: latest - chrono::Days::new(14),
         to: latest,
     };
-    let days = stored_days(target, window, window, 1)?;
+    let days = stored_days(target, window, window, 0)?;
     let stored = Stored {
         daily: &days.daily,
         file_days: &days.file_days,
@@ -254,7 +254,7 @@ fn day_report(
         from: from - chrono::Days::new(7),
         to: to + chrono::Days::new(7),
     };
-    let days = stored_days(target, around, range, 1)?;
+    let days = stored_days(target, around, range, 0)?;
     let stored = Stored {
         daily: &days.daily,
         file_days: &days.file_days,

@@ -857,8 +857,10 @@ pub fn read_days(url: &str, wanted: Option<DaysWanted>) -> Result<DayRows> {
             (&from, &to),
         )
         .map_err(&fail)?;
-    let top = conn
-        .exec(
+    let top = if wanted.top == 0 {
+        Vec::new()
+    } else {
+        conn.exec(
             include_str!("../../queries/mysql/top_products_of_range.sql"),
             (
                 wanted.top_from.to_string(),
@@ -866,7 +868,8 @@ pub fn read_days(url: &str, wanted: Option<DaysWanted>) -> Result<DayRows> {
                 wanted.top,
             ),
         )
-        .map_err(&fail)?;
+        .map_err(&fail)?
+    };
     Ok(DayRows {
         latest,
         daily,

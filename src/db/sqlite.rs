@@ -871,8 +871,10 @@ pub fn read_days(path: &Path, wanted: Option<DaysWanted>) -> Result<DayRows> {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let (top_from, top_to) = (wanted.top_from.to_string(), wanted.top_to.to_string());
-        let top = conn
-            .prepare(include_str!(
+        let top = if wanted.top == 0 {
+            Vec::new()
+        } else {
+            conn.prepare(include_str!(
                 "../../queries/sqlite/top_products_of_range.sql"
             ))?
             .query_map(params![top_from, top_to, wanted.top], |r| {
@@ -882,7 +884,8 @@ pub fn read_days(path: &Path, wanted: Option<DaysWanted>) -> Result<DayRows> {
                     crate::money::Money(i128::from(r.get::<_, i64>(2)?)).exact(),
                 ))
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<rusqlite::Result<Vec<_>>>()?
+        };
         Ok(DayRows {
             latest,
             daily,

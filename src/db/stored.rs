@@ -30,7 +30,7 @@ pub struct DayRows {
 
 /// The stored days of a period report: daily sales and the rows per file
 /// and date of `from` to `to`, and the top `top` products of `top_from` to
-/// `top_to`.
+/// `top_to` (none read when `top` is 0).
 #[derive(Debug, Clone, Copy)]
 pub struct DaysWanted {
     pub from: chrono::NaiveDate,
