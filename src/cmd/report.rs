@@ -159,8 +159,8 @@ fn latest_complete_day(target: &Target, messages: &Messages) -> Result<NaiveDate
         file_days: &days.file_days,
         top: Vec::new(),
     };
-    let complete = period::latest_complete(&stored).unwrap_or(latest);
     let partial = period::partial_of(&stored);
+    let complete = period::latest_complete(&stored, &partial).unwrap_or(latest);
     let skipped: Vec<String> = partial
         .range(complete.succ_opt().unwrap_or(complete)..)
         .map(|(day, why)| format!("{day} is partial: {}", why.why()))

@@ -162,10 +162,11 @@ pub fn partial_of(stored: &Stored) -> BTreeMap<NaiveDate, Partial> {
     partial
 }
 
-/// The latest stored day that is not partial, judged with the days stored
-/// around it.
-pub fn latest_complete(stored: &Stored) -> Option<NaiveDate> {
-    let partial = partial_of(stored);
+/// The latest stored day that is not in `partial` (see [`partial_of`]).
+pub fn latest_complete(
+    stored: &Stored,
+    partial: &BTreeMap<NaiveDate, Partial>,
+) -> Option<NaiveDate> {
     rows_per_day(stored.daily)
         .into_keys()
         .rev()
@@ -359,7 +360,10 @@ mod tests {
             file_days: &files,
             top: Vec::new(),
         };
-        assert_eq!(latest_complete(&stored), Some(day("2026-11-25")));
+        assert_eq!(
+            latest_complete(&stored, &partial_of(&stored)),
+            Some(day("2026-11-25"))
+        );
         let range = Span {
             from: day("2026-11-02"),
             to: day("2026-11-15"),
