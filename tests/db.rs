@@ -347,6 +347,23 @@ fn mysql_corrected_export_late_rows_and_moved_ids() {
             ["2024-03-02", "1", "P1", "2", "5.00"]
         ]
     );
+    // The sums per date for period reports follow: T2's P2 is gone from 1
+    // March, b.csv's row of 2 March from b.csv.
+    assert_eq!(
+        db.rows("SELECT `date`, product_id, orders, units, revenue FROM daily_product_sales ORDER BY 1, 2"),
+        [
+            ["2024-03-01", "P1", "1", "4", "10.000000"],
+            ["2024-03-02", "P1", "2", "2", "5.000000"]
+        ]
+    );
+    assert_eq!(
+        db.rows("SELECT `date`, source_file, valid_rows FROM daily_file_rows ORDER BY 1, 2"),
+        [
+            ["2024-03-01", "b.csv", "1"],
+            ["2024-03-02", "a.csv", "1"],
+            ["2024-03-02", "c.csv", "1"]
+        ]
+    );
 }
 
 #[test]
@@ -891,6 +908,18 @@ fn sqlite_same_run_twice_and_replaced_ids() {
     assert_eq!(
         sqlite_rows(&path, SQLITE_DAILY),
         [["2024-03-01", "web", "2", "4", "10.00"]]
+    );
+    // The sums per date for period reports: T2 now from b.csv, 3 units.
+    assert_eq!(
+        sqlite_rows(&path, "SELECT * FROM daily_product_sales ORDER BY 1, 2"),
+        [
+            ["2024-03-01", "P1", "1", "1", "2500000"],
+            ["2024-03-01", "P2", "1", "3", "7500000"]
+        ]
+    );
+    assert_eq!(
+        sqlite_rows(&path, "SELECT * FROM daily_file_rows ORDER BY 1, 2"),
+        [["2024-03-01", "a.csv", "1"], ["2024-03-01", "b.csv", "1"]]
     );
 }
 
@@ -1459,7 +1488,7 @@ fn run_on_layout(layout: &str) -> (Test, std::path::PathBuf) {
 fn sqlite_warehouse_of_layout_2_is_migrated_with_its_rows() {
     // `_test` keeps the folder until the end.
     let (_test, path) = run_on_layout(LAYOUT_2);
-    assert_eq!(sqlite_rows(&path, "PRAGMA user_version"), [["4"]]);
+    assert_eq!(sqlite_rows(&path, "PRAGMA user_version"), [["5"]]);
     assert_eq!(
         sqlite_rows(
             &path,
@@ -1497,6 +1526,66 @@ fn sqlite_warehouse_of_layout_2_is_migrated_with_its_rows() {
     assert_eq!(
         sqlite_rows(&path, "SELECT typeof(revenue), revenue FROM reporting_top_products WHERE \"date\" = '2024-02-01'"),
         [["real", "999.5"]]
+    );
+    // Layout 5: the sums per date and product (the old P1 and the run's T1).
+    assert_eq!(
+        sqlite_rows(&path, "SELECT * FROM daily_product_sales ORDER BY 1, 2"),
+        [
+            ["2024-03-01", "P1", "2", "2", "1002500000"],
+            ["2024-03-01", "P2", "1", "1", "999990000"]
+        ]
+    );
+}
+
+/// Layout 4 to 5: a warehouse without the sums per date and product and
+/// per date and file gets them on its next load, for every stored date,
+/// not only the dates the load touches.
+#[test]
+fn sqlite_warehouse_of_layout_4_gets_its_sums_per_date() {
+    let test = Test::new()
+        .csv(
+            "a.csv",
+            &[
+                &row("T1", "2024-03-01", "P1", 1),
+                &row("T2", "2024-03-02", "P2", 2),
+            ],
+        )
+        .args(&[
+            "run",
+            "input",
+            "--db",
+            "sqlite://w.db",
+            "--no-outliers",
+            "-q",
+        ]);
+    let path = test.run().code(0).dir.join("w.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "DROP TABLE daily_product_sales; DROP TABLE daily_file_rows; PRAGMA user_version = 4;",
+        )
+        .unwrap();
+    // The next load touches 3 March only.
+    test.clone()
+        .csv("b.csv", &[&row("T3", "2024-03-03", "P1", 4)])
+        .run()
+        .code(0);
+    assert_eq!(sqlite_rows(&path, "PRAGMA user_version"), [["5"]]);
+    assert_eq!(
+        sqlite_rows(&path, "SELECT * FROM daily_product_sales ORDER BY 1, 2"),
+        [
+            ["2024-03-01", "P1", "1", "1", "2500000"],
+            ["2024-03-02", "P2", "1", "2", "5000000"],
+            ["2024-03-03", "P1", "1", "4", "10000000"]
+        ]
+    );
+    assert_eq!(
+        sqlite_rows(&path, "SELECT * FROM daily_file_rows ORDER BY 1, 2"),
+        [
+            ["2024-03-01", "a.csv", "1"],
+            ["2024-03-02", "a.csv", "1"],
+            ["2024-03-03", "b.csv", "1"]
+        ]
     );
 }
 
@@ -1593,7 +1682,7 @@ fn sqlite_warehouse_of_the_first_layout_is_migrated_with_its_rows() {
             ["2024-03-01", "web", "1", "1", "2.50"]
         ]
     );
-    assert_eq!(sqlite_rows(&path, "PRAGMA user_version"), [["4"]]);
+    assert_eq!(sqlite_rows(&path, "PRAGMA user_version"), [["5"]]);
     assert_eq!(
         sqlite_rows(
             &path,

@@ -229,19 +229,32 @@ impl Sink for WarehouseLoad {
             // unchanged file's are stored anew too (a few rows per file).
             held_back: ledger.held_back.clone(),
         };
-        self.progress.finish_and_clear();
-        self.progress = self.messages.spinner(format!(
-            "loading into {}: the last rows, the id index, the reports, the commit",
+        // The bar goes on to the last row; a spinner then says what is left.
+        let (sent, bar, messages) = (end.sent, self.progress.clone(), self.messages.clone());
+        let rest = format!(
+            "loading into {}: the id index, the reports, the commit",
             self.options.target.masked()
-        ));
+        );
+        let mut spinner = None;
         let outcome = match std::mem::replace(&mut self.state, State::Finished) {
-            State::Streaming(streaming) => streaming.finish(end),
+            State::Streaming(streaming) => streaming.finish(end, |loaded| {
+                if spinner.is_none() {
+                    bar.set_position(loaded);
+                    if loaded >= sent {
+                        bar.finish_and_clear();
+                        spinner = Some(messages.spinner(rest.clone()));
+                    }
+                }
+            }),
             State::Failed(error) => Err(error),
             State::Waiting | State::Finished => Err(Error::Internal(
                 "the load was finished before it began".into(),
             )),
         };
         self.progress.finish_and_clear();
+        if let Some(spinner) = spinner {
+            spinner.finish_and_clear();
+        }
         self.outcome = Some(outcome);
         Ok(())
     }

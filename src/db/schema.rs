@@ -184,9 +184,10 @@ pub const SQLITE_STAGING: Table = Table {
     columns: &SQLITE_STAGING_COLUMNS,
 };
 
-/// The tables of per-file sums as MySQL/MariaDB keeps them (SQLite keeps
+/// The tables of per-file sums, and of those sums per date and product and
+/// per date and file, as MySQL/MariaDB keeps them (SQLite keeps
 /// the same sums in integer millionths, its own layout).
-pub const MYSQL_SUMS: [Table; 2] = [
+pub const MYSQL_SUMS: [Table; 4] = [
     Table {
         name: "daily_file_sales",
         columns: &[
@@ -208,6 +209,24 @@ pub const MYSQL_SUMS: [Table; 2] = [
             ("held_rows", Kind::Integer),
             ("units", Kind::Integer),
             ("revenue", Kind::Decimal(38, 6)),
+        ],
+    },
+    Table {
+        name: "daily_product_sales",
+        columns: &[
+            ("date", Kind::Date),
+            ("product_id", Kind::Text(MAX_TEXT_CHARS)),
+            ("orders", Kind::Integer),
+            ("units", Kind::Integer),
+            ("revenue", Kind::Decimal(38, 6)),
+        ],
+    },
+    Table {
+        name: "daily_file_rows",
+        columns: &[
+            ("date", Kind::Date),
+            ("source_file", Kind::Text(MAX_TEXT_CHARS)),
+            ("valid_rows", Kind::Integer),
         ],
     },
 ];

@@ -32,7 +32,7 @@ use crate::messages::Messages;
 /// The layout this version writes, kept in `PRAGMA user_version`. 0 is a
 /// warehouse of the first layout (or tables made by hand), migrated on the
 /// first load; a higher number is a newer tool's, refused.
-const LAYOUT: i64 = 4;
+const LAYOUT: i64 = 5;
 
 /// The first layout with money in integer millionths in `staging_sales`.
 const MONEY_AS_MICROS: i64 = 3;
@@ -40,12 +40,14 @@ const MONEY_AS_MICROS: i64 = 3;
 /// The first layout with the reports' revenue a number (REAL), not text.
 const REPORTS_AS_NUMBERS: i64 = 4;
 
-const CREATE: [&str; 9] = [
+const CREATE: [&str; 11] = [
     include_str!("../../queries/sqlite/staging_sales.sql"),
     include_str!("../../queries/sqlite/sales_view.sql"),
     include_str!("../../queries/sqlite/rejected_rows.sql"),
     include_str!("../../queries/sqlite/rejected_view.sql"),
     include_str!("../../queries/sqlite/daily_file_sales.sql"),
+    include_str!("../../queries/sqlite/daily_product_sales.sql"),
+    include_str!("../../queries/sqlite/daily_file_rows.sql"),
     include_str!("../../queries/sqlite/held_back_sales.sql"),
     include_str!("../../queries/sqlite/reporting_daily_sales.sql"),
     include_str!("../../queries/sqlite/reporting_top_products.sql"),
@@ -277,9 +279,38 @@ fn prepare_layout(conn: &mut Connection, target: &Target) -> Result<()> {
         "../../queries/sqlite/staging_sales_indexes.sql"
     ))
     .map_err(fail)?;
+    // Before layout 5 there were no sums per date and product or per date
+    // and file; a file whose first fill did not finish is filled again.
+    let missing: i64 = tx
+        .query_row(
+            include_str!("../../queries/sqlite/day_sums_missing.sql"),
+            [],
+            |r| r.get(0),
+        )
+        .map_err(fail)?;
+    if missing == 1 {
+        refill_day_sums(&tx, EVERY_DATE).map_err(fail)?;
+    }
     tx.execute_batch(&format!("PRAGMA user_version = {LAYOUT}"))
         .map_err(fail)?;
     tx.commit().map_err(fail)
+}
+
+/// Every date SQLite's text dates can hold.
+const EVERY_DATE: (&str, &str) = ("0000-01-01", "9999-12-31");
+
+/// Rewrites daily_product_sales and daily_file_rows for the dates `from`
+/// to `to` from daily_file_sales.
+fn refill_day_sums(conn: &Connection, (from, to): (&str, &str)) -> rusqlite::Result<()> {
+    for sql in [
+        include_str!("../../queries/sqlite/delete_product_sales_of_dates.sql"),
+        include_str!("../../queries/sqlite/delete_file_rows_of_dates.sql"),
+        include_str!("../../queries/sqlite/fill_product_sales.sql"),
+        include_str!("../../queries/sqlite/fill_file_rows.sql"),
+    ] {
+        conn.prepare_cached(sql)?.execute([from, to])?;
+    }
+    Ok(())
 }
 
 /// A load into SQLite in progress: its open transaction and the run's rows.
@@ -551,6 +582,7 @@ impl Steps for SqliteLoad<'_> {
                 "../../queries/sqlite/delete_top_products_of_date.sql"
             ))?
             .execute([date])?;
+            refill_day_sums(tx, (date, date))?;
             let mut insert_daily =
                 tx.prepare_cached(include_str!("../../queries/sqlite/insert_daily_sales.sql"))?;
             for day in daily {
@@ -864,8 +896,27 @@ pub fn read_days(path: &Path, wanted: Option<DaysWanted>) -> Result<DayRows> {
         };
         let (from, to) = (wanted.from.to_string(), wanted.to.to_string());
         let daily = daily_rows(&conn, &from, &to)?;
+        // A warehouse not loaded since before the sums per date is read
+        // the slow way (a failure here shows again in the reads below).
+        let summed = conn
+            .query_row(
+                include_str!("../../queries/sqlite/day_sums_missing.sql"),
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .is_ok_and(|missing| missing == 0);
+        let (file_days, top_products) = match summed {
+            true => (
+                include_str!("../../queries/sqlite/file_days.sql"),
+                include_str!("../../queries/sqlite/top_products_of_range.sql"),
+            ),
+            false => (
+                include_str!("../../queries/sqlite/file_days_unsummed.sql"),
+                include_str!("../../queries/sqlite/top_products_of_range_unsummed.sql"),
+            ),
+        };
         let file_days = conn
-            .prepare(include_str!("../../queries/sqlite/file_days.sql"))?
+            .prepare(file_days)?
             .query_map(params![from, to], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64))
             })?
@@ -874,17 +925,15 @@ pub fn read_days(path: &Path, wanted: Option<DaysWanted>) -> Result<DayRows> {
         let top = if wanted.top == 0 {
             Vec::new()
         } else {
-            conn.prepare(include_str!(
-                "../../queries/sqlite/top_products_of_range.sql"
-            ))?
-            .query_map(params![top_from, top_to, wanted.top], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    crate::money::Money(i128::from(r.get::<_, i64>(2)?)).exact(),
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?
+            conn.prepare(top_products)?
+                .query_map(params![top_from, top_to, wanted.top], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        crate::money::Money(i128::from(r.get::<_, i64>(2)?)).exact(),
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?
         };
         Ok(DayRows {
             latest,

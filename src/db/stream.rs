@@ -170,11 +170,16 @@ impl Streaming {
     }
 
     /// Ends the rows, lets the thread finish the load and commit, and
-    /// returns what it did.
-    pub fn finish(mut self, end: LoadEnd) -> Result<Loaded> {
+    /// returns what it did; meanwhile calls `watch` with the rows loaded
+    /// so far about every 20 ms (for a progress bar).
+    pub fn finish(mut self, end: LoadEnd, mut watch: impl FnMut(u64)) -> Result<Loaded> {
         if let Some(send) = self.send.take() {
             // A closed channel means the thread stopped: its result says why.
             let _ = send.send(Message::Finish(end));
+        }
+        while self.worker.as_ref().is_some_and(|w| !w.is_finished()) {
+            watch(self.loaded());
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
         self.join()
     }

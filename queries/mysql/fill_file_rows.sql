@@ -1,0 +1,6 @@
+-- daily_file_rows of the dates between the two, from daily_file_sales.
+INSERT INTO daily_file_rows (`date`, source_file, valid_rows)
+SELECT `date`, source_file, SUM(orders)
+FROM daily_file_sales
+WHERE `date` BETWEEN ? AND ?
+GROUP BY `date`, source_file

@@ -1,0 +1,1 @@
+DELETE FROM daily_product_sales WHERE "date" BETWEEN ?1 AND ?2
