@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use mysql::prelude::Queryable;
 use serde_json::Value;
 
 use crate::db::sqlite_rows;
@@ -332,6 +333,13 @@ fn period_report_arguments_are_checked() {
     report(&test, &["--last", "1w", "--date", "2026-11-25"]).code(2);
     // An empty warehouse has no latest day.
     report(&test, &[]).code(6);
+    // A date where the folder goes.
+    report(&test, &["2026-11-25"])
+        .code(2)
+        .stderr_has("`2026-11-25` is not a folder: for the report of a day, use --date 2026-11-25");
+    // A folder of nothing a run would read.
+    std::fs::create_dir_all(test.dir().join("empty")).unwrap();
+    report(&test, &["empty", "--last", "1w"]).code(4);
 }
 
 /// MariaDB answers every period report as SQLite does, key for key but the
@@ -341,6 +349,7 @@ fn period_reports_agree_on_sqlite_and_mariadb() {
     let (test, _) = three_weeks();
     let db = crate::db::Database::new();
     backfill(&test, &db.url());
+    let mut answers = Vec::new();
     for args in [
         &[][..],
         &["--last", "2w"],
@@ -364,5 +373,115 @@ fn period_reports_agree_on_sqlite_and_mariadb() {
         };
         let sqlite = json("sqlite://w.db");
         assert_eq!(json(&db.url()), sqlite, "{args:?}");
+        answers.push((args, sqlite));
     }
+    // A warehouse not loaded since before the sums per date and product
+    // (and per date and file) is read from daily_file_sales, to the same
+    // answers; its next load fills them.
+    let mut db = db;
+    let drop = "DROP TABLE daily_product_sales; DROP TABLE daily_file_rows;";
+    rusqlite::Connection::open(test.dir().join("w.db"))
+        .unwrap()
+        .execute_batch(drop)
+        .unwrap();
+    for table in ["daily_product_sales", "daily_file_rows"] {
+        db.conn.query_drop(format!("DROP TABLE {table}")).unwrap();
+    }
+    for (args, sqlite) in &answers {
+        for url in ["sqlite://w.db", &db.url()] {
+            let mut all = vec!["report", "--db", url, "--format", "json", "-q"];
+            all.extend(*args);
+            let mut value = test.clone().args(&all).run().code(0).json();
+            value["warehouse"] = Value::Null;
+            assert_eq!(&value, sqlite, "{url} without the sums per date: {args:?}");
+        }
+    }
+}
+
+/// A folder's report is what one `run` of the folder would store: the same
+/// JSON, key for key but the source's name, as the report of a warehouse
+/// that such a run loaded; and the folder report writes nothing.
+#[test]
+fn period_reports_from_a_folder_equal_those_of_its_run() {
+    let (test, _) = three_weeks();
+    let listing = |dir: &std::path::Path| {
+        let mut names: Vec<String> = walk(dir);
+        names.sort();
+        names
+    };
+    let before = listing(test.dir());
+    let out = test
+        .clone()
+        .args(&["report", "input", "--last", "1w"])
+        .run()
+        .code(0);
+    out.stderr_has("folder input: cleaned as `run` would clean it, nothing written");
+    // The latest complete day is the 24th, in week 48 (as from a warehouse).
+    assert!(out.stdout.contains("2026-W48 ┆ mobile"), "{}", out.stdout);
+    assert_eq!(
+        listing(test.dir()),
+        before,
+        "the folder report wrote a file"
+    );
+    test.clone()
+        .args(&["run", "input", "--db", "sqlite://one.db", "-q"])
+        .run()
+        .code(0);
+    for args in [
+        &[][..],
+        &["--last", "2w"],
+        &["--last", "10d", "--by", "week", "--top", "7"],
+        &["--last", "1m", "--by", "day"],
+        &["--from", "2026-11-10", "--to", "2026-11-12", "--top", "3"],
+        &["--date", "2026-11-25"],
+    ] {
+        let json = |source: &[&str]| {
+            let mut all = vec!["report"];
+            all.extend(source);
+            all.extend(["--format", "json", "-q"]);
+            all.extend(args);
+            let mut value = test.clone().args(&all).run().code(0).json();
+            value["warehouse"] = Value::Null;
+            value
+        };
+        let warehouse = json(&["--db", "sqlite://one.db"]);
+        assert_ne!(
+            warehouse["top_products"],
+            Value::Array(Vec::new()),
+            "{args:?}"
+        );
+        assert_eq!(json(&["input"]), warehouse, "{args:?}");
+    }
+    // A folder of DATE/ folders, as a backfill reads it, reports as the
+    // same files in one folder do (their _truth.json files are not CSV).
+    let flat = test.dir().join("flat");
+    std::fs::create_dir_all(&flat).unwrap();
+    for day in FIRST..=LAST {
+        for channel in ["web", "mobile", "store"] {
+            let name = format!("{channel}_{}.csv", date(day));
+            let from = test.dir().join("gen").join(date(day)).join(&name);
+            std::fs::copy(from, flat.join(&name)).unwrap();
+        }
+    }
+    let json = |folder: &str| {
+        let all = ["report", folder, "--last", "2w", "--format", "json", "-q"];
+        let mut value = test.clone().args(&all).run().code(0).json();
+        value["warehouse"] = Value::Null;
+        value
+    };
+    assert_eq!(json("gen"), json("flat"));
+}
+
+/// Every file under `dir`, as paths relative to it.
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path.display().to_string());
+        }
+    }
+    found
 }

@@ -7,15 +7,13 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::Args;
 
-use crate::cmd::run::{database_url, DialectArgs, RuleArgs};
+use crate::cmd::run::{database_url, folder_config, DialectArgs, RuleArgs};
 use crate::db::target::{Named, UrlSource};
 use crate::db::{self, Target};
 use crate::error::{Error, Result};
 use crate::messages::{Messages, Verbosity};
 use crate::query::{self, QueryFormat};
 use crate::read::discover;
-use crate::read::settings::{self, Sources};
-use crate::run::pipeline::{self, Config};
 use crate::show::render;
 
 pub const EXAMPLES: &str = "\
@@ -139,25 +137,6 @@ pub struct QueryArgs {
 }
 
 impl QueryArgs {
-    /// The checked configuration of the folder's cleaning; no I/O.
-    fn config(&self) -> Config {
-        Config {
-            input_dir: self.input_dir.clone(),
-            errors_dir: PathBuf::new(),
-            reports_dir: PathBuf::new(),
-            top: 5,
-            rules: self.rules.options(),
-            skip_bad_files: self.skip_bad_files,
-            batch_rows: pipeline::DEFAULT_BATCH_ROWS,
-            limits: self.rules.limits(),
-            files: None,
-            threads: self.rules.threads(),
-            range_bytes: self.rules.range_bytes as u64,
-            max_reject_rate: 1.0,
-            sources: Sources::default(),
-        }
-    }
-
     /// The warehouse, when --db was given: its URL, or the default chain.
     fn target(&self) -> Result<Option<(Target, UrlSource)>> {
         let Some(flag) = &self.db else {
@@ -221,11 +200,8 @@ pub fn run(args: &QueryArgs) -> Result<()> {
             answer?
         }
         None => {
-            let mut config = args.config();
-            config.sources = Sources {
-                flags: args.dialect.settings(),
-                file: settings::find(args.dialect.config.as_deref(), &args.input_dir)?,
-            };
+            let mut config = folder_config(&args.input_dir, &args.rules, args.skip_bad_files);
+            config.sources = args.dialect.sources(&args.input_dir)?;
             if let Some(date) = args.date {
                 let days = discover::discover_days(&args.input_dir)?;
                 let files = days.days.get(&date).cloned().unwrap_or_default();

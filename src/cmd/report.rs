@@ -1,17 +1,24 @@
-//! `sales-etl report`: the daily reports of some dates, read back from the
-//! warehouse — no raw files needed.
+//! `sales-etl report`: the daily reports of some dates, or of periods
+//! against the ones before, read back from the warehouse — no raw files
+//! needed — or from a folder of raw files cleaned as `run` would, with no
+//! warehouse.
 
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::Args;
 
-use crate::cmd::run::database_url;
+use crate::cmd::run::{
+    database_url, folder_config, DialectArgs, RuleArgs, DEFAULT_MAX_REJECT_RATE,
+};
 use crate::db::target::Named;
 use crate::db::{self, DaysWanted, Target};
 use crate::error::{Error, Result};
 use crate::messages::{Messages, Verbosity};
+use crate::period::folder::Folder;
 use crate::period::{self, Last, PartialDay, Span, Stored, Unit};
+use crate::read::discover;
+use crate::run::pipeline;
 use crate::show::periods::{self, PeriodTable};
 use crate::show::render::{self, ReportFormat, ReportTable};
 use crate::sinks::output;
@@ -24,14 +31,23 @@ Examples:
   sales-etl report --last 7d --format csv --table range   the 7 days against the 7 before, as one CSV
   sales-etl report --date 2026-09-12
   sales-etl report --from 2026-11-01 --to 2026-11-30 --format markdown > november.md
-  sales-etl report --last 4w --out reports                also write each table as a CSV file";
+  sales-etl report --last 4w --out reports                also write each table as a CSV file
+  sales-etl report data/raw --last 2w                     from raw files, no warehouse (cleaned as `run` would)";
 
 /// Print the daily sales and top products of some dates, or of days, weeks
-/// or months against the ones before, from the database alone (and write
-/// them with --out).
+/// or months against the ones before, from the database alone or from a
+/// folder of raw files (and write them with --out).
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct ReportArgs {
+    /// Report from this folder of raw CSV exports instead of the warehouse.
+    ///
+    /// The folder is cleaned as `run` would clean it, in one batch, and
+    /// nothing is written or loaded: the report is what that run would
+    /// store into an empty warehouse. --db is not read.
+    #[arg(value_name = "INPUT_DIR")]
+    pub input: Option<PathBuf>,
+
     /// One day, YYYY-MM-DD. Without --date, --from or --last: the latest
     /// complete day in the warehouse (a partial day is skipped).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date, conflicts_with_all = ["from", "to", "last"])]
@@ -89,6 +105,88 @@ pub struct ReportArgs {
     /// Print no step lines or warnings on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// With INPUT_DIR: leave out files that cannot be read as sales CSV.
+    #[arg(long, requires = "input")]
+    pub skip_bad_files: bool,
+
+    /// With INPUT_DIR: report even when most of a file's rows are rejected
+    /// for one reason (which `run` refuses to load, exit 8).
+    #[arg(long, requires = "input")]
+    pub allow_rejects: bool,
+
+    #[command(flatten)]
+    pub rules: RuleArgs,
+
+    #[command(flatten)]
+    pub dialect: DialectArgs,
+}
+
+/// Where a report's days come from.
+enum Source {
+    Warehouse(Target),
+    /// A folder's sums, and the folder's name.
+    Folder(Box<Folder>, String),
+}
+
+impl Source {
+    /// The warehouse or the folder, as messages name it.
+    fn name(&self) -> String {
+        match self {
+            Source::Warehouse(target) => target.masked(),
+            Source::Folder(_, name) => name.clone(),
+        }
+    }
+
+    fn days(&self, wanted: Option<DaysWanted>) -> Result<db::Days> {
+        match self {
+            Source::Warehouse(target) => db::read_days(target, wanted),
+            Source::Folder(folder, _) => folder.days(wanted),
+        }
+    }
+
+    fn reports(&self, from: NaiveDate, to: NaiveDate, top: u32) -> Result<db::Reports> {
+        match self {
+            Source::Warehouse(target) => db::read_reports(target, from, to, top),
+            Source::Folder(folder, _) => folder.reports(from, to, top),
+        }
+    }
+}
+
+/// Cleans `dir` as `run` would, writing nothing, into a report's source.
+fn folder_source(args: &ReportArgs, dir: &std::path::Path, messages: &Messages) -> Result<Source> {
+    let mut config = folder_config(dir, &args.rules, args.skip_bad_files);
+    config.sources = args.dialect.sources(dir)?;
+    // A folder of DATE/ folders (as a backfill reads them): every day's
+    // files, in byte order of their names.
+    let found = discover::discover_days(dir)?;
+    if found
+        .days
+        .values()
+        .flatten()
+        .any(|file| file.name.contains('/'))
+    {
+        if let Some(warning) = found.undated_warning() {
+            messages.warn(warning);
+        }
+        let mut files: Vec<_> = found.days.into_values().flatten().collect();
+        files.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+        config.files = Some(files);
+    }
+    config.max_reject_rate = DEFAULT_MAX_REJECT_RATE;
+    if args.allow_rejects {
+        config.sources.flags.max_reject_rate = Some(1.0);
+    }
+    let checked = pipeline::run(&config, messages, &mut [])?;
+    if !checked.ledger.mostly_rejected.is_empty() {
+        return Err(Error::MostlyRejected {
+            files: checked.ledger.mostly_rejected,
+        });
+    }
+    Ok(Source::Folder(
+        Box::new(Folder::new(checked.sums, checked.names)),
+        dir.display().to_string(),
+    ))
 }
 
 pub fn run(args: &ReportArgs) -> Result<()> {
@@ -112,13 +210,35 @@ pub fn run(args: &ReportArgs) -> Result<()> {
             )));
         }
     }
-    let (url, source) = database_url(args.db.as_ref())?;
-    let target = Target::parse(&url)?;
-    let warehouse = Named::new(&target, source);
-    messages.step(format!("warehouse {warehouse}"));
+    let (source, warehouse) = match &args.input {
+        Some(dir) if !dir.exists() && super::parse_date(&dir.to_string_lossy()).is_ok() => {
+            return Err(Error::Usage(format!(
+                "`{0}` is not a folder: for the report of a day, use --date {0}",
+                dir.display()
+            )));
+        }
+        Some(dir) => {
+            messages.step(format!(
+                "folder {}: cleaned as `run` would clean it, nothing written",
+                dir.display()
+            ));
+            let named = Named {
+                target: dir.display().to_string(),
+                from: "INPUT_DIR",
+            };
+            (folder_source(args, dir, &messages)?, named)
+        }
+        None => {
+            let (url, from) = database_url(args.db.as_ref())?;
+            let target = Target::parse(&url)?;
+            let named = Named::new(&target, from);
+            messages.step(format!("warehouse {named}"));
+            (Source::Warehouse(target), named)
+        }
+    };
     let to = match args.date.or(args.to) {
         Some(day) => day,
-        None => latest_complete_day(&target, &messages)?,
+        None => latest_complete_day(&source, &messages)?,
     };
     let from = match (args.date, args.from, args.last) {
         (Some(day), _, _) => day,
@@ -135,25 +255,23 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let range = Span { from, to };
     if periodic {
         let by = args.by.or(args.last.map(|l| l.unit)).unwrap_or(Unit::Day);
-        period_report(args, &target, &warehouse, by, range, &messages)
+        period_report(args, &source, &warehouse, by, range, &messages)
     } else {
-        day_report(args, &target, &warehouse, range, &messages)
+        day_report(args, &source, &warehouse, range, &messages)
     }
 }
 
 /// The latest stored day that is not partial, saying which one it is.
-fn latest_complete_day(target: &Target, messages: &Messages) -> Result<NaiveDate> {
-    let latest = db::read_days(target, None)?
-        .latest
-        .ok_or_else(|| Error::NoReports {
-            target: target.masked(),
-            problem: "it holds no daily sales yet".into(),
-        })?;
+fn latest_complete_day(source: &Source, messages: &Messages) -> Result<NaiveDate> {
+    let latest = source.days(None)?.latest.ok_or_else(|| Error::NoReports {
+        target: source.name(),
+        problem: "it holds no daily sales yet".into(),
+    })?;
     let window = Span {
         from: latest - chrono::Days::new(14),
         to: latest,
     };
-    let days = stored_days(target, window, window, 0)?;
+    let days = stored_days(source, window, window, 0)?;
     let stored = Stored {
         daily: &days.daily,
         file_days: &days.file_days,
@@ -176,28 +294,25 @@ fn latest_complete_day(target: &Target, messages: &Messages) -> Result<NaiveDate
     Ok(complete)
 }
 
-fn stored_days(target: &Target, days: Span, top: Span, top_n: u32) -> Result<db::Days> {
-    db::read_days(
-        target,
-        Some(DaysWanted {
-            from: days.from,
-            to: days.to,
-            top_from: top.from,
-            top_to: top.to,
-            top: top_n,
-        }),
-    )
+fn stored_days(source: &Source, days: Span, top: Span, top_n: u32) -> Result<db::Days> {
+    source.days(Some(DaysWanted {
+        from: days.from,
+        to: days.to,
+        top_from: top.from,
+        top_to: top.to,
+        top: top_n,
+    }))
 }
 
 fn period_report(
     args: &ReportArgs,
-    target: &Target,
+    source: &Source,
     warehouse: &Named,
     by: Unit,
     range: Span,
     messages: &Messages,
 ) -> Result<()> {
-    let days = stored_days(target, period::days_to_read(by, range), range, args.top)?;
+    let days = stored_days(source, period::days_to_read(by, range), range, args.top)?;
     let stored = Stored {
         daily: &days.daily,
         file_days: &days.file_days,
@@ -207,7 +322,7 @@ fn period_report(
     if report.periods.iter().all(|r| r.orders == 0) {
         messages.warn(format!(
             "{} holds no daily sales from {} to {}",
-            target.masked(),
+            source.name(),
             range.from,
             range.to
         ));
@@ -242,19 +357,19 @@ fn period_report(
 
 fn day_report(
     args: &ReportArgs,
-    target: &Target,
+    source: &Source,
     warehouse: &Named,
     range: Span,
     messages: &Messages,
 ) -> Result<()> {
     let (from, to) = (range.from, range.to);
-    let reports = db::read_reports(target, from, to, args.top)?;
+    let reports = source.reports(from, to, args.top)?;
     // The days around the range, to judge which of its days are partial.
     let around = Span {
         from: from - chrono::Days::new(7),
         to: to + chrono::Days::new(7),
     };
-    let days = stored_days(target, around, range, 0)?;
+    let days = stored_days(source, around, range, 0)?;
     let stored = Stored {
         daily: &days.daily,
         file_days: &days.file_days,
@@ -272,7 +387,7 @@ fn day_report(
     if daily.is_empty() {
         messages.warn(format!(
             "{} holds no report for {from}{}",
-            target.masked(),
+            source.name(),
             if from == to {
                 String::new()
             } else {

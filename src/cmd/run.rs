@@ -290,6 +290,41 @@ impl DialectArgs {
     }
 }
 
+impl DialectArgs {
+    /// The settings of each source of `folder`: the flags over its settings
+    /// file (which this reads).
+    pub fn sources(&self, folder: &std::path::Path) -> Result<Sources> {
+        Ok(Sources {
+            flags: self.settings(),
+            file: settings::find(self.config.as_deref(), folder)?,
+        })
+    }
+}
+
+/// The cleaning of a folder that writes nothing (`query`, `report INPUT`):
+/// the checked configuration, but for the settings file; no I/O.
+pub fn folder_config(
+    input_dir: &std::path::Path,
+    rules: &RuleArgs,
+    skip_bad_files: bool,
+) -> Config {
+    Config {
+        input_dir: input_dir.to_path_buf(),
+        errors_dir: PathBuf::new(),
+        reports_dir: PathBuf::new(),
+        top: 5,
+        rules: rules.options(),
+        skip_bad_files,
+        batch_rows: pipeline::DEFAULT_BATCH_ROWS,
+        limits: rules.limits(),
+        files: None,
+        threads: rules.threads(),
+        range_bytes: rules.range_bytes as u64,
+        max_reject_rate: 1.0,
+        sources: Sources::default(),
+    }
+}
+
 fn parse_timestamp_format(text: &str) -> Result<String, String> {
     settings::check_timestamp_format(text).map(|()| text.to_owned())
 }
@@ -728,13 +763,8 @@ fn backfill(args: &RunArgs, first: NaiveDate, last: NaiveDate) -> Result<()> {
         Input::Folder(folder) => discover::discover_days(folder)?,
         Input::Files { files, .. } => discover::days_of_files(files.clone()),
     };
-    if !found.undated.is_empty() {
-        messages.warn(format!(
-            "{} CSV file{} with no date in the name left out: {}",
-            found.undated.len(),
-            crate::messages::plural(found.undated.len()),
-            found.undated.join(", ")
-        ));
+    if let Some(warning) = found.undated_warning() {
+        messages.warn(warning);
     }
     let dates: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
     // A day's own step lines only with -v; the bar and one line per day else.

@@ -208,6 +208,88 @@ impl SalesSums {
     pub fn top_products(&self, top: u32) -> Result<Vec<TopProduct>> {
         top_products_of(self.folded()?, top)
     }
+
+    /// The sums of the dates `from` to `to` only (no hours).
+    pub fn within(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<SalesSums> {
+        let epoch = chrono::NaiveDate::default();
+        let day = |d: chrono::NaiveDate| (d - epoch).num_days() as i32;
+        let (first, last) = (day(from), day(to));
+        let kept = self
+            .folded()?
+            .lazy()
+            .filter(
+                col(DATE)
+                    .cast(DataType::Int32)
+                    .gt_eq(lit(first))
+                    .and(col(DATE).cast(DataType::Int32).lt_eq(lit(last))),
+            )
+            .collect()
+            .map_err(Error::engine("sales sums"))?;
+        Ok(SalesSums {
+            parts: vec![kept],
+            hours: [0; 24],
+            held_back: self
+                .held_back
+                .iter()
+                .filter(|((date, _, _), _)| (first..=last).contains(date))
+                .map(|(key, figures)| (*key, *figures))
+                .collect(),
+        })
+    }
+
+    /// The `top` products over every date together, ranked as a day's are.
+    pub fn top_products_overall(&self, top: u32) -> Result<Vec<TopProduct>> {
+        let one_date = self
+            .folded()?
+            .lazy()
+            .with_column(lit(0).cast(DataType::Date).alias(DATE))
+            .collect()
+            .map_err(Error::engine("top products"))?;
+        top_products_of(one_date, top)
+    }
+
+    /// The latest date with sales.
+    pub fn latest_date(&self) -> Result<Option<chrono::NaiveDate>> {
+        let epoch = chrono::NaiveDate::default();
+        let folded = self.folded()?;
+        let latest = folded
+            .column(DATE)
+            .and_then(|c| c.cast(&DataType::Int32))
+            .map_err(Error::engine("sales sums"))?
+            .i32()
+            .map_err(Error::engine("sales sums"))?
+            .max();
+        Ok(latest.map(|days| epoch + chrono::TimeDelta::days(i64::from(days))))
+    }
+
+    /// Rows per date and file index, in that order.
+    pub fn rows_per_file(&self) -> Result<Vec<(chrono::NaiveDate, u32, u64)>> {
+        let frame = self
+            .folded()?
+            .lazy()
+            .group_by([col(DATE), col(FILE_INDEX)])
+            .agg([col(ORDERS).sum()])
+            .sort([DATE, FILE_INDEX], SortMultipleOptions::default())
+            .collect()
+            .map_err(Error::engine("rows per file"))?;
+        let engine = Error::engine;
+        let dates = date_strings(&frame)?;
+        let files = frame
+            .column(FILE_INDEX)
+            .and_then(|c| c.u32().cloned())
+            .map_err(engine("rows per file"))?;
+        let rows = frame
+            .column(ORDERS)
+            .and_then(|c| c.u64().cloned())
+            .map_err(engine("rows per file"))?;
+        (0..frame.height())
+            .map(|i| {
+                let date = chrono::NaiveDate::parse_from_str(&dates[i], "%Y-%m-%d")
+                    .map_err(|e| Error::Internal(format!("date `{}`: {e}", dates[i])))?;
+                Ok((date, files.get(i).unwrap_or(0), rows.get(i).unwrap_or(0)))
+            })
+            .collect()
+    }
 }
 
 /// The hour of day (UTC) of a sale, a column of [`ChunkSums::of`]'s input.

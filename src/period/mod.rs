@@ -3,9 +3,11 @@
 //! whole range against as many days before it, and the partial days that
 //! keep a comparison from being fair. `calendar` names the periods,
 //! `partial` finds the partial days; this module adds up. The warehouse
-//! read is `db::read_days`; the printing is `show::periods`.
+//! read is `db::read_days`, a folder's `folder`; the printing is
+//! `show::periods`.
 
 pub mod calendar;
+pub mod folder;
 pub mod partial;
 
 use std::collections::{BTreeMap, BTreeSet};

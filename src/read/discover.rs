@@ -101,6 +101,21 @@ pub fn discover_days(dir: &Path) -> Result<Days> {
     Ok(found)
 }
 
+impl Days {
+    /// The warning about the CSV files whose name holds no date, which a
+    /// reader by day leaves out; None when there are none.
+    pub fn undated_warning(&self) -> Option<String> {
+        (!self.undated.is_empty()).then(|| {
+            format!(
+                "{} CSV file{} with no date in the name left out: {}",
+                self.undated.len(),
+                crate::messages::plural(self.undated.len()),
+                self.undated.join(", ")
+            )
+        })
+    }
+}
+
 /// Each day's files among `files`, by the date at the end of their names
 /// (`*_YYYY-MM-DD.csv`); the others are `undated`.
 pub fn days_of_files(files: Vec<InputFile>) -> Days {
