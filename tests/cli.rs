@@ -355,6 +355,76 @@ fn bash_completes_flags_of_a_subcommand() {
     assert_eq!(queries(&["sales-etl", "run", "top_c"]), "");
 }
 
+/// Issue "the analyst's week": the zsh and fish scripts load in their
+/// shells and offer the shipped queries' names as `query`'s first word
+/// (fish is asked as it completes; zsh's script is loaded and its function
+/// defined). A shell that is not installed is skipped, saying so, unless
+/// SALES_ETL_TEST_SHELLS is set (CI installs both and sets it).
+#[test]
+fn zsh_and_fish_scripts_load_and_offer_query_names() {
+    let test = Test::new();
+    let required = std::env::var_os("SALES_ETL_TEST_SHELLS").is_some();
+    let run = |shell: &str, args: &[&str], line: &str| -> String {
+        let out = std::process::Command::new(shell)
+            .args(args)
+            .arg(line)
+            .current_dir(test.dir())
+            .output()
+            .unwrap_or_else(|e| panic!("{shell}: {e}"));
+        assert!(
+            out.status.success(),
+            "{shell} {line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for shell in ["fish", "zsh"] {
+        let installed = std::process::Command::new(shell)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !installed {
+            assert!(!required, "{shell} is not installed");
+            eprintln!("{shell} is not installed: its completion script is not run");
+            continue;
+        }
+        let script = test.clone().args(&["completions", shell]).run().code(0);
+        let path = test.dir().join(format!("sales-etl.{shell}"));
+        std::fs::write(&path, &script.stdout).unwrap();
+        let path = path.display();
+        if shell == "fish" {
+            let complete = |line: &str| {
+                run(
+                    "fish",
+                    &["--no-config", "-c"],
+                    &format!("source {path}; complete -C'{line}'"),
+                )
+            };
+            assert!(complete("sales-etl query top_c").contains("top_customers\tshipped query"));
+            let both = complete("sales-etl query revenue_by");
+            assert!(
+                both.contains("revenue_by_hour_and_channel") && both.contains("revenue_by_store"),
+                "{both}"
+            );
+            assert!(!complete("sales-etl query top_customers top_c").contains("top_customers"));
+            assert!(complete("sales-etl run --dr").contains("--dry-run"));
+        } else {
+            let defined = run(
+                "zsh",
+                &["-f", "-c"],
+                &format!(
+                    "autoload -U compinit; compinit -u -D; source {path}; \
+                     print -r -- ${{+functions[_sales-etl]}}"
+                ),
+            );
+            assert_eq!(defined.trim(), "1");
+            assert!(script.stdout.contains(
+                "queries:shipped query:(rejects_by_file_and_reason revenue_by_hour_and_channel"
+            ));
+        }
+    }
+}
+
 /// Pictures are for terminals: a pipe gets the tables only; the JSON has
 /// the numbers behind the sparkline.
 #[test]

@@ -12,19 +12,7 @@ const WIDTHS: [u16; 3] = [60, 80, 120];
 /// A generated day big enough for numbers in the millions, a run of it
 /// into SQLite, and the commands whose screens are checked.
 fn screens() -> (Test, Vec<Vec<String>>) {
-    let test = Test::new();
-    test.clone()
-        .args(&[
-            "generate",
-            "--rows",
-            "30000",
-            "--date",
-            "2026-11-25",
-            "--out",
-            "day",
-        ])
-        .run()
-        .code(0);
+    let test = generated_day(30_000);
     test.clone()
         .args(&["run", "day", "--db", "sqlite://w.db", "-q"])
         .run()
@@ -59,6 +47,24 @@ fn screens() -> (Test, Vec<Vec<String>>) {
         .map(|c| c.iter().map(|a| a.to_string()).collect())
         .collect();
     (test, commands)
+}
+
+/// A test folder with `rows` generated rows of 2026-11-25 in `day/`.
+fn generated_day(rows: u32) -> Test {
+    let test = Test::new();
+    test.clone()
+        .args(&[
+            "generate",
+            "--rows",
+            &rows.to_string(),
+            "--date",
+            "2026-11-25",
+            "--out",
+            "day",
+        ])
+        .run()
+        .code(0);
+    test
 }
 
 /// A table line's cells, trimmed (borders and column separators split).
@@ -212,4 +218,78 @@ fn left_out_columns_are_named() {
     );
     assert!(summary.contains("│ file "), "{summary}");
     assert!(summary.contains("┆ dupl. ┆"), "{summary}");
+}
+
+/// Issue "the analyst's week": on a terminal of 60, 80 and 160 columns (a
+/// pty that `script` makes, sized with `stty`), no step line, warning,
+/// spinner or progress-bar frame is wider than the terminal, whatever the
+/// bars' numbers grow to, and the tables fit it too.
+#[test]
+fn step_lines_and_bars_on_a_terminal_fit_its_width() {
+    let test = generated_day(300_000);
+    for width in [60usize, 80, 160] {
+        let line = format!(
+            "stty cols {width} rows 50; exec '{}' run day --db sqlite://w{width}.db",
+            env!("CARGO_BIN_EXE_sales-etl")
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .current_dir(test.dir())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("script runs");
+        let screen = without_escapes(&String::from_utf8_lossy(&out.stdout));
+        assert!(out.status.success(), "{screen}");
+        // What a run says on the way, whole words on each line.
+        for said in ["found 3 CSV files", "loaded"] {
+            assert!(screen.contains(said), "`{said}` at {width}:\n{screen}");
+        }
+        // At 60 columns a file name breaks after its `_`, not mid-name.
+        if width == 60 {
+            assert!(
+                screen.contains("│ mobile_ ") && screen.contains("│ 2026-11-25.csv "),
+                "{screen}"
+            );
+        }
+        for frame in screen.split(['\r', '\n']) {
+            assert!(
+                frame.chars().count() <= width,
+                "a line of {} > {width} columns:\n{frame}\n\n{screen}",
+                frame.chars().count()
+            );
+        }
+    }
+}
+
+/// `text` without terminal control sequences (CSI, OSC and two-byte
+/// escapes), as the screen shows it.
+fn without_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            // CSI: parameters, then one final byte from @ to ~.
+            Some('[') => {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            // OSC: to BEL or ESC \.
+            Some(']') => {
+                while let Some(c) = chars.next() {
+                    if c == '\u{7}' || (c == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }

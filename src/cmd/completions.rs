@@ -28,10 +28,18 @@ const NAME: &str = "sales-etl";
 pub fn run(args: &CompletionsArgs) -> Result<()> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), NAME, &mut script);
-    if args.shell == clap_complete::Shell::Bash {
-        let mut fixed = bash_fixed(&String::from_utf8_lossy(&script));
-        fixed.push_str(&bash_query_names());
-        script = fixed.into_bytes();
+    let text = String::from_utf8_lossy(&script).into_owned();
+    match args.shell {
+        clap_complete::Shell::Bash => {
+            let mut fixed = bash_fixed(&text);
+            fixed.push_str(&bash_query_names());
+            script = fixed.into_bytes();
+        }
+        clap_complete::Shell::Zsh => script = zsh_with_query_names(&text).into_bytes(),
+        clap_complete::Shell::Fish => {
+            script = format!("{text}{}", fish_query_names()).into_bytes();
+        }
+        _ => {}
     }
     std::io::stdout()
         .lock()
@@ -44,10 +52,6 @@ pub fn run(args: &CompletionsArgs) -> Result<()> {
 /// scripts only complete a value from a fixed list, and `query` takes any
 /// SQL, so the names are added here.)
 fn bash_query_names() -> String {
-    let names: Vec<&str> = crate::query::SHIPPED
-        .iter()
-        .map(|(name, _)| *name)
-        .collect();
     format!(
         r#"
 # The shipped queries' names, as the first word after `query`.
@@ -64,7 +68,45 @@ _sales__etl__with__queries() {{
 }}
 complete -F _sales__etl__with__queries -o nosort -o bashdefault -o default {NAME}
 "#,
-        names = names.join(" ")
+        names = query_names()
+    )
+}
+
+/// The shipped queries' names, space-separated.
+fn query_names() -> String {
+    let names: Vec<&str> = crate::query::SHIPPED
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    names.join(" ")
+}
+
+/// clap's zsh script with `query`'s first word completed as a shipped
+/// query's name or a file (clap's completes any file: `_default`).
+fn zsh_with_query_names(script: &str) -> String {
+    let action = format!(
+        "{{_alternative \"queries:shipped query:({})\" \"files:file:_files\"}}",
+        query_names()
+    );
+    script
+        .lines()
+        .map(|line| match line.trim_start().starts_with("':query -- ") {
+            true => line.replacen(":_default' \\", &format!(":{action}' \\"), 1),
+            false => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// Fish completions of the shipped queries' names as `query`'s first word
+/// (files are still offered beside them).
+fn fish_query_names() -> String {
+    format!(
+        "\n# The shipped queries' names, as the first word after `query`.\n\
+         complete -c {NAME} -n \"__fish_seen_subcommand_from query; and test (count (commandline -opc)) -eq 2\" \
+         -a \"{}\" -d \"shipped query\"\n",
+        query_names()
     )
 }
 

@@ -673,10 +673,12 @@ fn wraps(header: &str) -> bool {
 }
 
 /// Fits `table` into `width` columns: every column keeps its content's
-/// width except those that [`wraps`], which may shrink to [`WRAP_MIN`];
-/// when that is still too wide, long headers give way to short ones, then
-/// the columns named in `drop` are left out, in that order, until the
-/// table fits. `bold`: the header is bold. Returns the headers left out.
+/// width except those that [`wraps`], which may shrink to their least
+/// width ([`least_widths`]); when that is still too wide, long headers give
+/// way to short ones (they do so before a name wraps), then the columns
+/// named in `drop` are left out, in that order, until the table fits. A
+/// name that wraps breaks after a separator ([`broken`]). `bold`: the
+/// header is bold. Returns the headers left out.
 pub(crate) fn fit(table: &mut Table, width: Option<u16>, drop: &[&str], bold: bool) -> Vec<String> {
     use comfy_table::{ColumnConstraint, Width};
     let Some(width) = width else {
@@ -689,9 +691,8 @@ pub(crate) fn fit(table: &mut Table, width: Option<u16>, drop: &[&str], bold: bo
         .map(|h| h.cell_iter().map(Cell::content).collect())
         .unwrap_or_default();
     let mut content = table.column_max_content_widths();
-    if needed_width(&content, &headers, &[]) > width
-        && headers.iter().any(|h| short_header(h).is_some())
-    {
+    // Short headers come before a name breaks: checked with the names whole.
+    if needed_width(&content, &[]) > width && headers.iter().any(|h| short_header(h).is_some()) {
         headers = headers
             .iter()
             .map(|h| short_header(h).unwrap_or(h).to_owned())
@@ -699,9 +700,10 @@ pub(crate) fn fit(table: &mut Table, width: Option<u16>, drop: &[&str], bold: bo
         table.set_header(headers.iter().map(|h| header_cell(h, bold)));
         content = table.column_max_content_widths();
     }
+    let least = least_widths(table, &headers, &content);
     let mut hidden = Vec::new();
     for name in drop {
-        if needed_width(&content, &headers, &hidden) <= width {
+        if needed_width(&least, &hidden) <= width {
             break;
         }
         let name = short_header(name).unwrap_or(name);
@@ -713,7 +715,7 @@ pub(crate) fn fit(table: &mut Table, width: Option<u16>, drop: &[&str], bold: bo
         let constraint = if hidden.contains(&i) {
             ColumnConstraint::Hidden
         } else if wraps(header) {
-            ColumnConstraint::LowerBoundary(Width::Fixed(content[i].min(WRAP_MIN)))
+            ColumnConstraint::LowerBoundary(Width::Fixed(least[i]))
         } else {
             ColumnConstraint::ContentWidth
         };
@@ -721,20 +723,141 @@ pub(crate) fn fit(table: &mut Table, width: Option<u16>, drop: &[&str], bold: bo
             column.set_constraint(constraint);
         }
     }
+    for (i, header) in headers.iter().enumerate() {
+        if hidden.contains(&i) || !wraps(header) {
+            continue;
+        }
+        let mut others = hidden.clone();
+        others.push(i);
+        let room = width
+            .saturating_sub(needed_width(&least, &others) + 3)
+            .max(usize::from(least[i]));
+        if usize::from(content[i]) > room {
+            *table = with_column_broken(table, i, room, bold);
+        }
+    }
     hidden.into_iter().map(|i| headers[i].clone()).collect()
 }
 
-/// What a table needs at least, `hidden` columns left out: each column its
-/// content (a wrapping one at most [`WRAP_MIN`]), a space either side and a
-/// border.
-fn needed_width(content: &[u16], headers: &[String], hidden: &[usize]) -> usize {
-    1 + content
+/// The least width of each column: its content's, or for a column that
+/// [`wraps`], its longest word (cut after a space, `/` or `_`, as
+/// [`broken`] cuts first), but no less than [`WRAP_MIN`] and no more than
+/// its content.
+fn least_widths(table: &Table, headers: &[String], content: &[u16]) -> Vec<u16> {
+    headers
         .iter()
-        .zip(headers)
+        .zip(content)
+        .enumerate()
+        .map(|(i, (header, whole))| {
+            if !wraps(header) {
+                return *whole;
+            }
+            let word = table
+                .column_cells_iter(i)
+                .flatten()
+                .flat_map(|cell| {
+                    cell.content()
+                        .split_inclusive(FIRST_BREAKS)
+                        .map(|word| word.chars().count())
+                        .collect::<Vec<_>>()
+                })
+                .max()
+                .unwrap_or(0);
+            (u16::try_from(word).unwrap_or(u16::MAX))
+                .max(WRAP_MIN)
+                .min(*whole)
+        })
+        .collect()
+}
+
+/// What a table needs at least, `hidden` columns left out: each column
+/// `widths`, a space either side and a border.
+fn needed_width(widths: &[u16], hidden: &[usize]) -> usize {
+    1 + widths
+        .iter()
         .enumerate()
         .filter(|(i, _)| !hidden.contains(i))
-        .map(|(_, (w, h))| usize::from(if wraps(h) { (*w).min(WRAP_MIN) } else { *w }) + 3)
+        .map(|(_, w)| usize::from(*w) + 3)
         .sum::<usize>()
+}
+
+/// `table` again with the cells of `column` longer than `room` broken
+/// into lines of `room` at most ([`broken`]); the other cells, the header
+/// and the columns' settings as they were.
+fn with_column_broken(table: &Table, column: usize, room: usize, colour: bool) -> Table {
+    let mut new = empty_table(colour);
+    if let Some(header) = table.header() {
+        new.set_header(header.cell_iter().cloned().collect::<Vec<_>>());
+    }
+    for row in table.row_iter() {
+        new.add_row(
+            row.cell_iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let text = cell.content();
+                    match i == column && text.chars().count() > room {
+                        true => Cell::new(broken(&text, room)),
+                        false => cell.clone(),
+                    }
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
+    for (i, settings) in table.column_iter().enumerate() {
+        if let Some(column) = new.column_mut(i) {
+            *column = settings.clone();
+        }
+    }
+    if let Some(width) = table.width() {
+        new.set_width(width);
+    }
+    new
+}
+
+/// Where a name breaks first: after these.
+const FIRST_BREAKS: &[char] = &[' ', '/', '_'];
+
+/// `text` in lines of `room` characters at most: broken after a space,
+/// `/` or `_` where it can, else after a `-` or `.`, and mid-word only
+/// where none of them does.
+fn broken(text: &str, room: usize) -> String {
+    broken_at(text, room, &[FIRST_BREAKS, &['-', '.']]).join("\n")
+}
+
+/// The lines of [`broken`], breaking after the separators of the first
+/// tier of `tiers`, then within a piece still too long by the next.
+fn broken_at(text: &str, room: usize, tiers: &[&[char]]) -> Vec<String> {
+    let Some((separators, rest)) = tiers.split_first() else {
+        // No separator left: cut where each line ends.
+        let chars: Vec<char> = text.chars().collect();
+        return chars
+            .chunks(room.max(1))
+            .map(|chunk| chunk.iter().collect())
+            .collect();
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for piece in text.split_inclusive(|c| separators.contains(&c)) {
+        let length = piece.chars().count();
+        if line.chars().count() + length <= room {
+            line.push_str(piece);
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        if length <= room {
+            line.push_str(piece);
+        } else {
+            let mut parts = broken_at(piece, room, rest);
+            line = parts.pop().unwrap_or_default();
+            lines.extend(parts);
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// A header cell, bold on a colour terminal.
@@ -893,6 +1016,28 @@ mod tests {
         );
     }
 
+    #[test]
+    fn names_break_after_a_separator_where_they_can() {
+        assert_eq!(
+            broken("mobile_2026-11-25.csv", 19),
+            "mobile_\n2026-11-25.csv"
+        );
+        assert_eq!(
+            broken("mobile_2026-11-25.csv", 12),
+            "mobile_\n2026-11-25.\ncsv"
+        );
+        assert_eq!(broken("mobile_2026-11-25.csv", 21), "mobile_2026-11-25.csv");
+        assert_eq!(
+            broken("averyveryverylongname", 8),
+            "averyver\nyverylon\ngname"
+        );
+        assert_eq!(
+            broken("a_averyveryverylong", 8),
+            "a_\naveryver\nyverylon\ng"
+        );
+        assert_eq!(broken("day 1/web sales.csv", 10), "day 1/web \nsales.csv");
+    }
+
     /// A table too wide for its width first takes short headers, then
     /// leaves out columns in the order given, and says which.
     #[test]
@@ -919,6 +1064,14 @@ mod tests {
         let text = short.to_string();
         assert!(text.contains("┆      rows ┆"), "{text}");
         assert!(text.lines().all(|l| l.chars().count() <= 56), "{text}");
+        // Issue "the analyst's week": short headers come before a name is
+        // broken (73 columns whole, 67 with short headers).
+        let mut names_whole = table();
+        assert!(fit(&mut names_whole, Some(68), &["duplicate"], false).is_empty());
+        let text = names_whole.to_string();
+        assert!(text.contains("a_very_long_file_name.csv"), "{text}");
+        assert!(text.contains("dupl."), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 68), "{text}");
         let mut narrow = table();
         assert_eq!(
             fit(&mut narrow, Some(46), &["duplicate", "outlier"], false),
