@@ -74,6 +74,18 @@ def rows(path):
 a, b = rows(sys.argv[1]), rows(sys.argv[2])
 print("yes" if a == b and a else "**no**")
 PY
+# What DuckDB's side spends before its query: Python starting and
+# importing duckdb (the sales-etl side's start is inside its own times).
+start=()
+for ((round = 0; round < rounds; round++)); do
+  /usr/bin/time -f "%e" -o "$work/t" "$python" -c "import duckdb; duckdb.connect()"
+  start+=("$(cat "$work/t")")
+done
+python3 - "${start[@]}" <<'PY'
+import statistics, sys
+v = [float(x) for x in sys.argv[1:]]
+print(f"DuckDB's start (Python, import duckdb, connect): median {statistics.median(v):.2f} s\n")
+PY
 printf '| question | engine | median s | slowest s | same answer |\n|---|---|---:|---:|---|\n'
 for i in "${!questions[@]}"; do
   sql=${questions[$i]}

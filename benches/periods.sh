@@ -3,7 +3,8 @@
 # each (one folder per day), backfills them into a fresh SQLite file and a
 # fresh MariaDB database, then times `report` (the latest complete day),
 # `--last 7d`, `--last 4w` and `--last 3m --by week` from each, ROUNDS times
-# alternated, and prints the median and the slowest wall time of each.
+# alternated, then `--last 4w` from the folder itself (no warehouse), and
+# prints the median and the slowest wall time of each.
 # Usage: benches/periods.sh [DAYS] [ROWS] [ROUNDS]   (default 90 200000 5)
 #        NO_MYSQL=1 benches/periods.sh                (SQLite only)
 set -euo pipefail
@@ -53,8 +54,15 @@ for ((round = 0; round < rounds; round++)); do
     done
   done
 done
-for target in "${targets[@]}"; do
-  for args in "${reports[@]}"; do
+# The same from the folder, no warehouse: every row is read and cleaned.
+for ((round = 0; round < rounds; round++)); do
+  /usr/bin/time -f "%e" -o t.txt "$bin" report "$data" --last 4w --format json -q > /dev/null
+  times["folder|--last 4w"]+="$(cat t.txt) "
+done
+for target in "${targets[@]}" folder; do
+  reports_of=("${reports[@]}")
+  [ "$target" = folder ] && reports_of=("--last 4w")
+  for args in "${reports_of[@]}"; do
     key="${target%%://*}|$args"
     python3 - "${target%%://*}" "${args:-(latest day)}" ${times[$key]} <<'PY'
 import statistics, sys
