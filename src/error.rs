@@ -405,7 +405,7 @@ pub mod exit {
         ),
         (
             MOSTLY_REJECTED,
-            "more than `--max-reject-rate` (50 %) of one file's rows were rejected for one reason, or all of them for any: nothing was loaded or exported, `errors/` and the reports were written",
+            "more than `--max-reject-rate` (50 %) of one file's rows were rejected for one reason, or all of them for any: nothing was loaded or exported, `errors/` and the reports were written (`report INPUT_DIR`: no report)",
         ),
     ];
 }

@@ -1200,7 +1200,7 @@ fn mysql_query_runs_in_the_warehouse_read_only() {
 
 /// A generated day of `rows` rows with every defect class, in `day/` of
 /// the test's folder.
-fn generated(rows: u32, seed: u32) -> Test {
+pub(crate) fn generated(rows: u32, seed: u32) -> Test {
     let test = Test::new();
     test.clone()
         .args(&[

@@ -12,7 +12,7 @@ const WIDTHS: [u16; 3] = [60, 80, 120];
 /// A generated day big enough for numbers in the millions, a run of it
 /// into SQLite, and the commands whose screens are checked.
 fn screens() -> (Test, Vec<Vec<String>>) {
-    let test = generated_day(30_000);
+    let test = crate::db::generated(30_000, 1);
     test.clone()
         .args(&["run", "day", "--db", "sqlite://w.db", "-q"])
         .run()
@@ -47,24 +47,6 @@ fn screens() -> (Test, Vec<Vec<String>>) {
         .map(|c| c.iter().map(|a| a.to_string()).collect())
         .collect();
     (test, commands)
-}
-
-/// A test folder with `rows` generated rows of 2026-11-25 in `day/`.
-fn generated_day(rows: u32) -> Test {
-    let test = Test::new();
-    test.clone()
-        .args(&[
-            "generate",
-            "--rows",
-            &rows.to_string(),
-            "--date",
-            "2026-11-25",
-            "--out",
-            "day",
-        ])
-        .run()
-        .code(0);
-    test
 }
 
 /// A table line's cells, trimmed (borders and column separators split).
@@ -226,7 +208,7 @@ fn left_out_columns_are_named() {
 /// bars' numbers grow to, and the tables fit it too.
 #[test]
 fn step_lines_and_bars_on_a_terminal_fit_its_width() {
-    let test = generated_day(300_000);
+    let test = crate::db::generated(300_000, 1);
     for width in [60usize, 80, 160] {
         let line = format!(
             "stty cols {width} rows 50; exec '{}' run day --db sqlite://w{width}.db",

@@ -34,8 +34,8 @@ Over a folder (Polars SQL):
   rejected  the rows a run would write to errors/: the eight input columns as
             text, source_file, source_line, disposition, reason, reasons
 With --db (the database's own SQL, read-only): staging_sales,
-  daily_file_sales, held_back_sales, reporting_daily_sales,
-  reporting_top_products, etl_runs.";
+  daily_file_sales, daily_product_sales, daily_file_rows, held_back_sales,
+  reporting_daily_sales, reporting_top_products, etl_runs.";
 
 /// Answer a question in SQL, over a folder's cleaned rows or the warehouse.
 #[derive(Debug, Args)]
