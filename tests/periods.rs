@@ -337,9 +337,17 @@ fn period_report_arguments_are_checked() {
     report(&test, &["2026-11-25"])
         .code(2)
         .stderr_has("`2026-11-25` is not a folder: for the report of a day, use --date 2026-11-25");
-    // A folder of nothing a run would read.
+    // A folder of nothing a run would read; a file where the folder goes;
+    // a folder with no valid row.
     std::fs::create_dir_all(test.dir().join("empty")).unwrap();
     report(&test, &["empty", "--last", "1w"]).code(4);
+    let test = test.csv("a.csv", &["T1,not a time,web,,C1,P1,1,2.50"]);
+    report(&test, &["input/a.csv"])
+        .code(2)
+        .stderr_has("`input/a.csv` is a file: `report` reads a folder");
+    report(&test, &["input", "--allow-rejects"])
+        .code(6)
+        .stderr_has("none of its rows is valid");
 }
 
 /// MariaDB answers every period report as SQLite does, key for key but the

@@ -217,6 +217,12 @@ pub fn run(args: &ReportArgs) -> Result<()> {
                 dir.display()
             )));
         }
+        Some(file) if file.is_file() => {
+            return Err(Error::Usage(format!(
+                "`{}` is a file: `report` reads a folder of CSV exports (all of its files)",
+                file.display()
+            )));
+        }
         Some(dir) => {
             messages.step(format!(
                 "folder {}: cleaned as `run` would clean it, nothing written",
@@ -265,7 +271,12 @@ pub fn run(args: &ReportArgs) -> Result<()> {
 fn latest_complete_day(source: &Source, messages: &Messages) -> Result<NaiveDate> {
     let latest = source.days(None)?.latest.ok_or_else(|| Error::NoReports {
         target: source.name(),
-        problem: "it holds no daily sales yet".into(),
+        problem: match source {
+            Source::Warehouse(_) => "it holds no daily sales yet".into(),
+            Source::Folder(..) => {
+                "none of its rows is valid (`sales-etl run DIR --dry-run` shows why)".into()
+            }
+        },
     })?;
     let window = Span {
         from: latest - chrono::Days::new(14),
