@@ -337,14 +337,17 @@ pub fn over_lake(dir: &Path, sql: &str) -> Result<DataFrame> {
     } else {
         empty_rejected.lazy()
     };
-    lazy_sql(sql, sales, rejected)
+    lazy_sql(sql, sales, rejected, Engine::Streaming)
 }
 
 fn polars_sql(sql: &str, sales: DataFrame, rejected: DataFrame) -> Result<DataFrame> {
-    lazy_sql(sql, sales.lazy(), rejected.lazy())
+    lazy_sql(sql, sales.lazy(), rejected.lazy(), Engine::Auto)
 }
 
-fn lazy_sql(sql: &str, sales: LazyFrame, rejected: LazyFrame) -> Result<DataFrame> {
+/// Runs `sql` over the two tables with `engine`: the streaming engine for
+/// a lake's scans (a month's GROUP BY in 0.7 s and 170 MB, against 1.2 s
+/// and 4 GB in memory; BENCHMARKS.md), Polars' choice over frames in memory.
+fn lazy_sql(sql: &str, sales: LazyFrame, rejected: LazyFrame, engine: Engine) -> Result<DataFrame> {
     let failed = |e: PolarsError| Error::BadQuery {
         engine: QueryEngine::PolarsSql,
         message: e.to_string(),
@@ -353,7 +356,12 @@ fn lazy_sql(sql: &str, sales: LazyFrame, rejected: LazyFrame) -> Result<DataFram
         let mut context = SQLContext::new();
         context.register(SALES, sales);
         context.register(REJECTED, rejected);
-        context.execute(sql).and_then(LazyFrame::collect)
+        context
+            .execute(sql)
+            .and_then(|plan| plan.collect_with_engine(engine))
+            // One statement has one answer (several come only from several
+            // sinks, which SQL cannot ask for).
+            .map(|answer| answer.unwrap_single())
     });
     match answer {
         Ok(answer) => {
