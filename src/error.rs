@@ -93,6 +93,11 @@ pub enum Error {
     )]
     MostlyRejected { files: Vec<MostlyRejected> },
 
+    /// `report INPUT_DIR`: a file was rejected mostly for one reason, so
+    /// the folder's report would hide a missing day.
+    #[error("no report of this folder:\n{}", mostly_rejected(files))]
+    MostlyRejectedFolder { files: Vec<MostlyRejected> },
+
     /// The warehouse committed, then the export could not be put in place.
     #[error("the warehouse holds this run's rows, but the export to `{}` is incomplete: cannot write `{}`: {cause}; the parts of {} may be an earlier run's", dir.display(), path.display(), shown_files(files))]
     ExportIncomplete {
@@ -226,7 +231,9 @@ impl Error {
             | Error::OutputMismatch { .. }
             | Error::Engine { .. }
             | Error::Internal(_) => exit::INTERNAL,
-            Error::MostlyRejected { .. } => exit::MOSTLY_REJECTED,
+            Error::MostlyRejected { .. } | Error::MostlyRejectedFolder { .. } => {
+                exit::MOSTLY_REJECTED
+            }
             Error::BadDatabaseUrl { .. }
             | Error::BadDateRange { .. }
             | Error::Usage(_)
@@ -276,6 +283,9 @@ impl Error {
             }
             Error::AlreadyGenerated { .. } => Some(
                 "generate each day into its own folder (`--out DIR/2026-11-25`) and backfill them with `run DIR --from … --to …`, or pass `--force` to overwrite",
+            ),
+            Error::MostlyRejectedFolder { .. } => Some(
+                "`sales-etl query 'SELECT * FROM rejected' DIR` shows the rejected rows, writing nothing; a date format, a decimal comma or a separator the rules do not read rejects every row; `--allow-rejects` reports on the valid rows anyway",
             ),
             Error::MostlyRejected { .. } => Some(
                 "look at the file's rows in errors/: a date format, a decimal comma or a separator the rules do not read rejects every row; `--allow-rejects` loads the valid rows anyway",

@@ -345,6 +345,9 @@ fn period_report_arguments_are_checked() {
     report(&test, &["input/a.csv"])
         .code(2)
         .stderr_has("`input/a.csv` is a file: `report` reads a folder");
+    report(&test, &["input"])
+        .code(8)
+        .stderr_has("no report of this folder:\n`a.csv`: 1 of its 1 rows invalid");
     report(&test, &["input", "--allow-rejects"])
         .code(6)
         .stderr_has("none of its rows is valid");

@@ -179,7 +179,7 @@ fn folder_source(args: &ReportArgs, dir: &std::path::Path, messages: &Messages) 
     }
     let checked = pipeline::run(&config, messages, &mut [])?;
     if !checked.ledger.mostly_rejected.is_empty() {
-        return Err(Error::MostlyRejected {
+        return Err(Error::MostlyRejectedFolder {
             files: checked.ledger.mostly_rejected,
         });
     }
