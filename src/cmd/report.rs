@@ -184,7 +184,7 @@ fn folder_source(args: &ReportArgs, dir: &std::path::Path, messages: &Messages) 
         });
     }
     Ok(Source::Folder(
-        Box::new(Folder::new(checked.sums, checked.names)),
+        Box::new(Folder::new(checked.sums, checked.names)?),
         dir.display().to_string(),
     ))
 }

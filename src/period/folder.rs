@@ -16,8 +16,10 @@ pub struct Folder {
 }
 
 impl Folder {
-    pub fn new(sums: SalesSums, names: Vec<String>) -> Folder {
-        Folder { sums, names }
+    /// The folder's sums, folded once for the reads that follow.
+    pub fn new(mut sums: SalesSums, names: Vec<String>) -> Result<Folder> {
+        sums.fold()?;
+        Ok(Folder { sums, names })
     }
 
     /// What [`crate::db::read_days`] reads from a warehouse.
